@@ -1,0 +1,77 @@
+"""Fixtures shared by every test: two shops with an owner, a staff member and an outsider."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+
+from aftersale.core.models import Membership, Shop
+from tests.factories import PASSWORD, MembershipFactory, ShopFactory, UserFactory
+
+
+@dataclass
+class Tenant:
+    shop: Shop
+    owner: object
+    staff: object
+
+
+@pytest.fixture
+def shop_a(db) -> Tenant:
+    shop = ShopFactory(name="Pohjola Style", slug="pohjola")
+    return Tenant(
+        shop=shop,
+        owner=MembershipFactory(
+            shop=shop, user__username="a-owner", role=Membership.Role.OWNER
+        ).user,
+        staff=MembershipFactory(shop=shop, user__username="a-staff").user,
+    )
+
+
+@pytest.fixture
+def shop_b(db) -> Tenant:
+    shop = ShopFactory(name="Saaristo Tech", slug="saaristo")
+    return Tenant(
+        shop=shop,
+        owner=MembershipFactory(
+            shop=shop, user__username="b-owner", role=Membership.Role.OWNER
+        ).user,
+        staff=MembershipFactory(shop=shop, user__username="b-staff").user,
+    )
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-up user who belongs to no shop."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as ``user``."""
+
+    def do_login(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return do_login
+
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and not (
+        host.startswith("127.") or host in {"localhost", "::1", ""} or host.startswith("/")
+    ):
+        raise OSError(f"tests may only reach loopback addresses, not {host!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _block_network(monkeypatch):
+    """No test reaches the network beyond this machine's loopback interface."""
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
