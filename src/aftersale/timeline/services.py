@@ -44,10 +44,15 @@ def record_event(
     return event
 
 
-def record_events(events: list[Event]) -> list[Event]:
-    """Bulk form of ``record_event`` for imports and the demo simulator."""
+def record_events(events: list[Event], *, notify: bool = True) -> list[Event]:
+    """Bulk form of ``record_event`` for imports and the demo simulator.
+
+    ``notify=False`` records history without waking subscribers (the demo's two years of past
+    events must not start flows or webhooks).
+    """
     created = Event.objects.bulk_create(events, batch_size=2000)
-    notify_on_commit(created)
+    if notify:
+        notify_on_commit(created)
     return created
 
 
