@@ -1,0 +1,171 @@
+"""Reading the timeline durably: events start runs of the flows they trigger and end runs that
+list them as exit events.
+
+A single cursor row remembers the last Event id that is *settled*. Every pass reads the events
+after it. An event id can commit after a higher one (two transactions on PostgreSQL), so the
+cursor only moves past events older than ``SETTLE_SECONDS``; newer events are read again on the
+next pass, and starting a run is idempotent (one run per flow and triggering event), so nothing
+is lost and nothing starts twice. Events whose ``occurred_at`` is older than a flow's
+``max_trigger_lag`` (imported history, the demo's two years) start no run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from aftersale.flows.models import EventCursor, Flow, FlowRun, Step, StepRun
+from aftersale.flows.schedule import due_at_for
+from aftersale.flows.subjects import customer_id_of, load_subject, order_id_of
+from aftersale.timeline.models import Event
+
+CURSOR_NAME = "flows.triggers"
+SETTLE_SECONDS = 10
+BATCH_SIZE = 2000
+
+
+def process_events(max_batches: int = 500) -> int:
+    """Handle every event recorded since the last pass. Returns how many were read."""
+    EventCursor.objects.get_or_create(name=CURSOR_NAME)
+    read = 0
+    with transaction.atomic():
+        cursors = EventCursor.objects.filter(name=CURSOR_NAME)
+        if connection.features.has_select_for_update_skip_locked:
+            cursors = cursors.select_for_update(skip_locked=True)
+        cursor = cursors.first()
+        if cursor is None:  # another worker is reading the timeline right now
+            return 0
+        now = timezone.now()
+        settle_before = now - timedelta(seconds=SETTLE_SECONDS)
+        after_id = cursor.last_event_id
+        settled = True
+        for _ in range(max_batches):
+            events = list(Event.objects.filter(id__gt=after_id).order_by("id")[:BATCH_SIZE])
+            if not events:
+                break
+            read += len(events)
+            end_runs(events, now)
+            start_runs(events, now)
+            for event in events:
+                if settled and event.created_at <= settle_before:
+                    cursor.last_event_id = event.id
+                else:
+                    settled = False
+            after_id = events[-1].id
+            if len(events) < BATCH_SIZE:
+                break
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+    return read
+
+
+def _payload_matches(event: Event, trigger_filter: dict) -> bool:
+    return all(event.payload.get(key) == value for key, value in trigger_filter.items())
+
+
+def start_runs(events: list[Event], now: datetime) -> list[FlowRun]:
+    """Start a run of every enabled flow each event triggers (once per flow and event)."""
+    shop_ids = {event.shop_id for event in events}
+    types = {event.type for event in events}
+    flows_by_trigger: dict[tuple[int, str], list[Flow]] = defaultdict(list)
+    flows = Flow.objects.filter(shop_id__in=shop_ids, trigger_type__in=types, enabled=True)
+    for flow in flows:
+        flows_by_trigger[(flow.shop_id, flow.trigger_type)].append(flow)
+    if not flows_by_trigger:
+        return []
+    first_steps = {}
+    for step in Step.objects.filter(flow__in=flows).order_by("flow_id", "position"):
+        first_steps.setdefault(step.flow_id, step)
+
+    candidates = [
+        (flow, event)
+        for event in events
+        for flow in flows_by_trigger.get((event.shop_id, event.type), ())
+        if flow.id in first_steps
+        and now - event.occurred_at <= flow.max_trigger_lag
+        and _payload_matches(event, flow.trigger_filter or {})
+    ]
+    if not candidates:
+        return []
+    started = set(
+        FlowRun.objects.filter(
+            trigger_event_id__in={event.id for _, event in candidates},
+            flow_id__in={flow.id for flow, _ in candidates},
+        ).values_list("flow_id", "trigger_event_id")
+    )
+    subjects: dict[tuple[int, str, int], object] = {}
+    runs = []
+    for flow, event in candidates:
+        if (flow.id, event.id) in started:
+            continue
+        key = (event.shop_id, event.subject_type, event.subject_id)
+        if key not in subjects:
+            subjects[key] = load_subject(*key)
+        subject = subjects[key]
+        customer_id = event.customer_id or customer_id_of(event.subject_type, subject)
+        if customer_id is None:
+            continue
+        runs.append(
+            FlowRun(
+                shop_id=event.shop_id,
+                flow=flow,
+                customer_id=customer_id,
+                trigger_event=event,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                order_id=order_id_of(event.subject_type, subject),
+                started_at=now,
+            )
+        )
+    runs = FlowRun.objects.bulk_create(runs, batch_size=1000)
+    step_runs = []
+    for run in runs:
+        step = first_steps[run.flow_id]
+        subject = subjects[(run.shop_id, run.subject_type, run.subject_id)]
+        step_runs.append(
+            StepRun(
+                shop_id=run.shop_id,
+                run=run,
+                step=step,
+                due_at=due_at_for(step, subject, now),
+            )
+        )
+    StepRun.objects.bulk_create(step_runs, batch_size=1000)
+    return runs
+
+
+def end_runs(events: list[Event], now: datetime) -> int:
+    """End active runs that list an event's type as an exit event and are about its subject
+    (or about the order the event is about)."""
+    shop_ids = {event.shop_id for event in events}
+    exit_flows: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for flow in Flow.objects.filter(shop_id__in=shop_ids).exclude(exit_events=[]):
+        for event_type in flow.exit_events or []:
+            exit_flows[(flow.shop_id, event_type)].append(flow.id)
+    ended = 0
+    for event in events:
+        flow_ids = exit_flows.get((event.shop_id, event.type))
+        if not flow_ids:
+            continue
+        runs = FlowRun.objects.filter(
+            shop_id=event.shop_id, flow_id__in=flow_ids, state=FlowRun.State.ACTIVE
+        )
+        same_subject = runs.filter(subject_type=event.subject_type, subject_id=event.subject_id)
+        if event.subject_type == "order":
+            same_subject = same_subject | runs.filter(order_id=event.subject_id)
+        for run in same_subject:
+            exit_run(run, reason=event.type, now=now)
+            ended += 1
+    return ended
+
+
+def exit_run(run: FlowRun, *, reason: str, now: datetime) -> None:
+    """End ``run`` and cancel its waiting step (a step being sent right now finishes first)."""
+    FlowRun.objects.filter(pk=run.pk, state=FlowRun.State.ACTIVE).update(
+        state=FlowRun.State.EXITED, exit_reason=reason[:200], ended_at=now, updated_at=now
+    )
+    StepRun.objects.filter(run_id=run.pk, state=StepRun.State.PENDING).update(
+        state=StepRun.State.CANCELLED, skip_reason=reason[:200], finished_at=now, updated_at=now
+    )
