@@ -238,6 +238,7 @@ class StepRun(TimeStamped):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
     skip_reason = models.CharField(_("reason"), max_length=200, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -9,7 +9,9 @@ died) is claimed again. Failures are retried with exponential backoff.
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
+import socket
 import time
 from datetime import datetime, timedelta
 
@@ -59,6 +61,40 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
 
 
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_abandoned(now: datetime | None = None) -> int:
+    """Release claims of workers on this host that are no longer running (killed, crashed),
+    so a restarted worker carries on at once instead of waiting for their lease to expire."""
+    now = now or timezone.now()
+    host = socket.gethostname()
+    claimers = (
+        StepRun.objects.filter(state=StepRun.State.RUNNING, claimed_by__startswith=f"{host}:")
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    released = 0
+    for claimer in list(claimers):
+        pid = claimer.rsplit(":", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            released += StepRun.objects.filter(
+                state=StepRun.State.RUNNING, claimed_by=claimer
+            ).update(claimed_until=now)
+    return released
+
+
 def claim_due(limit: int = 100, now: datetime | None = None) -> list[StepRun]:
     """Claim up to ``limit`` due step runs for this worker."""
     now = now or timezone.now()
@@ -72,7 +108,10 @@ def claim_due(limit: int = 100, now: datetime | None = None) -> list[StepRun]:
         ids = list(due.values_list("id", flat=True)[:limit])
         if ids:
             StepRun.objects.filter(id__in=ids).update(
-                state=StepRun.State.RUNNING, claimed_until=now + lease(), updated_at=now
+                state=StepRun.State.RUNNING,
+                claimed_until=now + lease(),
+                claimed_by=worker_id(),
+                updated_at=now,
             )
     return list(
         StepRun.objects.filter(id__in=ids)
@@ -86,6 +125,7 @@ def run_due_steps(time_budget: float = 30.0, batch: int = 100) -> int:
     started = time.monotonic()
     done = 0
     mail = None
+    recover_abandoned()
     try:
         while time.monotonic() - started < time_budget:
             claimed = claim_due(batch)
