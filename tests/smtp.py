@@ -39,7 +39,7 @@ class Received:
 
     def header(self, name: str) -> str | None:
         value = self.message[name]
-        return None if value is None else str(value)
+        return None if value is None else " ".join(str(value).split())
 
 
 @dataclass

@@ -5,5 +5,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("u/", include("aftersale.portal.unsubscribe")),
+    path("webhooks/anymail/", include("anymail.urls")),
     path("", include("aftersale.backoffice.urls")),
 ]
