@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from aftersale.flows.models import Consent, FlowRun, Message, Suppression
@@ -18,7 +20,7 @@ def sent(shop_a, smtp, clock):
     shop = shop_a.shop
     turn_off_builtins(shop)
     marketing_flow(shop, wait=None)
-    marketing_flow(shop, name="Later", wait=__import__("datetime").timedelta(days=5))
+    marketing_flow(shop, name="Later", wait=timedelta(days=5))
     customer = CustomerFactory(shop=shop, marketing_consent=True, language="sv")
     place_order(shop, customer)
     worker_pass()
