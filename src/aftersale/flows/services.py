@@ -38,47 +38,49 @@ def install_builtin_flows(shop) -> list[Flow]:
     Safe to call again: what exists (and may have been edited) is left as it is.
     """
     MessagingSettings.objects.get_or_create(shop=shop)
-    for builtin in TEMPLATES:
-        for language in LANGUAGES:
-            Template.objects.get_or_create(
-                shop=shop,
-                key=builtin.key,
-                language=language,
-                defaults={
-                    "name": builtin.name,
-                    "subject": builtin.subject[language],
-                    "body": builtin.full_body(language),
-                },
-            )
-    flows = []
-    for builtin in FLOWS:
-        flow, created = Flow.objects.get_or_create(
+    have_templates = set(Template.objects.for_shop(shop).values_list("key", "language"))
+    Template.objects.bulk_create(
+        Template(
             shop=shop,
             key=builtin.key,
-            defaults={
-                "name": builtin.name,
-                "kind": builtin.kind,
-                "enabled": True,
-                "trigger_type": builtin.trigger_type,
-                "flow_filter": builtin.flow_filter,
-                "exit_events": builtin.exit_events,
-            },
+            language=language,
+            name=builtin.name,
+            subject=builtin.subject[language],
+            body=builtin.full_body(language),
         )
-        if created:
-            Step.objects.bulk_create(
-                Step(
-                    shop=shop,
-                    flow=flow,
-                    position=index,
-                    type=step.type,
-                    template_key=step.template_key,
-                    wait=step.wait,
-                    wait_anchor=step.wait_anchor,
-                )
-                for index, step in enumerate(builtin.steps, start=1)
-            )
-        flows.append(flow)
-    return flows
+        for builtin in TEMPLATES
+        for language in LANGUAGES
+        if (builtin.key, language) not in have_templates
+    )
+    have_flows = set(Flow.objects.for_shop(shop).values_list("key", flat=True))
+    new_flows = [builtin for builtin in FLOWS if builtin.key not in have_flows]
+    created = Flow.objects.bulk_create(
+        Flow(
+            shop=shop,
+            key=builtin.key,
+            name=builtin.name,
+            kind=builtin.kind,
+            enabled=True,
+            trigger_type=builtin.trigger_type,
+            flow_filter=builtin.flow_filter,
+            exit_events=builtin.exit_events,
+        )
+        for builtin in new_flows
+    )
+    Step.objects.bulk_create(
+        Step(
+            shop=shop,
+            flow=flow,
+            position=index,
+            type=step.type,
+            template_key=step.template_key,
+            wait=step.wait,
+            wait_anchor=step.wait_anchor,
+        )
+        for builtin, flow in zip(new_flows, created, strict=True)
+        for index, step in enumerate(builtin.steps, start=1)
+    )
+    return list(Flow.objects.for_shop(shop).exclude(key=""))
 
 
 # --- Editing flows, steps, templates and settings --------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aftersale.flows.models import EventCursor, Flow, FlowRun, Step, StepRun
 from aftersale.flows.schedule import due_at_for
-from aftersale.flows.subjects import customer_id_of, load_subject, order_id_of
+from aftersale.flows.subjects import customer_id_of, load_subjects, order_id_of
 from aftersale.timeline.models import Event
 
 CURSOR_NAME = "flows.triggers"
@@ -95,15 +95,13 @@ def start_runs(events: list[Event], now: datetime) -> list[FlowRun]:
             flow_id__in={flow.id for flow, _ in candidates},
         ).values_list("flow_id", "trigger_event_id")
     )
-    subjects: dict[tuple[int, str, int], object] = {}
+    candidates = [(flow, event) for flow, event in candidates if (flow.id, event.id) not in started]
+    subjects = load_subjects(
+        {(event.shop_id, event.subject_type, event.subject_id) for _, event in candidates}
+    )
     runs = []
     for flow, event in candidates:
-        if (flow.id, event.id) in started:
-            continue
-        key = (event.shop_id, event.subject_type, event.subject_id)
-        if key not in subjects:
-            subjects[key] = load_subject(*key)
-        subject = subjects[key]
+        subject = subjects[(event.shop_id, event.subject_type, event.subject_id)]
         customer_id = event.customer_id or customer_id_of(event.subject_type, subject)
         if customer_id is None:
             continue
