@@ -162,17 +162,19 @@ def execute(step_run: StepRun, *, mail=None) -> None:
 def retry_later(step_run: StepRun, *, error: str) -> None:
     now = timezone.now()
     attempts = step_run.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
-        StepRun.objects.filter(pk=step_run.pk).update(
-            state=StepRun.State.FAILED,
-            attempts=attempts,
-            last_error=error,
-            finished_at=now,
-            updated_at=now,
-        )
-        Message.objects.filter(
-            idempotency_key=outbox.idempotency_key(step_run), state=Message.State.PENDING
-        ).update(state=Message.State.FAILED, updated_at=now)
+    if attempts >= MAX_ATTEMPTS:  # give up on this step; the run goes on with the next one
+        with transaction.atomic():
+            StepRun.objects.filter(pk=step_run.pk).update(
+                state=StepRun.State.FAILED,
+                attempts=attempts,
+                last_error=error,
+                finished_at=now,
+                updated_at=now,
+            )
+            Message.objects.filter(
+                idempotency_key=outbox.idempotency_key(step_run), state=Message.State.PENDING
+            ).update(state=Message.State.FAILED, updated_at=now)
+            advance(step_run, now=now)
         return
     StepRun.objects.filter(pk=step_run.pk).update(
         state=StepRun.State.PENDING,
