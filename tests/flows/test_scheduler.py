@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from aftersale.core.worker import Worker
+from aftersale.core.worker import registered_jobs, run_job
 from aftersale.flows.models import FlowRun, Message, StepRun
 from aftersale.flows.scheduler import run_due_steps
 from aftersale.flows.triggers import process_events
@@ -23,6 +23,15 @@ def shop(shop_a):
     return shop_a.shop
 
 
+def restarted_worker_pass() -> None:
+    """A pass of a freshly started worker: the registered jobs, with only the database behind
+    them (the worker loop's connection recycling is left out: it would end the test's
+    transaction)."""
+    for job in registered_jobs():
+        if job.name.startswith("flows."):
+            run_job(job)
+
+
 def test_it_sends_after_a_7_day_wait_across_a_restart(shop, smtp, clock):
     marketing_flow(shop, wait=timedelta(days=7))
     order = place_order(shop)
@@ -30,16 +39,16 @@ def test_it_sends_after_a_7_day_wait_across_a_restart(shop, smtp, clock):
     assert StepRun.objects.filter(state=StepRun.State.PENDING).count() == 1
 
     clock.shift(timedelta(days=3))
-    Worker(interval=0).run(once=True)  # a freshly started worker: only the database remembers
+    restarted_worker_pass()  # a freshly started worker: only the database remembers
     assert len(smtp) == 0
 
     clock.shift(timedelta(days=3, hours=23))
-    Worker(interval=0).run(once=True)
+    restarted_worker_pass()
     assert len(smtp) == 0
 
     clock.shift(timedelta(hours=1))
-    Worker(interval=0).run(once=True)
-    Worker(interval=0).run(once=True)
+    restarted_worker_pass()
+    restarted_worker_pass()
     assert [m.rcpt_tos for m in smtp.messages] == [[order.customer.email]]
     assert FlowRun.objects.get().state == FlowRun.State.COMPLETED
 
