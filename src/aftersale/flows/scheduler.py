@@ -309,6 +309,14 @@ def marketing_hold(step_run: StepRun, messaging: MessagingSettings, channel: str
             .exclude(pk=step_run.pk)
             .count()
         )
+        in_flight = (
+            Message.objects.for_shop(run.shop)
+            .filter(customer=customer, kind=Kind.MARKETING, state=Message.State.PENDING)
+            .exclude(idempotency_key=outbox.idempotency_key(step_run))
+            .count()
+        )
+        if in_flight and len(recent) + in_flight >= messaging.frequency_cap:
+            return ("defer", now + CAP_RECHECK, "deferred: frequency cap")
         if len(recent) >= messaging.frequency_cap:
             return ("defer", recent[0] + window, "deferred: frequency cap")
         if len(recent) + ahead >= messaging.frequency_cap:

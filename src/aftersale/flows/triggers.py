@@ -28,37 +28,52 @@ BATCH_SIZE = 2000
 
 
 def process_events(max_batches: int = 500) -> int:
-    """Handle every event recorded since the last pass. Returns how many were read."""
+    """Handle every event recorded since the last pass. Returns how many were read.
+
+    Each batch is its own short transaction (SQLite has one writer at a time: a long one
+    would keep the web requests waiting).
+    """
     EventCursor.objects.get_or_create(name=CURSOR_NAME)
     read = 0
+    after_id = None
+    settled = True
+    for _ in range(max_batches):
+        count, after_id, settled = _process_batch(after_id, settled)
+        read += count
+        if count < BATCH_SIZE:
+            break
+    return read
+
+
+def _process_batch(after_id: int | None, settled: bool) -> tuple[int, int | None, bool]:
+    """Read one batch after ``after_id`` (None: after the cursor) and handle it.
+
+    Returns how many events were read, the last id read, and whether every event read so far
+    in this pass is settled (only then may the cursor move).
+    """
     with transaction.atomic():
         cursors = EventCursor.objects.filter(name=CURSOR_NAME)
         if connection.features.has_select_for_update_skip_locked:
             cursors = cursors.select_for_update(skip_locked=True)
         cursor = cursors.first()
         if cursor is None:  # another worker is reading the timeline right now
-            return 0
+            return 0, after_id, settled
+        if after_id is None or after_id < cursor.last_event_id:
+            after_id = cursor.last_event_id
         now = timezone.now()
         settle_before = now - timedelta(seconds=SETTLE_SECONDS)
-        after_id = cursor.last_event_id
-        settled = True
-        for _ in range(max_batches):
-            events = list(Event.objects.filter(id__gt=after_id).order_by("id")[:BATCH_SIZE])
-            if not events:
-                break
-            read += len(events)
-            end_runs(events, now)
-            start_runs(events, now)
-            for event in events:
-                if settled and event.created_at <= settle_before:
-                    cursor.last_event_id = event.id
-                else:
-                    settled = False
-            after_id = events[-1].id
-            if len(events) < BATCH_SIZE:
-                break
+        events = list(Event.objects.filter(id__gt=after_id).order_by("id")[:BATCH_SIZE])
+        if not events:
+            return 0, after_id, settled
+        end_runs(events, now)
+        start_runs(events, now)
+        for event in events:
+            if settled and event.created_at <= settle_before:
+                cursor.last_event_id = event.id
+            else:
+                settled = False
         cursor.save(update_fields=["last_event_id", "updated_at"])
-    return read
+        return len(events), events[-1].id, settled
 
 
 def _payload_matches(event: Event, trigger_filter: dict) -> bool:
