@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftersale.flows.models import EventCursor, Flow, FlowRun, Step, StepRun
+from aftersale.flows.models import Channel, Consent, EventCursor, Flow, FlowRun, Kind, Step, StepRun
 from aftersale.flows.schedule import due_at_for
 from aftersale.flows.subjects import customer_id_of, load_subjects, order_id_of
+from aftersale.orders.models import Customer
+from aftersale.timeline import types
 from aftersale.timeline.models import Event
 
 CURSOR_NAME = "flows.triggers"
@@ -67,6 +69,7 @@ def _process_batch(after_id: int | None, settled: bool) -> tuple[int, int | None
             return 0, after_id, settled
         end_runs(events, now)
         start_runs(events, now)
+        sync_consent_history(events, now)
         for event in events:
             if settled and event.created_at <= settle_before:
                 cursor.last_event_id = event.id
@@ -182,3 +185,50 @@ def exit_run(run: FlowRun, *, reason: str, now: datetime) -> None:
     StepRun.objects.filter(run_id=run.pk, state=StepRun.State.PENDING).update(
         state=StepRun.State.CANCELLED, skip_reason=reason[:200], finished_at=now, updated_at=now
     )
+
+
+CONSENT_EVENTS = (types.CUSTOMER_CREATED, types.CUSTOMER_CONSENT_CHANGED)
+
+
+def sync_consent_history(events: list[Event], now: datetime) -> int:
+    """Keep the Consent history in step with consent given or withdrawn at ingest.
+
+    Ingest (API, webhooks, CSV) writes the customer's consent fields directly and records a
+    ``customer.created`` or ``customer.consent_changed`` event. When the customer's e-mail
+    consent differs from the latest history row, a row is added from the customer's fields;
+    a withdrawal also ends their marketing runs. (Changes made through flows' own services
+    already wrote their row, so nothing is added twice.)
+    """
+    customer_ids = {e.customer_id for e in events if e.type in CONSENT_EVENTS and e.customer_id}
+    if not customer_ids:
+        return 0
+    latest: dict[int, bool] = {}
+    for consent in Consent.objects.filter(
+        customer_id__in=customer_ids, channel=Channel.EMAIL, purpose="marketing"
+    ).order_by("at", "id"):
+        latest[consent.customer_id] = consent.granted
+    added = []
+    withdrawn = []
+    for customer in Customer.objects.filter(pk__in=customer_ids):
+        if latest.get(customer.pk, False) == customer.marketing_consent:
+            continue
+        added.append(
+            Consent(
+                shop_id=customer.shop_id,
+                customer=customer,
+                channel=Channel.EMAIL,
+                purpose="marketing",
+                granted=customer.marketing_consent,
+                at=customer.consent_at or now,
+                source=customer.consent_source or "ingest",
+                wording_version=customer.consent_wording_version,
+            )
+        )
+        if not customer.marketing_consent:
+            withdrawn.append(customer.pk)
+    Consent.objects.bulk_create(added)
+    for run in FlowRun.objects.filter(
+        customer_id__in=withdrawn, state=FlowRun.State.ACTIVE, flow__kind=Kind.MARKETING
+    ):
+        exit_run(run, reason="consent withdrawn", now=now)
+    return len(added)
