@@ -43,6 +43,8 @@ def _parcel_waiting(run: FlowRun, now: datetime) -> bool:
 def _order_not_cancelled(run: FlowRun, now: datetime) -> bool:
     if run.order_id is None:
         return True
+    if run.subject_type == "order" and run.order is not None:
+        return run.order.status != Order.Status.CANCELLED
     return not (
         Order.objects.for_shop(run.shop_id)
         .filter(pk=run.order_id, status=Order.Status.CANCELLED)

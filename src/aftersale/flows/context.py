@@ -106,8 +106,11 @@ def build_context(run: FlowRun, language: str) -> dict:
             "customer_first_name": customer.first_name,
             "customer_name": customer.full_name,
         }
-        subject = load_subject(shop.pk, run.subject_type, run.subject_id)
         order = run.order if run.order_id else None
+        if run.subject_type == "order":
+            subject = order
+        else:
+            subject = load_subject(shop.pk, run.subject_type, run.subject_id)
         if order is not None:
             values.update(_order_values(order, language))
         if isinstance(subject, Shipment):

@@ -22,31 +22,25 @@ def idempotency_key(step_run: StepRun) -> str:
     return f"run{step_run.run_id}-step{step_run.step_id}"
 
 
-def pick_language(shop, customer, key: str) -> str | None:
-    """The customer's language if the template exists in it, else the shop's, else any."""
-    available = set(
-        Template.objects.for_shop(shop).filter(key=key).values_list("language", flat=True)
-    )
-    for language in (customer.language, shop.default_language, "en", *sorted(available)):
-        if language in available:
-            return language
+def choose_template(shop, customer, templates: dict[str, Template]) -> Template | None:
+    """The template in the customer's language if there is one, else the shop's, else any."""
+    for language in (customer.language, shop.default_language, "en", *sorted(templates)):
+        if language in templates:
+            return templates[language]
     return None
 
 
-def prepare(step_run: StepRun, *, recipient: str, context_for) -> Message | None:
-    """The step's outbox message: the one already written for it, or a newly rendered one.
-
-    Returns None if the step's template is missing in every language.
-    """
+def prepare(
+    step_run: StepRun, *, recipient: str, context_for, templates: dict[str, Template]
+) -> Message | None:
+    """Render and write (commit) the step's outbox message from one of ``templates`` (by
+    language). Returns None if there is no template in any language."""
     key = idempotency_key(step_run)
-    existing = Message.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
     run, step = step_run.run, step_run.step
-    language = pick_language(run.shop, run.customer, step.template_key)
-    if language is None:
+    template = choose_template(run.shop, run.customer, templates)
+    if template is None:
         return None
-    template = Template.objects.for_shop(run.shop).get(key=step.template_key, language=language)
+    language = template.language
     message = Message(
         shop_id=run.shop_id,
         customer_id=run.customer_id,

@@ -33,6 +33,7 @@ from aftersale.flows.models import (
     Step,
     StepRun,
     Suppression,
+    Template,
 )
 from aftersale.flows.schedule import anchor_time, due_at_for, quiet_until
 from aftersale.flows.subjects import load_subject
@@ -59,6 +60,32 @@ def lease() -> timedelta:
 
 def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
+
+
+class Lookups:
+    """What one pass reads again and again (settings, templates, steps), read once per pass."""
+
+    def __init__(self) -> None:
+        self.messaging: dict[int, MessagingSettings] = {}
+        self.templates: dict[tuple[int, str], dict[str, Template]] = {}
+        self.steps: dict[int, list[Step]] = {}
+
+    def messaging_for(self, shop) -> MessagingSettings:
+        if shop.pk not in self.messaging:
+            self.messaging[shop.pk] = messaging_for(shop)
+        return self.messaging[shop.pk]
+
+    def templates_for(self, shop, key: str) -> dict[str, Template]:
+        if (shop.pk, key) not in self.templates:
+            self.templates[(shop.pk, key)] = {
+                t.language: t for t in Template.objects.for_shop(shop).filter(key=key)
+            }
+        return self.templates[(shop.pk, key)]
+
+    def steps_of(self, flow_id: int) -> list[Step]:
+        if flow_id not in self.steps:
+            self.steps[flow_id] = list(Step.objects.filter(flow_id=flow_id).order_by("position"))
+        return self.steps[flow_id]
 
 
 def worker_id() -> str:
@@ -125,6 +152,7 @@ def run_due_steps(time_budget: float = 30.0, batch: int = 100) -> int:
     started = time.monotonic()
     done = 0
     mail = None
+    lookups = Lookups()
     recover_abandoned()
     try:
         while time.monotonic() - started < time_budget:
@@ -134,7 +162,7 @@ def run_due_steps(time_budget: float = 30.0, batch: int = 100) -> int:
             if mail is None and any(sr.step.type == Step.Type.EMAIL for sr in claimed):
                 mail = get_connection()
             for step_run in claimed:
-                execute(step_run, mail=mail)
+                execute(step_run, mail=mail, lookups=lookups)
                 done += 1
     finally:
         if mail is not None:
@@ -145,10 +173,10 @@ def run_due_steps(time_budget: float = 30.0, batch: int = 100) -> int:
     return done
 
 
-def execute(step_run: StepRun, *, mail=None) -> None:
+def execute(step_run: StepRun, *, mail=None, lookups: Lookups | None = None) -> None:
     """Run one claimed step; on an error retry it later with backoff."""
     try:
-        _execute(step_run, mail=mail)
+        _execute(step_run, mail=mail, lookups=lookups or Lookups())
     except Exception as exc:
         logger.exception("step run %s failed", step_run.pk)
         if mail is not None:
@@ -186,7 +214,7 @@ def retry_later(step_run: StepRun, *, error: str) -> None:
     )
 
 
-def _execute(step_run: StepRun, *, mail=None) -> None:
+def _execute(step_run: StepRun, *, mail, lookups: Lookups) -> None:
     now = timezone.now()
     run, step = step_run.run, step_run.step
     if run.state != FlowRun.State.ACTIVE:
@@ -209,7 +237,7 @@ def _execute(step_run: StepRun, *, mail=None) -> None:
     elif step.type == Step.Type.CONDITION:
         _condition(step_run, now)
     else:
-        _send(step_run, now, mail=mail)
+        _send(step_run, now, mail=mail, lookups=lookups)
 
 
 def _wait(step_run: StepRun, now: datetime) -> None:
@@ -332,7 +360,7 @@ def _channel_consent(run: FlowRun, channel: str) -> bool:
     return bool(latest and latest.granted)
 
 
-def _send(step_run: StepRun, now: datetime, *, mail=None) -> None:
+def _send(step_run: StepRun, now: datetime, *, mail, lookups: Lookups) -> None:
     run, step = step_run.run, step_run.step
     customer = run.customer
     channel = Channel.SMS if step.type == Step.Type.SMS else Channel.EMAIL
@@ -351,7 +379,7 @@ def _send(step_run: StepRun, now: datetime, *, mail=None) -> None:
         if suppressed:
             _skip_and_continue(step_run, suppressed, now)
             return
-        messaging = messaging_for(run.shop)
+        messaging = lookups.messaging_for(run.shop)
         if run.flow.kind == Kind.MARKETING:
             hold = marketing_hold(step_run, messaging, channel, now)
             if hold is not None and hold[0] == "skip":
@@ -360,13 +388,18 @@ def _send(step_run: StepRun, now: datetime, *, mail=None) -> None:
             if hold is not None:
                 defer(step_run, until=hold[1], reason=hold[2])
                 return
-        message = outbox.prepare(step_run, recipient=address, context_for=build_context)
+        message = outbox.prepare(
+            step_run,
+            recipient=address,
+            context_for=build_context,
+            templates=lookups.templates_for(run.shop, step.template_key),
+        )
         if message is None:
             _skip_and_continue(step_run, f"no template {step.template_key}", now)
             return
     else:
         message = existing  # recovering after a crash: the message may or may not have gone out
-        messaging = messaging_for(run.shop)
+        messaging = lookups.messaging_for(run.shop)
     from_email = _from_email(messaging, run.shop.name)
     try:
         provider_id = outbox.send(message, from_email=from_email, connection=mail)
@@ -390,7 +423,7 @@ def _send(step_run: StepRun, now: datetime, *, mail=None) -> None:
             occurred_at=now,
         )
         finish(step_run, StepRun.State.DONE, now=now)
-        advance(step_run, now=now)
+        advance(step_run, now=now, steps=lookups.steps_of(run.flow_id))
 
 
 def _from_email(messaging: MessagingSettings, shop_name: str) -> str:
@@ -423,15 +456,22 @@ def finish(step_run: StepRun, state: str, *, now: datetime, reason: str = "") ->
     )
 
 
-def advance(step_run: StepRun, *, now: datetime, to_position: int | None = None) -> None:
+def advance(
+    step_run: StepRun,
+    *,
+    now: datetime,
+    to_position: int | None = None,
+    steps: list[Step] | None = None,
+) -> None:
     """Schedule the run's next step, or complete the run after its last one."""
     run = step_run.run
-    steps = Step.objects.filter(flow_id=run.flow_id)
+    if steps is None:
+        steps = list(Step.objects.filter(flow_id=run.flow_id).order_by("position"))
     if to_position is not None:
-        following = steps.filter(position__gte=to_position)
+        following = [s for s in steps if s.position >= to_position]
     else:
-        following = steps.filter(position__gt=step_run.step.position)
-    step = following.order_by("position").first()
+        following = [s for s in steps if s.position > step_run.step.position]
+    step = following[0] if following else None
     if step is None:
         FlowRun.objects.filter(pk=run.pk, state=FlowRun.State.ACTIVE).update(
             state=FlowRun.State.COMPLETED, ended_at=now, updated_at=now
