@@ -10,6 +10,7 @@ from aftersale.delivery.models import ShipmentStatus
 from aftersale.flows.models import Flow, Message
 from aftersale.flows.services import install_builtin_flows
 from aftersale.timeline import types
+from aftersale.timeline.models import Event
 from aftersale.timeline.services import record_event
 from tests.factories import (
     CustomerFactory,
@@ -89,6 +90,8 @@ def test_it_thanks_for_an_order_in_the_customers_language(shop, smtp, clock):
     assert mail.header("List-Unsubscribe") is None  # transactional: no unsubscribe, no promotion
     message = Message.objects.get(customer=order.customer)
     assert message.state == Message.State.SENT and message.language == "sv"
+    on_timeline = Event.objects.for_customer(order.customer).get(type=types.MESSAGE_SENT)
+    assert on_timeline.payload["subject"] == "Tack för din beställning 10042"
 
 
 def test_it_sends_a_shipped_notice_with_the_tracking_link(shop, smtp, clock):
