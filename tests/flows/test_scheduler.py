@@ -15,6 +15,7 @@ from aftersale.flows.triggers import process_events
 from tests.factories import CustomerFactory, ShopFactory
 from tests.flows.conftest import worker_pass
 from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
+from tests.smtp import free_port
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_it_retries_a_failed_send_with_backoff(shop, smtp, clock, settings):
     marketing_flow(shop, wait=None)
     place_order(shop)
     port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = 9  # nothing listens there: the send fails
+    settings.EMAIL_PORT = free_port()  # nothing listens there: the send fails
     worker_pass()
     step_run = StepRun.objects.get(step__type="email")
     assert step_run.state == StepRun.State.PENDING
