@@ -84,6 +84,7 @@ def test_it_creates_a_flow_with_a_wait_and_an_email(login, shop_a):
         "kind": "marketing",
         "enabled": "on",
         "trigger_type": "shipment.delivered",
+        "trigger_filter": '{"delivery_method": "home"}',
         "flow_filter": ["has_marketing_consent"],
         "priority": "3",
         "max_trigger_lag_hours": "48",
@@ -101,6 +102,7 @@ def test_it_creates_a_flow_with_a_wait_and_an_email(login, shop_a):
     steps = list(flow.steps.values_list("position", "type", "wait", "template_key"))
     assert steps == [(1, "wait", timedelta(days=10), ""), (2, "email", None, "order_thanks")]
     assert flow.flow_filter == ["has_marketing_consent"]
+    assert flow.trigger_filter == {"delivery_method": "home"}
 
 
 def test_it_names_the_field_a_step_is_missing(login, shop_a):

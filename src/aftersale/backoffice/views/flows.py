@@ -77,10 +77,22 @@ class FlowForm(forms.ModelForm):
             "kind",
             "enabled",
             "trigger_type",
+            "trigger_filter",
             "flow_filter",
             "exit_events",
             "priority",
         ]
+        widgets = {"trigger_filter": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_trigger_filter(self):
+        value = self.cleaned_data.get("trigger_filter")
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError(
+                _('Write the filter as an object, e.g. {"delivery_method": "home"}.')
+            )
+        return value
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
