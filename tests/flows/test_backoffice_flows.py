@@ -205,3 +205,24 @@ def test_it_saves_messaging_settings(login, shop_a):
     assert response.status_code == 302
     messaging = MessagingSettings.objects.get(shop=shop_a.shop)
     assert messaging.frequency_cap == 3 and str(messaging.quiet_hours_end) == "07:30:00"
+
+
+def test_it_lists_the_outbox_and_shows_a_message(login, shop_a, smtp, clock):
+    shop = shop_a.shop
+    order = place_order(shop)
+    worker_pass()
+    client = login(shop_a.staff)
+    page = client.get(f"/flows/messages/?customer={order.customer_id}").content.decode()
+    assert "Kiitos tilauksestasi" in page
+    message = order.customer.messages.get()
+    detail = client.get(f"/flows/messages/{message.pk}/")
+    assert detail.status_code == 200 and "Hei Aino" in detail.content.decode()
+
+
+def test_it_hides_another_shops_messages(login, shop_a, shop_b, smtp, clock):
+    order = place_order(shop_b.shop)
+    worker_pass()
+    message = order.customer.messages.get()
+    client = login(shop_a.owner)
+    assert client.get(f"/flows/messages/{message.pk}/").status_code == 404
+    assert "Kiitos" not in client.get("/flows/messages/").content.decode()

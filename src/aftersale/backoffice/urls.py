@@ -18,4 +18,6 @@ urlpatterns = [
     path("flows/templates/", flow_views.template_list, name="flow_templates"),
     path("flows/templates/<int:template_id>/", flow_views.template_edit, name="flow_template_edit"),
     path("flows/settings/", flow_views.messaging_settings, name="flow_messaging_settings"),
+    path("flows/messages/", flow_views.message_list, name="flow_messages"),
+    path("flows/messages/<int:message_id>/", flow_views.message_detail, name="flow_message"),
 ]

@@ -9,6 +9,7 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.flows import selectors, services
 from aftersale.flows.conditions import condition_choices
 from aftersale.flows.context import sample_context
-from aftersale.flows.models import Flow, MessagingSettings, Step, Template
+from aftersale.flows.models import Flow, Message, MessagingSettings, Step, Template
 from aftersale.flows.rendering import check_syntax
 from aftersale.flows.rendering import render as render_message
 from aftersale.timeline import types
@@ -333,3 +334,30 @@ def messaging_settings(request):
     else:
         form = MessagingSettingsForm(instance=current)
     return render(request, "backoffice/flows/settings.html", {"form": form})
+
+
+@shop_member
+def message_list(request):
+    """The outbox: every message the shop's flows wrote, newest first, by customer or state."""
+    shop = request.shop
+    outbox = Message.objects.for_shop(shop).select_related("customer", "run__flow")
+    state = request.GET.get("state", "")
+    if state in Message.State.values:
+        outbox = outbox.filter(state=state)
+    customer = request.GET.get("customer", "")
+    if customer.isdigit():
+        outbox = outbox.filter(customer_id=int(customer))
+    page = Paginator(outbox.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/flows/messages.html",
+        {"page": page, "state": state, "states": Message.State.choices, "customer": customer},
+    )
+
+
+@shop_member
+def message_detail(request, message_id: int):
+    message = get_for_shop_or_404(
+        Message.objects.select_related("customer", "run__flow", "step"), request.shop, pk=message_id
+    )
+    return render(request, "backoffice/flows/message.html", {"message": message})
