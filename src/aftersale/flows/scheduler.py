@@ -118,7 +118,7 @@ def recover_abandoned(now: datetime | None = None) -> int:
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             released += StepRun.objects.filter(
                 state=StepRun.State.RUNNING, claimed_by=claimer
-            ).update(claimed_until=now)
+            ).update(claimed_until=now - timedelta(seconds=1))
     return released
 
 
