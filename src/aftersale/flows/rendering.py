@@ -8,6 +8,7 @@ models, settings or files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.html import escape, linebreaks, urlize
@@ -35,8 +36,14 @@ def check_syntax(text: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=256)
+def compiled(text: str):
+    """Templates are parsed once per worker process, not once per message."""
+    return SANDBOX.from_string(text)
+
+
 def render_text(text: str, context: dict) -> str:
-    return SANDBOX.from_string(text).render(Context(context, autoescape=False))
+    return compiled(text).render(Context(context, autoescape=False))
 
 
 def render(subject: str, body: str, context: dict) -> Rendered:
