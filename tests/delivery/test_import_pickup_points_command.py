@@ -22,7 +22,7 @@ def test_it_imports_a_semicolon_separated_file(shop_a, tmp_path, capsys):
         encoding="utf-8-sig",
     )
 
-    main(["aftersale", "import-pickup-points", str(registry), "--shop", "pohjola"])
+    call_command("import_pickup_points", str(registry), shop="pohjola")
 
     out = capsys.readouterr().out
     assert "Imported 2 pickup point(s) of posti: 2 new, 0 updated" in out
@@ -52,3 +52,12 @@ def test_it_names_an_unknown_shop(db, tmp_path):
     registry.write_text(HEADER, encoding="utf-8")
     with pytest.raises(CommandError, match="No shop with the slug “nope”"):
         call_command("import_pickup_points", str(registry), shop="nope")
+
+
+def test_it_is_reachable_by_its_hyphenated_name(monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line", lambda argv: seen.append(argv)
+    )
+    main(["aftersale", "import-pickup-points", "posti.csv", "--shop", "pohjola"])
+    assert seen == [["aftersale", "import_pickup_points", "posti.csv", "--shop", "pohjola"]]
