@@ -125,7 +125,7 @@ def test_it_suggests_the_point_the_customer_picked_up_from_before(helsinki):
     assert choice.point == helsinki["toolo"]
     assert choice.reason == "used_before"
     assert choice.times_used == 1
-    assert "picked up 1 parcel" in choice.reason_text
+    assert "picked up 1 parcel from here" in choice.reason_text
 
 
 def test_it_skips_a_familiar_point_that_closed_or_is_far_away(helsinki):

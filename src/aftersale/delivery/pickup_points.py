@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersale.core.models import Shop
 from aftersale.delivery.carriers import carrier_for
@@ -383,9 +384,11 @@ class PickupPointChoice:
     @property
     def reason_text(self) -> str:
         if self.reason == "used_before":
-            return _("The customer has picked up %(times)s parcel(s) from here before.") % {
-                "times": self.times_used
-            }
+            return ngettext(
+                "The customer has picked up %(times)s parcel from here before.",
+                "The customer has picked up %(times)s parcels from here before.",
+                self.times_used,
+            ) % {"times": self.times_used}
         return _("The nearest open pickup point, %(km)s km away.") % {
             "km": f"{self.distance_km:.1f}" if self.distance_km is not None else "?"
         }
