@@ -11,7 +11,7 @@ from aftersale.delivery.models import PickupPoint
 HEADER = "carrier;code;name;kind;street;postcode;city;latitude;longitude;opening_hours\n"
 
 
-def test_it_imports_a_semicolon_separated_file(shop_a, tmp_path, capsys):
+def test_it_imports_a_semicolon_separated_file(shop, tmp_path, capsys):
     registry = tmp_path / "posti.csv"
     registry.write_text(
         HEADER
@@ -26,10 +26,10 @@ def test_it_imports_a_semicolon_separated_file(shop_a, tmp_path, capsys):
 
     out = capsys.readouterr().out
     assert "Imported 2 pickup point(s) of posti: 2 new, 0 updated" in out
-    assert PickupPoint.objects.for_shop(shop_a.shop).count() == 2
+    assert PickupPoint.objects.for_shop(shop).count() == 2
 
 
-def test_it_reports_bad_rows_and_imports_nothing(shop_a, tmp_path, capsys):
+def test_it_reports_bad_rows_and_imports_nothing(shop, tmp_path, capsys):
     registry = tmp_path / "bad.csv"
     registry.write_text(
         HEADER.replace(";", ",")

@@ -22,8 +22,7 @@ MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def helsinki(shop_a):
-    shop = shop_a.shop
+def helsinki(shop):
     return {
         "kamppi": PickupPointFactory(shop=shop, name="Kamppi", latitude=60.1690, longitude=24.9320),
         "toolo": PickupPointFactory(shop=shop, name="Töölö", latitude=60.1840, longitude=24.9200),
@@ -76,11 +75,11 @@ def test_it_filters_by_carrier_and_opening_time(helsinki):
     assert [n.point.name for n in open_now] == ["Kamppi", "Töölö"]
 
 
-def test_it_never_shows_another_shops_points(helsinki, shop_b):
-    PickupPointFactory(shop=shop_b.shop, name="Theirs", latitude=60.1690, longitude=24.9330)
+def test_it_never_shows_another_shops_points(helsinki, other_shop):
+    PickupPointFactory(shop=other_shop, name="Theirs", latitude=60.1690, longitude=24.9330)
     names = [n.point.name for n in nearest_points(helsinki["kamppi"].shop, *KAMPPI, limit=20)]
     assert "Theirs" not in names
-    assert [n.point.name for n in nearest_points(shop_b.shop, *KAMPPI)] == ["Theirs"]
+    assert [n.point.name for n in nearest_points(other_shop, *KAMPPI)] == ["Theirs"]
 
 
 def picked_up(shop, customer, point, when):

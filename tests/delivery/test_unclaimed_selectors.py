@@ -26,9 +26,8 @@ COSTS = UnclaimedCosts(outbound_cents=600, return_cents=700, handling_cents=300)
 
 
 @pytest.fixture
-def history(shop_a):
+def history(shop):
     """Sixty parcels of one shop with a fixed seed, and a note of what each one was."""
-    shop = shop_a.shop
     rng = random.Random(7)
     customers = [CustomerFactory(shop=shop) for _ in range(4)]
     points = [PickupPointFactory(shop=shop) for _ in range(3)]
@@ -104,14 +103,14 @@ def test_it_counts_by_month_in_the_shops_time_zone(history):
     assert [row.label for row in rows] == sorted(row.label for row in rows)
 
 
-def test_it_puts_a_parcel_shipped_late_on_the_last_night_of_a_month_in_the_next(shop_a):
+def test_it_puts_a_parcel_shipped_late_on_the_last_night_of_a_month_in_the_next(shop):
     # 22:30 UTC on 31 March is 01:30 on 1 April in Helsinki.
     ShipmentFactory(
-        shop=shop_a.shop,
+        shop=shop,
         status=S.RETURNED_TO_SENDER,
         shipped_at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC),
     )
-    assert [row.label for row in unclaimed_by(shop_a.shop, "month")] == ["2026-04"]
+    assert [row.label for row in unclaimed_by(shop, "month")] == ["2026-04"]
 
 
 def test_it_labels_rows_for_people(history):
@@ -137,19 +136,17 @@ def test_it_summarises_a_period_and_costs_each_carrier_its_own_way(history):
     )
 
 
-def test_it_counts_a_parcel_that_waited_and_then_failed_as_reached(shop_a):
-    ShipmentFactory(
-        shop=shop_a.shop, status=S.DELIVERY_FAILED, ready_at=datetime(2026, 5, 2, tzinfo=UTC)
-    )
-    ShipmentFactory(shop=shop_a.shop, status=S.IN_TRANSIT)
-    summary = unclaimed_summary(shop_a.shop)
+def test_it_counts_a_parcel_that_waited_and_then_failed_as_reached(shop):
+    ShipmentFactory(shop=shop, status=S.DELIVERY_FAILED, ready_at=datetime(2026, 5, 2, tzinfo=UTC))
+    ShipmentFactory(shop=shop, status=S.IN_TRANSIT)
+    summary = unclaimed_summary(shop)
     assert (summary.shipments, summary.unclaimed, summary.rate) == (1, 0, 0.0)
 
 
-def test_it_keeps_shops_apart(history, shop_b):
+def test_it_keeps_shops_apart(history, other_shop):
     shop, notes = history
-    ShipmentFactory(shop=shop_b.shop, status=S.RETURNED_TO_SENDER, carrier="posti")
-    assert unclaimed_summary(shop_b.shop).unclaimed == 1
+    ShipmentFactory(shop=other_shop, status=S.RETURNED_TO_SENDER, carrier="posti")
+    assert unclaimed_summary(other_shop).unclaimed == 1
     assert unclaimed_summary(shop).unclaimed == sum(n["unclaimed"] for n in notes)
 
 
@@ -161,9 +158,9 @@ def test_it_needs_one_query_per_report(history, django_assert_num_queries):
         unclaimed_by(shop, "pickup_point")
 
 
-def test_it_refuses_an_unknown_dimension(shop_a):
+def test_it_refuses_an_unknown_dimension(shop):
     with pytest.raises(ValueError, match="dimension must be one of"):
-        unclaimed_by(shop_a.shop, "colour")
+        unclaimed_by(shop, "colour")
 
 
 def test_it_flags_customers_with_two_unclaimed_parcels_in_twelve_months(history):
@@ -182,26 +179,26 @@ def test_it_flags_customers_with_two_unclaimed_parcels_in_twelve_months(history)
     assert all(is_flagged(shop, f.customer, now) for f in flagged)
 
 
-def test_it_forgets_parcels_left_unclaimed_over_a_year_ago(shop_a):
-    customer = CustomerFactory(shop=shop_a.shop)
+def test_it_forgets_parcels_left_unclaimed_over_a_year_ago(shop):
+    customer = CustomerFactory(shop=shop)
     now = datetime(2026, 11, 23, tzinfo=UTC)
     for returned in (now - timedelta(days=400), now - timedelta(days=30)):
         ShipmentFactory(
-            shop=shop_a.shop,
-            order=OrderFactory(shop=shop_a.shop, customer=customer),
+            shop=shop,
+            order=OrderFactory(shop=shop, customer=customer),
             status=S.RETURNED_TO_SENDER,
             returned_at=returned,
         )
-    assert flagged_customers(shop_a.shop, now) == []
-    assert not is_flagged(shop_a.shop, customer, now)
+    assert flagged_customers(shop, now) == []
+    assert not is_flagged(shop, customer, now)
 
     ShipmentFactory(
-        shop=shop_a.shop,
-        order=OrderFactory(shop=shop_a.shop, customer=customer),
+        shop=shop,
+        order=OrderFactory(shop=shop, customer=customer),
         status=S.RETURNED_TO_SENDER,
         returned_at=now - timedelta(days=2),
     )
-    [flag] = flagged_customers(shop_a.shop, now)
+    [flag] = flagged_customers(shop, now)
     assert (flag.customer, flag.unclaimed, flag.last_unclaimed_at) == (
         customer,
         2,
