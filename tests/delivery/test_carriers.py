@@ -12,6 +12,7 @@ from aftersale.delivery.carriers import (
     CARRIERS,
     carrier_for,
     map_carrier_event,
+    next_shipment_status,
     parse_tracking_payload,
     settle_received_status,
 )
@@ -243,3 +244,25 @@ def test_it_finds_carriers_by_their_everyday_names():
     assert carrier_for("Matkahuolto").name == "matkahuolto"
     assert carrier_for("Post Nord").name == "postnord"
     assert carrier_for("Bring") is None
+
+
+@pytest.mark.parametrize(
+    ("current", "event", "after"),
+    [
+        ("created", "shipped", "shipped"),
+        ("shipped", "in_transit", "in_transit"),
+        ("in_transit", "delivery_failed", "delivery_failed"),
+        ("delivery_failed", "in_transit", "in_transit"),  # a new attempt
+        ("in_transit", "ready_for_pickup", "ready_for_pickup"),
+        ("ready_for_pickup", "ready_for_pickup", "ready_for_pickup"),  # a reminder
+        ("ready_for_pickup", "in_transit", "ready_for_pickup"),  # a late scan
+        ("ready_for_pickup", "delivered", "picked_up"),
+        ("ready_for_pickup", "returned_to_sender", "returned_to_sender"),
+        ("delivered", "in_transit", "delivered"),
+        ("picked_up", "returned_to_sender", "picked_up"),
+        ("in_transit", "unknown", "in_transit"),
+        (None, "shipped", "shipped"),
+    ],
+)
+def test_it_moves_a_shipment_forward_only(current, event, after):
+    assert next_shipment_status(current, event) == after

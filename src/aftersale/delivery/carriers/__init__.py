@@ -27,6 +27,7 @@ __all__ = [
     "MappedEvent",
     "carrier_for",
     "map_carrier_event",
+    "next_shipment_status",
     "parse_tracking_payload",
     "settle_received_status",
 ]
@@ -94,3 +95,36 @@ def settle_received_status(previous_status: str | None, status: str) -> str:
     if status == ShipmentStatus.DELIVERED and previous_status == ShipmentStatus.READY_FOR_PICKUP:
         return str(ShipmentStatus.PICKED_UP)
     return status
+
+
+# How far along a parcel is. A late or repeated event never moves a shipment backwards, and the
+# three endings (delivered, picked up, returned unclaimed) are final.
+_PROGRESS = {
+    ShipmentStatus.CREATED: 0,
+    ShipmentStatus.SHIPPED: 1,
+    ShipmentStatus.IN_TRANSIT: 2,
+    ShipmentStatus.DELIVERY_FAILED: 2,
+    ShipmentStatus.READY_FOR_PICKUP: 3,
+    ShipmentStatus.DELIVERED: 4,
+    ShipmentStatus.PICKED_UP: 4,
+    ShipmentStatus.RETURNED_TO_SENDER: 4,
+}
+_FINAL = 4
+
+
+def next_shipment_status(current: str | None, event_status: str) -> str:
+    """The shipment's status after an event: forward only, ``unknown`` changes nothing.
+
+    A failed attempt and a new attempt (``in_transit``) may alternate; a "handed over" event
+    after ``ready_for_pickup`` becomes ``picked_up``.
+    """
+    current = current or ShipmentStatus.CREATED
+    if event_status not in _PROGRESS:
+        return str(current)
+    new = settle_received_status(current, event_status)
+    if current not in _PROGRESS:
+        return str(new)
+    before, after = _PROGRESS[current], _PROGRESS[new]
+    if after > before or (after == before and before < _FINAL):
+        return str(new)
+    return str(current)
