@@ -14,7 +14,8 @@ CANONICAL = [value for name, value in vars(types).items() if name.isupper()]
 
 @pytest.mark.parametrize("event_type", CANONICAL)
 def test_it_describes_every_canonical_event_type(event_type):
-    text = timeline.describe(Event(type=event_type, payload={}))
+    payload = {"segment": "at_risk"} if event_type == types.CUSTOMER_SEGMENT_ENTERED else {}
+    text = timeline.describe(Event(type=event_type, payload=payload))
     assert text and text != event_type
 
 

@@ -211,3 +211,13 @@ describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
 describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
 describe_type(types.MESSAGE_BOUNCED, _message(gettext_lazy("Message bounced")))
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
+
+
+def _segment(event: Event) -> str:
+    from aftersale.insights.models import RfmSegment
+
+    segment = dict(RfmSegment.choices)[event.payload["segment"]]
+    return _("Moved to the segment “%(segment)s”") % {"segment": segment}
+
+
+describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
