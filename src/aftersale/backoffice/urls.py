@@ -1,11 +1,19 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from aftersale.backoffice.views import auth, customers, dashboard, insights, orders, shops
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", TemplateView.as_view(template_name="base.html"), name="dashboard"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("shop/switch/", shops.switch_shop, name="switch_shop"),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("insights/", insights.insights, name="insights"),
+    path("insights/refresh/", insights.refresh_insights, name="insights_refresh"),
+    path("insights/segments/<slug:segment>/", insights.segment_customers, name="insights_segment"),
 ]

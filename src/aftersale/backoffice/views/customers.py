@@ -1,0 +1,85 @@
+"""The shop's customers: a searchable list and each customer's facts and timeline."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+
+from aftersale.backoffice.access import shop_required
+from aftersale.backoffice.forms import CustomerSearchForm
+from aftersale.backoffice.pagination import page_of
+from aftersale.backoffice.timeline import describe_events
+from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.insights.selectors import customer_value
+from aftersale.orders.models import Customer, Order, Refund
+from aftersale.timeline.models import Event
+
+TIMELINE_PAGE_SIZE = 100
+
+
+def search_customers(shop, query: str):
+    """Customers matching every word of ``query`` in a name, e-mail, phone, id or order number."""
+    customers = Customer.objects.for_shop(shop)
+    for term in query.split():
+        number = term.lstrip("#")
+        customers = customers.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(phone__icontains=term)
+            | Q(external_id__iexact=term)
+            | Exists(
+                Order.objects.for_shop(shop).filter(customer=OuterRef("pk"), number__iexact=number)
+            )
+        )
+    return customers
+
+
+@shop_required
+def customer_list(request):
+    form = CustomerSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    customers = (
+        search_customers(request.shop, query)
+        .annotate(order_count=Count("orders"), last_order_at=Max("orders__placed_at"))
+        .order_by("last_name", "first_name", "id")
+    )
+    return render(
+        request,
+        "backoffice/customer_list.html",
+        {"form": form, "query": query, "page": page_of(request, customers)},
+    )
+
+
+@shop_required
+def customer_detail(request, customer_id: int):
+    shop = request.shop
+    customer = get_for_shop_or_404(Customer.objects, shop, pk=customer_id)
+    orders = Order.objects.for_shop(shop).filter(customer=customer)
+    totals = orders.aggregate(
+        order_count=Count("id"),
+        gross_cents=Coalesce(
+            Sum(
+                "total_cents",
+                filter=Q(currency=shop.currency) & ~Q(status=Order.Status.CANCELLED),
+            ),
+            0,
+        ),
+    )
+    refunds = Refund.objects.for_shop(shop).filter(order__customer=customer, currency=shop.currency)
+    totals.update(refunds.aggregate(refund_cents=Coalesce(Sum("amount_cents"), 0)))
+    events = Event.objects.for_shop(shop).for_customer(customer).order_by("occurred_at", "id")
+    timeline_page = page_of(request, events, TIMELINE_PAGE_SIZE, default_last=True)
+    return render(
+        request,
+        "backoffice/customer_detail.html",
+        {
+            "customer": customer,
+            "totals": totals,
+            "recent_orders": orders.order_by("-placed_at", "-id")[:10],
+            "customer_value": customer_value(shop, customer),
+            "page": timeline_page,
+            "timeline": describe_events(shop, timeline_page.object_list),
+        },
+    )
