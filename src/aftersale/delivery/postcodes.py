@@ -12,7 +12,7 @@ import json
 import math
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 EARTH_RADIUS_KM = 6371.0088
@@ -58,7 +58,7 @@ def is_known_postcode(postcode: str) -> bool:
     return postcode in _table()[0]
 
 
-@cache
+@lru_cache(maxsize=8192)
 def finnish_locality(postcode: str) -> Locality | None:
     """The locality of a Finnish postcode, or None when no such postcode exists."""
     postcodes, places, alias = _table()
