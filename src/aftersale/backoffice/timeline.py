@@ -194,6 +194,7 @@ for _type, _text in {
     types.SHIPMENT_DELIVERY_FAILED: gettext_lazy("Delivery failed"),
     types.SHIPMENT_RETURNED_TO_SENDER: gettext_lazy("Parcel returned to sender (unclaimed)"),
     types.SHIPMENT_UNKNOWN_EVENT: gettext_lazy("Unrecognised carrier event"),
+    types.PICKUP_POINTS_IMPORTED: gettext_lazy("Pickup points imported"),
     types.RETURN_REQUESTED: gettext_lazy("Return registered"),
     types.RETURN_APPROVED: gettext_lazy("Return approved"),
     types.RETURN_REJECTED: gettext_lazy("Return rejected"),
