@@ -26,6 +26,9 @@ SHOP_PAGES = [
     "backoffice:customer_list",
     "backoffice:order_list",
     "backoffice:insights",
+    "backoffice:deliveries",
+    "backoffice:unclaimed_report",
+    "backoffice:flagged_customers",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

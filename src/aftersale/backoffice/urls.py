@@ -1,6 +1,14 @@
 from django.urls import path
 
-from aftersale.backoffice.views import auth, customers, dashboard, insights, orders, shops
+from aftersale.backoffice.views import (
+    auth,
+    customers,
+    dashboard,
+    deliveries,
+    insights,
+    orders,
+    shops,
+)
 
 app_name = "backoffice"
 
@@ -13,6 +21,9 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("deliveries/", deliveries.deliveries, name="deliveries"),
+    path("deliveries/unclaimed/", deliveries.unclaimed_report, name="unclaimed_report"),
+    path("deliveries/flagged/", deliveries.flagged, name="flagged_customers"),
     path("insights/", insights.insights, name="insights"),
     path("insights/refresh/", insights.refresh_insights, name="insights_refresh"),
     path("insights/segments/<slug:segment>/", insights.segment_customers, name="insights_segment"),

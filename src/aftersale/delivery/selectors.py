@@ -213,13 +213,17 @@ def flagged_customers(
     return flagged
 
 
-def is_flagged(shop: Shop, customer: Customer, now: datetime) -> bool:
-    """Whether this customer is one of ``flagged_customers`` (for the order page and checkout)."""
+def recent_unclaimed(shop: Shop, customer: Customer, now: datetime) -> int:
+    """How many parcels this customer left unclaimed in the flagging window."""
     return (
         Shipment.objects.for_shop(shop)
         .filter(UNCLAIMED, order__customer=customer)
         .annotate(came_back_at=Coalesce("returned_at", "updated_at"))
         .filter(came_back_at__gt=now - FLAG_WINDOW, came_back_at__lte=now)
         .count()
-        >= FLAG_THRESHOLD
     )
+
+
+def is_flagged(shop: Shop, customer: Customer, now: datetime) -> bool:
+    """Whether this customer is one of ``flagged_customers`` (for the order page and checkout)."""
+    return recent_unclaimed(shop, customer, now) >= FLAG_THRESHOLD

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.utils import timezone
 
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.forms import CustomerSearchForm
 from aftersale.backoffice.pagination import page_of
 from aftersale.backoffice.timeline import describe_events
 from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Customer, Order, Refund
 from aftersale.timeline.models import Event
@@ -79,6 +81,8 @@ def customer_detail(request, customer_id: int):
             "totals": totals,
             "recent_orders": orders.order_by("-placed_at", "-id")[:10],
             "customer_value": customer_value(shop, customer),
+            "recent_unclaimed": recent_unclaimed(shop, customer, timezone.now()),
+            "flag_threshold": FLAG_THRESHOLD,
             "page": timeline_page,
             "timeline": describe_events(shop, timeline_page.object_list),
         },
