@@ -330,9 +330,11 @@ def check_request(
     resolution: str,
     method: str,
     now: datetime | None = None,
+    require_photos: bool = True,
 ) -> str:
     """Check a return request against the policy; return its kind or raise ReturnNotAllowed
-    with one message per offending field or line."""
+    with one message per offending field or line. ``require_photos=False`` checks the items
+    and reasons only (the portal's first step, before photos are asked for)."""
     errors: dict[str, str] = {}
     if not lines:
         raise ReturnNotAllowed({"lines": _("Choose at least one item to return.")})
@@ -373,7 +375,7 @@ def check_request(
         if kind == ReturnRequest.Kind.COMPLAINT:
             if not item.can_complain:
                 errors[key] = f"{name}: {item.reason}"
-            elif not requested.photos:
+            elif require_photos and not requested.photos:
                 errors[key] = _(
                     "%(name)s: add a photo of the defect or the wrong item so we can help quickly."
                 ) % {"name": name}
