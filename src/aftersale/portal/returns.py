@@ -8,7 +8,7 @@ and photos (required for a complaint), and registers the return.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,11 +21,11 @@ from aftersale.returns.models import (
     SIZE_REASONS,
     Resolution,
     ReturnMethod,
-    ReturnPhoto,
     ReturnReason,
     ReturnRequest,
     ReturnState,
 )
+from aftersale.returns.photos import photo_response
 
 SLIP_STATES = (ReturnState.APPROVED, ReturnState.IN_TRANSIT)
 
@@ -275,19 +275,6 @@ def return_qr(request, shop_slug, code):
         raise Http404
     response = HttpResponse(slips.qr_svg(return_request), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def photo_response(photo: ReturnPhoto) -> FileResponse:
-    """Serve a stored photo with its checked type; never from a public URL."""
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

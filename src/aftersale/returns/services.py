@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersale.core.models import Shop
 from aftersale.orders.models import Order, Refund
 from aftersale.returns import policy
 from aftersale.returns.models import (
@@ -397,7 +398,11 @@ def close_return(shop, return_request: ReturnRequest, *, now=None) -> ReturnRequ
 
 
 @transaction.atomic
-def save_return_policy(shop, **values) -> ReturnPolicy:
-    """Create or update the shop's return policy."""
+def save_return_policy(shop, *, window_days: int | None = None, **values) -> ReturnPolicy:
+    """Create or update the shop's return policy; ``window_days`` is the shop's return window
+    (``Shop.return_window_days``), never below the statutory 14 days."""
+    if window_days is not None:
+        shop.return_window_days = max(policy.STATUTORY_WITHDRAWAL_DAYS, window_days)
+        Shop.objects.filter(pk=shop.pk).update(return_window_days=shop.return_window_days)
     return_policy, _created = ReturnPolicy.objects.update_or_create(shop=shop, defaults=values)
     return return_policy
