@@ -6,10 +6,18 @@ from aftersale.portal import access
 from tests.returns.fixtures import delivered_order
 
 
-def test_it_shows_the_lookup_form_in_the_browsers_language(client, shop_a):
-    response = client.get("/s/pohjola/", HTTP_ACCEPT_LANGUAGE="fi")
-    assert response.status_code == 200
-    assert 'lang="fi"' in response.content.decode()
+def test_it_speaks_the_browsers_language(client, shop_a):
+    finnish = client.get("/s/pohjola/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert 'lang="fi"' in finnish
+    assert "Etsi tilauksesi" in finnish
+    swedish = client.get("/s/pohjola/", HTTP_ACCEPT_LANGUAGE="sv-FI,sv;q=0.9").content.decode()
+    assert "Hitta din beställning" in swedish
+
+
+def test_the_customer_can_switch_language(client, shop_a):
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/s/pohjola/"})
+    body = client.get("/s/pohjola/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "Hitta din beställning" in body
 
 
 def test_an_unknown_shop_is_not_found(client, db):
