@@ -76,3 +76,14 @@ def test_the_queue_does_not_query_per_row(login, shop_a, django_assert_max_num_q
     client = login(shop_a.staff)
     with django_assert_max_num_queries(14):
         assert client.get("/returns/").status_code == 200
+
+
+def test_bulk_approval_returns_only_to_this_site(login, shop_a):
+    returned = a_return(shop_a.shop)
+    client = login(shop_a.staff)
+    response = client.post(
+        "/returns/approve/", {"ids": [returned.pk], "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/returns/"
+    response = client.post("/returns/approve/", {"ids": [returned.pk], "next": "/returns/?age=2"})
+    assert response["Location"] == "/returns/?age=2"

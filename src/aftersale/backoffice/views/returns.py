@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -138,7 +139,10 @@ def bulk_approve(request):
             _("Not approved (no longer waiting for approval): %(codes)s.")
             % {"codes": ", ".join(r.code for r in refused)},
         )
-    return redirect(request.POST.get("next") or "backoffice:returns")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "backoffice:returns"
+    return redirect(back)
 
 
 # --- One return -------------------------------------------------------------------------
