@@ -237,13 +237,6 @@ def return_status(request, shop_slug, code):
             ).prefetch_related("photos"),
             "timeline": selectors.return_timeline(return_request),
             "show_slip": return_request.state in SLIP_STATES,
-            "states": [
-                ReturnState.REQUESTED,
-                ReturnState.APPROVED,
-                ReturnState.IN_TRANSIT,
-                ReturnState.RECEIVED,
-                ReturnState.INSPECTED,
-            ],
             "credit": credit,
         },
     )

@@ -362,15 +362,13 @@ def check_request(
             errors[key] = _("%(name)s: choose a reason.") % {"name": name}
             continue
         if requested.quantity < 1 or requested.quantity > item.remaining:
-            errors[key] = (
-                _("%(name)s: you can return 1 to %(max)s of this item.")
-                % {
+            if item.remaining:
+                errors[key] = _("%(name)s: you can return 1 to %(max)s of this item.") % {
                     "name": name,
                     "max": item.remaining,
                 }
-                if item.remaining
-                else item.reason
-            )
+            else:
+                errors[key] = f"{name}: {item.reason}"
             continue
         if kind == ReturnRequest.Kind.COMPLAINT:
             if not item.can_complain:
