@@ -44,7 +44,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-GB")
+    context = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -67,6 +67,18 @@ def _three_days_after_delivery():
         yield
 
 
+def assert_usable_on_a_phone(page):
+    """Every form field has a label, and nothing makes the page scroll sideways."""
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+            .filter(el => el.type !== 'hidden')
+            .filter(el => !el.labels.length && !el.getAttribute('aria-label'))
+            .map(el => el.name)"""
+    )
+    assert unlabelled == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_a_customer_returns_an_item_with_a_photo_and_follows_it(
     live_server, page, shop_a, tmp_path
 ):
@@ -78,13 +90,16 @@ def test_a_customer_returns_an_item_with_a_photo_and_follows_it(
     picture.write_bytes(photo().read())
 
     page.goto(f"{live_server.url}/s/pohjola/")
+    assert_usable_on_a_phone(page)
     page.get_by_label("Order number").fill(order.number)
     page.get_by_label("E-mail address").first.fill("Aino@Example.fi")
     page.get_by_role("button", name="Find order").click()
     page.get_by_role("heading", name=f"Order {order.number}").wait_for()
     assert page.locator(f"[data-line='{line.pk}']").get_by_text("Returnable").is_visible()
 
+    assert_usable_on_a_phone(page)
     page.get_by_role("link", name="Return items or report a problem").click()
+    assert_usable_on_a_phone(page)
     fieldset = page.get_by_role("group", name="Merino shirt M")
     fieldset.get_by_label("Return this item").check()
     fieldset.get_by_label("Reason").select_option("too_small")
@@ -92,6 +107,7 @@ def test_a_customer_returns_an_item_with_a_photo_and_follows_it(
     page.get_by_role("button", name="Continue").click()
 
     page.get_by_role("heading", name="Before you send it back").wait_for()
+    assert_usable_on_a_phone(page)
     assert page.get_by_text("Runs small: take one size up.").is_visible()
     page.get_by_label("Photos (optional)").set_input_files(str(picture))
     page.get_by_label("Refund to my original payment method").check()
@@ -99,6 +115,7 @@ def test_a_customer_returns_an_item_with_a_photo_and_follows_it(
 
     returned = ReturnRequest.objects.for_shop(shop_a.shop).get()
     page.get_by_role("heading", name=f"Return {returned.code}").wait_for()
+    assert_usable_on_a_phone(page)
     assert page.locator(".return-state").get_by_text("Approved").is_visible()
     assert page.locator(".return-timeline").get_by_text("Requested").is_visible()
     assert page.get_by_role("img", name=f"QR code for return code {returned.code}").is_visible()
