@@ -38,6 +38,7 @@ def test_the_status_page_shows_the_timeline(returned, signed_in):
     services.mark_in_transit(returned.shop, returned)
     body = client.get(f"/s/pohjola/returns/{returned.code}/").content.decode()
     assert "On its way back" in body
+    assert "Drop-off at a pickup point or parcel locker" in body
     for state in ("Requested", "Approved", "On its way back"):
         assert f"<strong>{state}</strong>" in body
 

@@ -89,6 +89,12 @@ class ReturnRequest(TimeStamped):
     def __str__(self) -> str:
         return self.code
 
+    def get_return_method_display(self) -> str:
+        """The method in the reader's language (the field keeps the code, e.g. ``drop_off``)."""
+        if self.return_method in ReturnMethod.values:
+            return str(ReturnMethod(self.return_method).label)
+        return self.return_method
+
 
 class ReturnLine(models.Model):
     class Inspection(models.TextChoices):
