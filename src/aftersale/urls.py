@@ -5,5 +5,6 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("s/<slug:shop_slug>/", include("aftersale.portal.urls")),
     path("", include("aftersale.backoffice.urls")),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 OBJECT_URLS = [
     ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
     ("backoffice:order_detail", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
+    (
+        "backoffice:return_detail",
+        lambda shop: {"return_id": ReturnRequestFactory(order__shop=shop).pk},
+    ),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -29,6 +33,8 @@ SHOP_PAGES = [
     "backoffice:deliveries",
     "backoffice:unclaimed_report",
     "backoffice:flagged_customers",
+    "backoffice:returns",
+    "backoffice:returns_insight",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

@@ -7,6 +7,7 @@ from aftersale.backoffice.views import (
     deliveries,
     insights,
     orders,
+    returns,
     shops,
 )
 
@@ -27,4 +28,11 @@ urlpatterns = [
     path("insights/", insights.insights, name="insights"),
     path("insights/refresh/", insights.refresh_insights, name="insights_refresh"),
     path("insights/segments/<slug:segment>/", insights.segment_customers, name="insights_segment"),
+    path("returns/", returns.queue, name="returns"),
+    path("returns/approve/", returns.bulk_approve, name="returns_bulk_approve"),
+    path("returns/receive/", returns.receive, name="returns_receive"),
+    path("returns/insight/", returns.insight_page, name="returns_insight"),
+    path("returns/policy/", returns.policy_page, name="return_policy"),
+    path("returns/<int:return_id>/", returns.detail, name="return_detail"),
+    path("returns/<int:return_id>/photos/<int:photo_id>/", returns.photo, name="return_photo"),
 ]
