@@ -35,6 +35,9 @@ from aftersale.analytics.summary import CustomerSummary, TimeUnit, summarize_pur
 FloatArray = npt.NDArray[np.float64]
 ModelName = Literal["bgnbd", "paretonbd"]
 
+#: Penalty used when the data cannot identify a model without one (as lifetimes advises).
+FALLBACK_PENALIZER = 0.01
+
 
 @dataclass(frozen=True)
 class CustomerScores:
@@ -144,9 +147,22 @@ def score_customers(
     try:
         if np.count_nonzero(x > 0) < 2:
             raise ConvergenceError("fewer than two customers bought more than once")
-        purchase_model.fit(x, t_x, age)
+        try:
+            purchase_model.fit(x, t_x, age)
+        except ConvergenceError:
+            if penalizer_coef >= FALLBACK_PENALIZER:
+                raise
+            purchase_model.penalizer_coef = FALLBACK_PENALIZER
+            purchase_model.fit(x, t_x, age)
+            notes.append(
+                "The purchase data could not identify every model parameter (typically: too "
+                f"little history to see customers drop out), so a penalty of {FALLBACK_PENALIZER}"
+                " was used; treat P(alive) and CLV as rough."
+            )
         p_alive = purchase_model.p_alive(x, t_x, age)
         expected = purchase_model.expected_purchases(horizon, x, t_x, age)
+        if not (np.all(np.isfinite(p_alive)) and np.all(np.isfinite(expected))):
+            raise ConvergenceError("the fitted model gives non-finite predictions")
     except (ConvergenceError, ValueError) as error:
         notes.append(f"The purchase model could not be fitted ({error}); no predictions.")
         p_alive = np.full(n, np.nan)
@@ -158,7 +174,13 @@ def score_customers(
         if np.count_nonzero(buyers) < 3:
             raise ConvergenceError("fewer than three repeat buyers")
         assert spend_model is not None
-        spend_model.fit(x[buyers], m[buyers])
+        try:
+            spend_model.fit(x[buyers], m[buyers])
+        except ConvergenceError:
+            if penalizer_coef >= FALLBACK_PENALIZER:
+                raise
+            spend_model.penalizer_coef = FALLBACK_PENALIZER
+            spend_model.fit(x[buyers], m[buyers])
         assert spend_model.params_ is not None
         if spend_model.params_.q <= 1:
             raise ConvergenceError("the spend model has no finite mean (q <= 1)")

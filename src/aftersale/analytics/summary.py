@@ -201,8 +201,9 @@ def split_calibration_holdout(
     position = np.minimum(position, len(calibration) - 1)
     known = calibration.customer_id[position] == h_ids
     h_days = h_days[known]
-    span = int(h_days.max() - h_days.min()) + 1 if h_days.size else 1
-    pairs = np.unique(position[known].astype(np.int64) * span + (h_days - (h_days.min(initial=0))))
+    low = int(h_days.min()) if h_days.size else 0
+    span = int(h_days.max()) - low + 1 if h_days.size else 1
+    pairs = np.unique(position[known].astype(np.int64) * span + (h_days - low))
     holdout = np.bincount(pairs // span, minlength=len(calibration)).astype(np.float64)
     duration = float((obs_end - cal_end).astype(np.int64)) / UNIT_DAYS[time_unit]
     return CalibrationHoldout(calibration, holdout, duration)

@@ -12,8 +12,10 @@ from aftersale.analytics.clv._fitting import (
     ArrayLike,
     FloatArray,
     as_float_array,
+    dot,
     maximise,
     require_fitted,
+    single_threaded_blas,
 )
 
 TimeUnit = Literal["D", "W", "M"]
@@ -66,7 +68,8 @@ class GammaGammaModel:
     Parameters
     ----------
     penalizer_coef : float
-        L2 penalty on ``(p, q, gamma)``, as in ``lifetimes``.
+        L2 penalty on ``(p, q, gamma)``, with ``gamma`` measured in units of the customers'
+        geometric-mean spend (``lifetimes`` penalises ``gamma`` in currency units).
 
     Examples
     --------
@@ -97,6 +100,8 @@ class GammaGammaModel:
             )
         w = np.ones_like(x) if weights is None else as_float_array(weights, "weights")
         w = w / w.sum()
+        unit = float(np.exp(dot(w, np.log(m))))  # fit in units of the typical spend
+        m = m / unit
         log_m, log_x = np.log(m), np.log(x)
         penalizer = self.penalizer_coef
 
@@ -117,13 +122,14 @@ class GammaGammaModel:
             d_q = digamma(px + q) - digamma(q) + np.log(g) - log_gxm
             d_g = q / g - (px + q) / (g + x * m)
             params = np.array([p, q, g])
-            grad = -np.array([w @ d_p * p, w @ d_q * q, w @ d_g * g])
+            grad = -np.array([dot(w, d_p) * p, dot(w, d_q) * q, dot(w, d_g) * g])
             grad += 2.0 * penalizer * params * params
-            return -float(w @ ll) + penalizer * float(params @ params), grad
+            return -dot(w, ll) + penalizer * dot(params, params), grad
 
-        start = np.log(np.array([1.0, 1.0, float(np.average(m, weights=w))]))
-        p, q, g = np.exp(maximise(objective, start))
-        self.params_ = GammaGammaParams(float(p), float(q), float(g))
+        start = np.log(np.array([1.0, 1.0, 1.0]))
+        with single_threaded_blas():
+            p, q, g = np.exp(maximise(objective, start, tol=1e-14, gtol=1e-10))
+        self.params_ = GammaGammaParams(float(p), float(q), float(g * unit))
         return self
 
     def _params(self) -> GammaGammaParams:

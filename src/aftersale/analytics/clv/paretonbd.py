@@ -13,8 +13,10 @@ from aftersale.analytics.clv._fitting import (
     FloatArray,
     check_histories,
     compress,
+    dot,
     maximise,
     require_fitted,
+    single_threaded_blas,
 )
 
 
@@ -92,13 +94,14 @@ class ParetoNBDModel:
         def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
             params = np.exp(log_params)
             ll = _log_likelihood(ParetoNBDParams(*params), xs, txs, ages)
-            value = -float(wn @ ll) + penalizer * float(params @ params)
+            value = -dot(wn, ll) + penalizer * dot(params, params)
             return (value if np.isfinite(value) else 1e300), np.zeros(4)
 
-        try:
-            best = maximise(objective, np.log(np.array([0.5, 1.0, 0.5, 1.0])), gradient=False)
-        except ConvergenceError:
-            best = maximise(objective, np.log(np.array([1.0, 0.2, 1.0, 0.2])), gradient=False)
+        with single_threaded_blas():
+            try:
+                best = maximise(objective, np.log(np.array([0.5, 1.0, 0.5, 1.0])), gradient=False)
+            except ConvergenceError:
+                best = maximise(objective, np.log(np.array([1.0, 0.2, 1.0, 0.2])), gradient=False)
         r, alpha, s, beta = np.exp(best)
         self.params_ = ParetoNBDParams(
             float(r), float(alpha / scale), float(s), float(beta / scale)
