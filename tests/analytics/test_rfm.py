@@ -40,4 +40,4 @@ def test_rfm_scores_name_the_segments() -> None:
     assert s.segment.tolist()[8:] == ["loyal", "loyal"]
     assert s.segment.tolist()[:4] == ["champions", "champions", "new", "new"]
     assert s.segment.tolist()[4:8] == ["at_risk", "at_risk", "hibernating", "hibernating"]
-    assert s.code[0] == "555"
+    assert s.code[0] == 555

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aftersale.analytics.orders import OrderLines, Returns, index_of
+from aftersale.analytics.identifiers import codes_of, index_of
+from aftersale.analytics.orders import OrderLines, Returns
 
 FloatArray = npt.NDArray[np.float64]
 AnyArray = npt.NDArray[np.generic]
@@ -101,16 +102,13 @@ def customer_net_value(
     back = returns if returns is not None else Returns.empty()
     cost = np.where(np.isnan(orders.cost), orders.amount * (1.0 - default_margin_rate), orders.cost)
 
-    order_ids, first_line, order_code = np.unique(
-        orders.order_id, return_index=True, return_inverse=True
-    )
-    order_code = order_code.ravel()
+    order_ids, order_code = codes_of(orders.order_id)
     n_orders = order_ids.size
     order_amount = np.bincount(order_code, weights=orders.amount, minlength=n_orders)
     order_cost = np.bincount(order_code, weights=cost, minlength=n_orders)
-    customer_ids, customer_code = np.unique(orders.customer_id, return_inverse=True)
-    customer_code = customer_code.ravel()
-    order_customer = customer_code[first_line]
+    customer_ids, customer_code = codes_of(orders.customer_id)
+    order_customer = np.zeros(n_orders, dtype=np.int64)
+    order_customer[order_code] = customer_code  # every line of an order has its customer
     n_customers = customer_ids.size
 
     # returns: map to orders, fill "whole order" amounts for unclaimed parcels

@@ -162,13 +162,3 @@ def _or_zeros(values: npt.ArrayLike | None, n: int) -> FloatArray:
     if values is None:
         return np.zeros(n)
     return np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0)
-
-
-def index_of(keys: AnyArray, sorted_unique: AnyArray) -> tuple[IntArray, BoolArray]:
-    """Positions of ``keys`` in ``sorted_unique`` and whether each key was found there."""
-    if sorted_unique.size == 0:
-        return np.zeros(keys.size, dtype=np.int64), np.zeros(keys.size, dtype=bool)
-    position = np.searchsorted(sorted_unique, keys)
-    position = np.minimum(position, sorted_unique.size - 1).astype(np.int64)
-    found = np.asarray(sorted_unique[position] == keys, dtype=bool)
-    return position, found

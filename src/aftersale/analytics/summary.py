@@ -17,6 +17,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from aftersale.analytics.identifiers import codes_of
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 DayArray = npt.NDArray[np.datetime64]
@@ -135,8 +137,7 @@ def summarize_purchases(
         ids, days, values = ids[keep], days[keep], values[keep]
     if ids.size == 0:
         raise ValueError("there are no orders on or before the observation end")
-    unique_ids, code = np.unique(ids, return_inverse=True)
-    code = code.astype(np.int64).ravel()
+    unique_ids, code = codes_of(ids)
     first_day = int(days.min())
     span = end - first_day + 1
     key = code * span + (days - first_day)

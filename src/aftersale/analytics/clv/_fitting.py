@@ -201,6 +201,41 @@ def code_histories(
     )
 
 
+def pair_codes(frequency: FloatArray, T: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Index every ``(x, T)`` pair into the arrays of distinct pairs.
+
+    Predictions whose expensive part depends on ``x`` and ``T`` only (not on ``t_x``) are
+    computed once per distinct pair. Day-resolution ``T`` is coded on its grid in linear time.
+
+    Returns
+    -------
+    inverse, x_unique, T_unique
+        ``x_unique[inverse] == frequency`` and ``T_unique[inverse] == T``.
+    """
+    x_int = frequency.astype(np.int64)
+    step = _grid_step(T[:20_000])
+    codes = None if step is None else _grid_codes(T, step)
+    if codes is not None and step is not None:
+        width = int(codes.max(initial=0)) + 1
+        space = (int(x_int.max(initial=0)) + 1) * width
+        if space <= 20_000_000:
+            key = x_int * width + codes
+            used = np.zeros(space, dtype=bool)
+            used[key] = True
+            distinct = np.flatnonzero(used)
+            lookup = np.zeros(space, dtype=np.int64)
+            lookup[distinct] = np.arange(distinct.size)
+            return lookup[key], (distinct // width).astype(np.float64), (distinct % width) * step
+    t_values, t_code = np.unique(T, return_inverse=True)
+    key = x_int * t_values.size + t_code.ravel()
+    distinct, inverse = np.unique(key, return_inverse=True)
+    return (
+        inverse.ravel().astype(np.int64),
+        (distinct // t_values.size).astype(np.float64),
+        t_values[distinct % t_values.size],
+    )
+
+
 def single_threaded_blas() -> threadpool_limits:
     """Keep BLAS to one thread while fitting.
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
 
 from aftersale.analytics.clv._fitting import (
@@ -16,6 +18,7 @@ from aftersale.analytics.clv._fitting import (
     dot,
     maximise,
     newton_polish,
+    pair_codes,
     require_fitted,
     single_threaded_blas,
 )
@@ -157,10 +160,37 @@ class BetaGeoModel:
             term = (1 - z) ** (p.a - 1) * hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b - 1, z)
             return np.asarray((p.a + p.b - 1) / (p.a - 1) * (1 - term), dtype=np.float64)
         x, t_x, age = check_histories(frequency, recency, T)
-        z = horizon / (p.alpha + age + horizon)
+        if horizon.ndim == 0:
+            return next(iter(self.expected_purchases_path([float(horizon)], x, t_x, age)))
+        return np.asarray(self._growth(horizon, x, age) * self.p_alive(x, t_x, age))
+
+    def expected_purchases_path(
+        self, horizons: Sequence[float], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Iterator[FloatArray]:
+        """:meth:`expected_purchases` for each horizon in turn, sharing the work.
+
+        The hypergeometric part depends on ``x`` and ``T`` only, so it is evaluated once per
+        distinct ``(x, T)`` pair; used by :meth:`GammaGammaModel.clv`.
+        """
+        x, t_x, age = check_histories(frequency, recency, T)
+        alive = self.p_alive(x, t_x, age)
+        if x.size > 5_000:
+            inverse, x_pairs, age_pairs = pair_codes(x, age)
+            for horizon in horizons:
+                yield self._growth(np.float64(horizon), x_pairs, age_pairs)[inverse] * alive
+        else:
+            for horizon in horizons:
+                yield self._growth(np.float64(horizon), x, age) * alive
+
+    def _growth(
+        self, t: npt.NDArray[np.float64] | np.float64, x: FloatArray, age: FloatArray
+    ) -> FloatArray:
+        """Expected purchases in ``t`` of a customer known to be alive."""
+        p = self._params()
+        z = t / (p.alpha + age + t)
         c = p.a + p.b + x - 1
         term = np.exp((p.a - 1) * np.log1p(-z)) * hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, c, z)
-        return np.asarray(c / (p.a - 1) * (1 - term) * self.p_alive(x, t_x, age), dtype=np.float64)
+        return np.asarray(c / (p.a - 1) * (1 - term), dtype=np.float64)
 
     def p_purchases(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,6 +157,16 @@ class ParetoNBDModel:
             rate * _growth(p.s, p.beta + age, horizon) * _p_alive(p, x, t_x, age),
             dtype=np.float64,
         )
+
+    def expected_purchases_path(
+        self, horizons: Sequence[float], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Iterator[FloatArray]:
+        """:meth:`expected_purchases` for each horizon in turn, computing P(alive) once."""
+        p = self._params()
+        x, t_x, age = check_histories(frequency, recency, T)
+        scale = (p.r + x) / (p.alpha + age) * (p.beta + age) * _p_alive(p, x, t_x, age)
+        for horizon in horizons:
+            yield np.asarray(scale * _growth(p.s, p.beta + age, np.float64(horizon)))
 
     def p_purchases(
         self,
