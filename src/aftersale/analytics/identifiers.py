@@ -8,6 +8,15 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 AnyArray = npt.NDArray[np.generic]
+FloatArray = npt.NDArray[np.float64]
+
+
+def total_by(codes: npt.ArrayLike, values: npt.ArrayLike | None, size: int = 0) -> FloatArray:
+    """Sum of ``values`` (or a count, if ``None``) per integer code, as floats."""
+    return np.asarray(
+        np.bincount(np.asarray(codes, dtype=np.int64).ravel(), weights=values, minlength=size),
+        dtype=np.float64,
+    )
 
 
 def codes_of(values: AnyArray) -> tuple[AnyArray, IntArray]:

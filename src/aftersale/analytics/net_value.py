@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aftersale.analytics.identifiers import codes_of, index_of
+from aftersale.analytics.identifiers import codes_of, index_of, total_by
 from aftersale.analytics.orders import OrderLines, Returns
 
 FloatArray = npt.NDArray[np.float64]
@@ -104,8 +104,8 @@ def customer_net_value(
 
     order_ids, order_code = codes_of(orders.order_id)
     n_orders = order_ids.size
-    order_amount = np.bincount(order_code, weights=orders.amount, minlength=n_orders)
-    order_cost = np.bincount(order_code, weights=cost, minlength=n_orders)
+    order_amount = total_by(order_code, orders.amount, n_orders)
+    order_cost = total_by(order_code, cost, n_orders)
     customer_ids, customer_code = codes_of(orders.customer_id)
     order_customer = np.zeros(n_orders, dtype=np.int64)
     order_customer[order_code] = customer_code  # every line of an order has its customer
@@ -123,7 +123,7 @@ def customer_net_value(
     ret_customer = order_customer[position]
 
     def per_customer(codes: npt.NDArray[np.int64], values: FloatArray) -> FloatArray:
-        return np.bincount(codes, weights=values, minlength=n_customers)
+        return total_by(codes, values, n_customers)
 
     gross = per_customer(order_customer, order_amount)
     goods_cost = per_customer(order_customer, order_cost)

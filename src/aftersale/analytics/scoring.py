@@ -27,7 +27,7 @@ import numpy.typing as npt
 from aftersale.analytics.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 from aftersale.analytics.clv._fitting import ConvergenceError
 from aftersale.analytics.clv.gammagamma import PERIODS_PER_MONTH
-from aftersale.analytics.identifiers import codes_of, index_of
+from aftersale.analytics.identifiers import codes_of, index_of, total_by
 from aftersale.analytics.net_value import CustomerNetValue, ReturnerThresholds, customer_net_value
 from aftersale.analytics.orders import OrderLines, Returns
 from aftersale.analytics.rfm import RfmScores, rfm_scores
@@ -195,7 +195,7 @@ def score_customers(
         )  # fmt: skip
     else:
         clv_gross = spend * expected
-    days_since = (end_day - summary.last_purchase).astype(np.int64)
+    days_since = (np.asarray(end_day) - summary.last_purchase).astype(np.int64)
     rfm = rfm_scores(days_since, x + 1, value.net_revenue)
     return CustomerScores(
         customer_id=summary.customer_id,
@@ -229,7 +229,7 @@ def _summarize_orders(
     order_customer[order_code] = customer_code
     order_day = np.zeros(order_ids.size, dtype="datetime64[D]")
     order_day[order_code] = orders.ordered_at
-    order_amount = np.bincount(order_code, weights=orders.amount, minlength=order_ids.size)
+    order_amount = total_by(order_code, orders.amount, order_ids.size)
     summary = summarize_purchases(
         order_customer, order_day, order_amount, observation_end=end_day, time_unit=unit
     )

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from aftersale.analytics.identifiers import codes_of
+from aftersale.analytics.identifiers import codes_of, total_by
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -142,7 +142,7 @@ def summarize_purchases(
     span = end - first_day + 1
     key = code * span + (days - first_day)
     unique_key, key_code = np.unique(key, return_inverse=True)
-    day_value = np.bincount(key_code.ravel(), weights=values, minlength=unique_key.size)
+    day_value = total_by(key_code.ravel(), values, unique_key.size)
     customer = unique_key // span
     day = unique_key % span + first_day
     n_customers = unique_ids.size
@@ -151,7 +151,7 @@ def summarize_purchases(
     ends = starts + counts - 1
     first = day[starts]
     last = day[ends]
-    total_value = np.bincount(customer, weights=day_value, minlength=n_customers)
+    total_value = total_by(customer, day_value, n_customers)
     repeat_value = total_value - day_value[starts]
     frequency = (counts - 1).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

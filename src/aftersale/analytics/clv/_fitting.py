@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+from aftersale.analytics.identifiers import total_by
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -87,7 +89,7 @@ def compress(
     x_code = frequency.astype(np.int64)
     key = (x_code * n_r + r_code.astype(np.int64)) * n_t + t_code.astype(np.int64)
     unique_key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=w, minlength=unique_key.size)
+    summed = total_by(inverse.ravel(), w, unique_key.size)
     keep = summed > 0
     idx = first[keep]
     return Histories(frequency[idx], recency[idx], T[idx], summed[keep])
@@ -155,22 +157,23 @@ def code_histories(
     if w is not None and (w.shape != frequency.shape or np.any(w < 0)):
         raise ValueError("weights must be one non-negative value per customer")
     step = _grid_step(np.concatenate([recency[:20_000], T[:20_000]]))
-    r_code = t_code = None
+    r_code: IntArray | None = None
+    t_code: IntArray | None = None
     if step is not None:
         t_code = _grid_codes(T, step)
         r_code = None if t_code is None else _grid_codes(recency, step)
-    if r_code is not None and t_code is not None:
+    times: FloatArray
+    if r_code is not None and t_code is not None and step is not None:
         size = int(t_code.max(initial=0)) + 1
-        times = np.arange(size) * step
+        times = np.arange(size, dtype=np.float64) * step
     else:
-        times, inverse = np.unique(np.concatenate([recency, T]), return_inverse=True)
+        distinct_times, inverse = np.unique(np.concatenate([recency, T]), return_inverse=True)
+        times = np.asarray(distinct_times, dtype=np.float64)
         codes = inverse.astype(np.int64).ravel()
         size = times.size
         r_code, t_code = codes[:n], codes[n:]
     zero = frequency == 0
-    zero_weight = np.bincount(
-        t_code[zero], weights=None if w is None else w[zero], minlength=size
-    ).astype(np.float64)
+    zero_weight = total_by(t_code[zero], None if w is None else w[zero], size).astype(np.float64)
     repeat = ~zero
     x_rep = frequency[repeat].astype(np.int64)
     max_x = int(x_rep.max(initial=0)) + 1
@@ -181,7 +184,7 @@ def code_histories(
             summed = counts.astype(np.float64)
         else:
             unique_key, inverse = np.unique(key, return_inverse=True)
-            summed = np.bincount(inverse.ravel(), weights=w[repeat], minlength=unique_key.size)
+            summed = total_by(inverse.ravel(), w[repeat], unique_key.size)
         rest = unique_key // size
         return CodedHistories(
             times=times,
@@ -225,7 +228,11 @@ def pair_codes(frequency: FloatArray, T: FloatArray) -> tuple[IntArray, FloatArr
             distinct = np.flatnonzero(used)
             lookup = np.zeros(space, dtype=np.int64)
             lookup[distinct] = np.arange(distinct.size)
-            return lookup[key], (distinct // width).astype(np.float64), (distinct % width) * step
+            return (
+                lookup[key],
+                (distinct // width).astype(np.float64),
+                np.asarray((distinct % width) * step, dtype=np.float64),
+            )
     t_values, t_code = np.unique(T, return_inverse=True)
     key = x_int * t_values.size + t_code.ravel()
     distinct, inverse = np.unique(key, return_inverse=True)
@@ -278,13 +285,15 @@ def maximise(
 
     options = {"maxiter": max_iter, "ftol": tol, "gtol": gtol}
     if gradient:
-        result = minimize(safe, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
+        result = minimize(  # type: ignore[call-overload]
+            safe, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options
+        )
     else:
 
         def value_only(z: FloatArray) -> float:
             return safe(z)[0]
 
-        result = minimize(
+        result = minimize(  # type: ignore[call-overload]
             value_only, start, method="L-BFGS-B", bounds=bounds, options={**options, "eps": 1e-8}
         )
     x_opt = np.asarray(result.x, dtype=np.float64)

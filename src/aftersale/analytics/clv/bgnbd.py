@@ -22,6 +22,7 @@ from aftersale.analytics.clv._fitting import (
     require_fitted,
     single_threaded_blas,
 )
+from aftersale.analytics.identifiers import total_by
 
 
 @dataclass(frozen=True)
@@ -289,11 +290,11 @@ class _NegativeLogLikelihood:
         self.ux = np.concatenate([[0.0], ux])
         self.x_code = x_code.ravel() + 1
         zero_w = data.zero_weight / total
-        self.wx = np.concatenate([[zero_w.sum()], np.bincount(x_code.ravel(), weights=w)])
+        self.wx = np.concatenate([[zero_w.sum()], total_by(x_code.ravel(), w)])
         size = self.times.size
         # weights per distinct T of (w) and (w * x) over all customers, for -(r+x) log(alpha+T)
-        self.w_t = zero_w + np.bincount(self.tc, weights=w, minlength=size)
-        self.wx_t = np.bincount(self.tc, weights=w * x, minlength=size)
+        self.w_t = zero_w + total_by(self.tc, w, size)
+        self.wx_t = total_by(self.tc, w * x, size)
 
     def subsample(self, every: int) -> _NegativeLogLikelihood:
         """An estimate of the same objective from every ``every``-th repeat-buyer row."""

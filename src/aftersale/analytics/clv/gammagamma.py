@@ -19,6 +19,7 @@ from aftersale.analytics.clv._fitting import (
     require_fitted,
     single_threaded_blas,
 )
+from aftersale.analytics.identifiers import total_by
 
 TimeUnit = Literal["D", "W", "M"]
 
@@ -111,7 +112,7 @@ class GammaGammaModel:
         log_m = np.log(m)
         # everything but log(gamma + x m) depends on x alone or is a constant sum
         ux, x_code = np.unique(x, return_inverse=True)
-        wx = np.bincount(x_code.ravel(), weights=w)
+        wx = total_by(x_code.ravel(), w)
         sum_wx_log_m = dot(w * x, log_m)
         sum_w_log_m = dot(w, log_m)
         wxm = w * x

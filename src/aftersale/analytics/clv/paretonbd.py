@@ -208,9 +208,8 @@ class ParetoNBDModel:
 
 def _growth(s: float, beta_t: ArrayLike, t: ArrayLike) -> FloatArray:
     """``(1 - (beta_t / (beta_t + t)) ** (s - 1)) / (s - 1)``, stable near ``s = 1``."""
-    log_ratio = np.log(np.asarray(beta_t, dtype=np.float64)) - np.log(
-        np.asarray(beta_t, dtype=np.float64) + t
-    )
+    start = np.asarray(beta_t, dtype=np.float64)
+    log_ratio = np.log(start) - np.log(start + np.asarray(t, dtype=np.float64))
     if abs(s - 1.0) < 1e-10:
         return np.asarray(-log_ratio, dtype=np.float64)
     return np.asarray(-np.expm1((s - 1.0) * log_ratio) / (s - 1.0), dtype=np.float64)
@@ -219,6 +218,7 @@ def _growth(s: float, beta_t: ArrayLike, t: ArrayLike) -> FloatArray:
 def _log_a0(p: ParetoNBDParams, x: FloatArray, t_x: FloatArray, age: FloatArray) -> FloatArray:
     """``log A_0``; ``-inf`` where ``t_x == T`` (then ``A_0 = 0``)."""
     rsx = p.r + p.s + x
+    k: FloatArray | float
     if p.alpha >= p.beta:
         big, gap, k = p.alpha, p.alpha - p.beta, p.s + 1.0
     else:
@@ -267,7 +267,7 @@ def _p_alive(p: ParetoNBDParams, x: FloatArray, t_x: FloatArray, age: FloatArray
 _NODES, _WEIGHTS = roots_legendre(64)
 
 
-def _log_nb(n: int, r: FloatArray, alpha: FloatArray, y: FloatArray) -> FloatArray:
+def _log_nb(n: int, r: FloatArray, alpha: FloatArray, y: FloatArray | np.float64) -> FloatArray:
     """log of the NBD pmf: P(n purchases in (0, y]) with rate ~ Gamma(r, alpha)."""
     return np.asarray(
         gammaln(r + n)
