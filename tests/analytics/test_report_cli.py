@@ -134,3 +134,21 @@ def test_a_missing_file_is_an_input_error(
 ) -> None:
     assert main([str(tmp_path / "nope.csv")]) == 2
     assert "cannot open" in capsys.readouterr().err
+
+
+def test_it_analyses_as_of_an_earlier_date_with_pareto_nbd(tmp_path: Path) -> None:
+    orders, returns = write_shop(tmp_path)
+    out = tmp_path / "report.html"
+    args = [str(orders), "--returns", str(returns), "--out", str(out)]
+    assert main([*args, "--model", "paretonbd", "--as-of", "2024-06-30", "--margin", "0.4"]) == 0
+    html = out.read_text()
+    assert "2024-06-30" in html and "ParetoNBDModel" in html
+    assert "2024-07" not in html  # later orders are left out everywhere, charts included
+
+
+def test_a_bad_option_value_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders, _ = write_shop(tmp_path)
+    assert main([str(orders), "--as-of", "yesterday", "--out", str(tmp_path / "r.html")]) == 2
+    assert "--as-of" in capsys.readouterr().err

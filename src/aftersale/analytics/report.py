@@ -34,7 +34,7 @@ from aftersale.analytics.net_value import (
 from aftersale.analytics.orders import OrderLines, Returns
 from aftersale.analytics.products import product_returns
 from aftersale.analytics.rfm import SEGMENTS
-from aftersale.analytics.scoring import CustomerScores, score_customers
+from aftersale.analytics.scoring import CustomerScores, orders_until, score_customers
 
 MODEL_NAMES = {"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD"}
 EXIT_OK = 0
@@ -161,6 +161,7 @@ def render_report(
     currency: str = "EUR",
 ) -> str:
     """The whole report as one HTML document (inline CSS and SVG, no external resources)."""
+    orders, returns = orders_until(orders, returns, scores.observation_end)
     value = scores.value
     gross = float(value.gross_revenue.sum())
     returned = float(value.returned_revenue.sum())
@@ -194,7 +195,7 @@ def render_report(
         ("Analysis date", str(scores.observation_end)),
     ]
     sections = [
-        _section("Summary", _table(["", ""], summary_rows, numeric_from=1)),
+        _section("Summary", _table(["Measure", "Value"], summary_rows, numeric_from=1)),
         _section("Segments", _segments(scores, currency)),
         _section("Customer lifetime value", _clv(scores, currency)),
         _section("Cohort retention", _cohorts(orders, scores)),
@@ -306,7 +307,7 @@ def _clv(scores: CustomerScores, currency: str) -> str:
     return charts.histogram(
         clv, title=f"Net CLV per customer, next {scores.horizon_months} months", x_label=currency
     ) + _table(
-        ["", ""],
+        ["Net CLV", "Value"],
         [
             ("Median", _money(float(quantiles[0]), currency)),
             ("Top 10 % from", _money(float(quantiles[1]), currency)),

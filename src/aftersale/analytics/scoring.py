@@ -128,7 +128,7 @@ def score_customers(
         if observation_end is None
         else np.datetime64(to_days(np.asarray([observation_end]))[0], "D")
     )
-    orders, returns = _up_to(orders, returns, end_day)
+    orders, returns = orders_until(orders, returns, end_day)
     summary = _summarize_orders(orders, end_day, time_unit)
     value = customer_net_value(
         orders, returns, default_margin_rate=default_margin_rate, thresholds=thresholds
@@ -247,7 +247,7 @@ def _net_margin_ratio(value: CustomerNetValue, prior_orders: float) -> FloatArra
     )
 
 
-def _up_to(
+def orders_until(
     orders: OrderLines, returns: Returns | None, end_day: np.datetime64
 ) -> tuple[OrderLines, Returns | None]:
     """Drop orders after ``end_day`` and the returns that belong to them."""
