@@ -69,32 +69,6 @@ def check_histories(
     return x, t_x, age
 
 
-def compress(
-    frequency: FloatArray, recency: FloatArray, T: FloatArray, weights: FloatArray | None
-) -> Histories:
-    """Collapse identical ``(x, t_x, T)`` rows into one row with a summed weight.
-
-    Customers with no repeat purchase only differ by ``T``, so real data with day-resolution
-    times compresses well; the likelihood is then evaluated once per unique history.
-    """
-    w = np.ones_like(frequency) if weights is None else as_float_array(weights, "weights")
-    if w.shape != frequency.shape:
-        raise ValueError("weights must have one value per customer")
-    if np.any(w < 0):
-        raise ValueError("weights must be non-negative")
-    _, t_code = np.unique(T, return_inverse=True)
-    _, r_code = np.unique(recency, return_inverse=True)
-    n_t = int(t_code.max()) + 1 if t_code.size else 1
-    n_r = int(r_code.max()) + 1 if r_code.size else 1
-    x_code = frequency.astype(np.int64)
-    key = (x_code * n_r + r_code.astype(np.int64)) * n_t + t_code.astype(np.int64)
-    unique_key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    summed = total_by(inverse.ravel(), w, unique_key.size)
-    keep = summed > 0
-    idx = first[keep]
-    return Histories(frequency[idx], recency[idx], T[idx], summed[keep])
-
-
 @dataclass(frozen=True)
 class CodedHistories:
     """Histories on a table of distinct times, for the fast BG/NBD likelihood.

@@ -12,6 +12,7 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
 from aftersale.analytics.clv._fitting import (
     ArrayLike,
     CodedHistories,
+    ConvergenceError,
     FloatArray,
     check_histories,
     code_histories,
@@ -102,8 +103,11 @@ class BetaGeoModel:
                 # Large data: maximise on a systematic sample of the repeat buyers, then take
                 # Newton steps on the full likelihood with the sample's curvature.
                 sample = objective.subsample(every)
-                start = maximise(sample, start, tol=1e-12, gtol=1e-7)
-                log_params = newton_polish(objective, start, sample)
+                try:
+                    warm = maximise(sample, start, tol=1e-12, gtol=1e-7)
+                    log_params = newton_polish(objective, warm, sample)
+                except ConvergenceError:
+                    log_params = None
             if log_params is None:
                 log_params = maximise(objective, start)
         r, alpha, a, b = np.exp(log_params)
