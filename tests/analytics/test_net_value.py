@@ -79,3 +79,15 @@ def test_without_returns_net_equals_gross(orders: OrderLines) -> None:
 def test_it_rejects_returns_of_unknown_orders(orders: OrderLines) -> None:
     with pytest.raises(ValueError, match="zz9"):
         customer_net_value(orders, Returns.from_arrays(["zz9"], [10.0]))
+
+
+def test_integer_ids_give_the_same_answer_and_catch_unknown_orders() -> None:
+    lines = OrderLines.from_arrays(
+        [10, 11, 11, 12], [7, 7, 7, 9], ["2024-01-01"] * 4, [5.0, 6, 7, 8]
+    )
+    value = customer_net_value(lines, Returns.from_arrays([11, 12], [7.0, 8.0]))
+    assert value.customer_id.tolist() == [7, 9]
+    assert value.net_revenue.tolist() == [11.0, 0.0]
+    for unknown in (13, 3, 10_000):
+        with pytest.raises(ValueError, match=str(unknown)):
+            customer_net_value(lines, Returns.from_arrays([11, unknown], [7.0, 1.0]))

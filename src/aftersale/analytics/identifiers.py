@@ -42,8 +42,19 @@ def codes_of(values: AnyArray) -> tuple[AnyArray, IntArray]:
 
 def index_of(keys: AnyArray, sorted_unique: AnyArray) -> tuple[IntArray, BoolArray]:
     """Positions of ``keys`` in ``sorted_unique`` and whether each key was found there."""
+    keys = np.asarray(keys)
     if sorted_unique.size == 0:
         return np.zeros(keys.size, dtype=np.int64), np.zeros(keys.size, dtype=bool)
+    if sorted_unique.dtype.kind in "iu" and keys.dtype.kind in "iu":
+        low, high = int(sorted_unique[0]), int(sorted_unique[-1])
+        if high - low <= 4 * sorted_unique.size + 1024:  # dense ids: a lookup table
+            table = np.full(high - low + 1, -1, dtype=np.int64)
+            table[sorted_unique.astype(np.int64) - low] = np.arange(sorted_unique.size)
+            offset = keys.astype(np.int64) - low
+            inside = (offset >= 0) & (offset <= high - low)
+            position = np.where(inside, table[np.clip(offset, 0, high - low)], -1)
+            found = position >= 0
+            return np.maximum(position, 0), found
     position = np.searchsorted(sorted_unique, keys)
     position = np.minimum(position, sorted_unique.size - 1).astype(np.int64)
     found = np.asarray(sorted_unique[position] == keys, dtype=bool)

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aftersale.analytics.identifiers import codes_of, index_of, total_by
-from aftersale.analytics.orders import OrderLines, Returns
+from aftersale.analytics.identifiers import index_of, total_by
+from aftersale.analytics.orders import OrderLines, OrderTotals, Returns
 
 FloatArray = npt.NDArray[np.float64]
 AnyArray = npt.NDArray[np.generic]
@@ -98,17 +98,22 @@ def customer_net_value(
     >>> float(value.net_revenue[0]), float(value.net_margin[0]), float(value.return_rate[0])
     (50.0, 15.0, 0.6666666666666666)
     """
+    return net_value_of_orders(
+        OrderTotals.from_lines(orders, default_margin_rate), returns, thresholds=thresholds
+    )
+
+
+def net_value_of_orders(
+    totals: OrderTotals,
+    returns: Returns | None = None,
+    *,
+    thresholds: ReturnerThresholds | None = None,
+) -> CustomerNetValue:
+    """:func:`customer_net_value` from orders already added up from their lines."""
     limits = thresholds or ReturnerThresholds()
     back = returns if returns is not None else Returns.empty()
-    cost = np.where(np.isnan(orders.cost), orders.amount * (1.0 - default_margin_rate), orders.cost)
-
-    order_ids, order_code = codes_of(orders.order_id)
-    n_orders = order_ids.size
-    order_amount = total_by(order_code, orders.amount, n_orders)
-    order_cost = total_by(order_code, cost, n_orders)
-    customer_ids, customer_code = codes_of(orders.customer_id)
-    order_customer = np.zeros(n_orders, dtype=np.int64)
-    order_customer[order_code] = customer_code  # every line of an order has its customer
+    order_ids, order_amount, order_cost = totals.order_id, totals.amount, totals.cost
+    order_customer, customer_ids = totals.customer, totals.customer_id
     n_customers = customer_ids.size
 
     # returns: map to orders, fill "whole order" amounts for unclaimed parcels

@@ -27,9 +27,9 @@ import numpy.typing as npt
 from aftersale.analytics.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 from aftersale.analytics.clv._fitting import ConvergenceError
 from aftersale.analytics.clv.gammagamma import PERIODS_PER_MONTH
-from aftersale.analytics.identifiers import codes_of, index_of, total_by
-from aftersale.analytics.net_value import CustomerNetValue, ReturnerThresholds, customer_net_value
-from aftersale.analytics.orders import OrderLines, Returns
+from aftersale.analytics.identifiers import index_of
+from aftersale.analytics.net_value import CustomerNetValue, ReturnerThresholds, net_value_of_orders
+from aftersale.analytics.orders import OrderLines, OrderTotals, Returns
 from aftersale.analytics.rfm import RfmScores, rfm_scores
 from aftersale.analytics.summary import CustomerSummary, TimeUnit, summarize_purchases, to_days
 
@@ -129,10 +129,13 @@ def score_customers(
         else np.datetime64(to_days(np.asarray([observation_end]))[0], "D")
     )
     orders, returns = orders_until(orders, returns, end_day)
-    summary = _summarize_orders(orders, end_day, time_unit)
-    value = customer_net_value(
-        orders, returns, default_margin_rate=default_margin_rate, thresholds=thresholds
-    )
+    totals = OrderTotals.from_lines(orders, default_margin_rate)
+    summary = summarize_purchases(
+        totals.customer, totals.ordered_at, totals.amount, observation_end=end_day,
+        time_unit=time_unit,
+    )  # fmt: skip
+    summary = replace(summary, customer_id=totals.customer_id[summary.customer_id])
+    value = net_value_of_orders(totals, returns, thresholds=thresholds)
     x, t_x, age, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
     n = len(summary)
     purchase_model: BetaGeoModel | ParetoNBDModel = (
@@ -213,27 +216,6 @@ def score_customers(
         spend_model=spend_model,
         notes=notes,
     )
-
-
-def _summarize_orders(
-    orders: OrderLines, end_day: np.datetime64, unit: TimeUnit
-) -> CustomerSummary:
-    """Purchase histories from order lines, aggregating lines to orders first.
-
-    Equivalent to ``summarize_purchases`` on the lines (the lines of an order share its day),
-    but the sort that finds each customer's purchase days runs over orders, not lines.
-    """
-    customer_ids, customer_code = codes_of(orders.customer_id)
-    order_ids, order_code = codes_of(orders.order_id)
-    order_customer = np.zeros(order_ids.size, dtype=np.int64)
-    order_customer[order_code] = customer_code
-    order_day = np.zeros(order_ids.size, dtype="datetime64[D]")
-    order_day[order_code] = orders.ordered_at
-    order_amount = total_by(order_code, orders.amount, order_ids.size)
-    summary = summarize_purchases(
-        order_customer, order_day, order_amount, observation_end=end_day, time_unit=unit
-    )
-    return replace(summary, customer_id=customer_ids[summary.customer_id])
 
 
 def _net_margin_ratio(value: CustomerNetValue, prior_orders: float) -> FloatArray:
