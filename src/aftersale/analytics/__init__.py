@@ -18,8 +18,13 @@ from aftersale.analytics.clv import (
 )
 from aftersale.analytics.cohorts import CohortRetention, cohort_retention
 from aftersale.analytics.datasets import load_cdnow_sample, load_cdnow_summary
-from aftersale.analytics.net_value import CustomerNetValue, ReturnerThresholds, customer_net_value
-from aftersale.analytics.orders import OrderLines, Returns
+from aftersale.analytics.net_value import (
+    CustomerNetValue,
+    ReturnerThresholds,
+    customer_net_value,
+    net_value_of_orders,
+)
+from aftersale.analytics.orders import OrderLines, OrderTotals, Returns
 from aftersale.analytics.products import ProductReturns, product_returns
 from aftersale.analytics.rfm import RfmScores, quintile_scores, rfm_scores
 from aftersale.analytics.scoring import CustomerScores, score_customers
@@ -42,6 +47,7 @@ __all__ = [
     "GammaGammaModel",
     "GammaGammaParams",
     "OrderLines",
+    "OrderTotals",
     "ParetoNBDModel",
     "ParetoNBDParams",
     "ProductReturns",
@@ -52,6 +58,7 @@ __all__ = [
     "customer_net_value",
     "load_cdnow_sample",
     "load_cdnow_summary",
+    "net_value_of_orders",
     "product_returns",
     "quintile_scores",
     "rfm_scores",
