@@ -152,3 +152,20 @@ def test_a_bad_option_value_is_an_input_error(
     orders, _ = write_shop(tmp_path)
     assert main([str(orders), "--as-of", "yesterday", "--out", str(tmp_path / "r.html")]) == 2
     assert "--as-of" in capsys.readouterr().err
+
+
+def test_the_library_and_the_command_do_not_import_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, aftersale.analytics, aftersale.analytics.report; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('django', 'pandas', 'polars')]; "
+        "print(bad); raise SystemExit(1 if bad else 0)"
+    )
+    src = Path(__file__).resolve().parents[2] / "src"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True,
+        env={"PYTHONPATH": str(src), "PATH": ""},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
