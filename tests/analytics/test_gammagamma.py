@@ -10,9 +10,12 @@ import pytest
 from aftersale.analytics.clv import BetaGeoModel, BetaGeoParams, GammaGammaModel, GammaGammaParams
 from aftersale.analytics.datasets import CdnowSummary
 
-from .conftest import significant
-
 PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}  # Fader & Hardie 2013, CDNOW
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant figures."""
+    return float(f"{value:.{digits}g}")
 
 
 @pytest.fixture(scope="module")
