@@ -30,8 +30,3 @@ def lifetimes_reference() -> dict[str, Any]:
     with open(FIXTURES / "lifetimes_cdnow_reference.json") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
-
-
-def significant(value: float, digits: int = 3) -> float:
-    """``value`` rounded to ``digits`` significant figures."""
-    return float(f"{value:.{digits}g}")

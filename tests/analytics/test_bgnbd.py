@@ -10,9 +10,12 @@ import pytest
 from aftersale.analytics.clv import BetaGeoModel, BetaGeoParams
 from aftersale.analytics.datasets import CdnowSummary
 
-from .conftest import significant
-
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee 2005
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant figures."""
+    return float(f"{value:.{digits}g}")
 
 
 @pytest.fixture(scope="module")

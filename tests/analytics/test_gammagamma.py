@@ -10,9 +10,12 @@ import pytest
 from aftersale.analytics.clv import BetaGeoModel, BetaGeoParams, GammaGammaModel, GammaGammaParams
 from aftersale.analytics.datasets import CdnowSummary
 
-from .conftest import significant
-
 PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}  # Fader & Hardie 2013, CDNOW
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant figures."""
+    return float(f"{value:.{digits}g}")
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +109,15 @@ def test_it_recovers_known_parameters_from_simulated_spend() -> None:
     assert model.expected_spend(3, 50.0)[0] == pytest.approx(
         GammaGammaModel().fit(x, mean_spend).expected_spend(3, 50.0)[0]
     )
+
+
+def test_clv_stays_finite_for_extreme_histories(
+    fitted: GammaGammaModel, cdnow: CdnowSummary
+) -> None:
+    bg = BetaGeoModel().fit(cdnow.frequency, cdnow.recency, cdnow.T)
+    x = np.array([0, 1, 300, 10_000, 0])
+    t_x = np.array([0, 0.01, 500.0, 9999.0, 0])
+    age = np.array([0.0, 1e5, 500.0, 1e4, 1e5])
+    spend = np.array([0.0, 1e6, 25.0, 3.0, 0.0])
+    clv = fitted.clv(bg, x, t_x, age, spend, horizon_months=120)
+    assert np.all(np.isfinite(clv)) and np.all(clv >= 0)

@@ -10,9 +10,12 @@ import pytest
 from aftersale.analytics.clv import ParetoNBDModel, ParetoNBDParams
 from aftersale.analytics.datasets import CdnowSummary
 
-from .conftest import significant
-
 PUBLISHED = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}  # Fader, Hardie & Lee 2005
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant figures."""
+    return float(f"{value:.{digits}g}")
 
 
 @pytest.fixture(scope="module")

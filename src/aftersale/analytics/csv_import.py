@@ -274,7 +274,8 @@ def read_returns(path: str | Path, orders: OrderLines) -> Returns:
         if amount is None and amount_cents is None and unclaimed is None:
             raise CsvFormatError(
                 table.path,
-                "missing column returned_amount (or returned_amount_cents) with the refunded value.",
+                "missing column returned_amount (or returned_amount_cents) with the refunded "
+                "value.",
             )
         shipping = _column(table, "return_shipping", "return_shipping_cost")
         shipping_cents = _column(table, "return_shipping_cents")

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aftersale.analytics.orders import OrderLines, Returns, index_of
+from aftersale.analytics.identifiers import index_of, total_by
+from aftersale.analytics.orders import OrderLines, OrderTotals, Returns
 
 FloatArray = npt.NDArray[np.float64]
 AnyArray = npt.NDArray[np.generic]
@@ -97,20 +98,22 @@ def customer_net_value(
     >>> float(value.net_revenue[0]), float(value.net_margin[0]), float(value.return_rate[0])
     (50.0, 15.0, 0.6666666666666666)
     """
+    return net_value_of_orders(
+        OrderTotals.from_lines(orders, default_margin_rate), returns, thresholds=thresholds
+    )
+
+
+def net_value_of_orders(
+    totals: OrderTotals,
+    returns: Returns | None = None,
+    *,
+    thresholds: ReturnerThresholds | None = None,
+) -> CustomerNetValue:
+    """:func:`customer_net_value` from orders already added up from their lines."""
     limits = thresholds or ReturnerThresholds()
     back = returns if returns is not None else Returns.empty()
-    cost = np.where(np.isnan(orders.cost), orders.amount * (1.0 - default_margin_rate), orders.cost)
-
-    order_ids, first_line, order_code = np.unique(
-        orders.order_id, return_index=True, return_inverse=True
-    )
-    order_code = order_code.ravel()
-    n_orders = order_ids.size
-    order_amount = np.bincount(order_code, weights=orders.amount, minlength=n_orders)
-    order_cost = np.bincount(order_code, weights=cost, minlength=n_orders)
-    customer_ids, customer_code = np.unique(orders.customer_id, return_inverse=True)
-    customer_code = customer_code.ravel()
-    order_customer = customer_code[first_line]
+    order_ids, order_amount, order_cost = totals.order_id, totals.amount, totals.cost
+    order_customer, customer_ids = totals.customer, totals.customer_id
     n_customers = customer_ids.size
 
     # returns: map to orders, fill "whole order" amounts for unclaimed parcels
@@ -125,7 +128,7 @@ def customer_net_value(
     ret_customer = order_customer[position]
 
     def per_customer(codes: npt.NDArray[np.int64], values: FloatArray) -> FloatArray:
-        return np.bincount(codes, weights=values, minlength=n_customers)
+        return total_by(codes, values, n_customers)
 
     gross = per_customer(order_customer, order_amount)
     goods_cost = per_customer(order_customer, order_cost)

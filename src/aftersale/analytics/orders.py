@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from aftersale.analytics.identifiers import codes_of, total_by
 from aftersale.analytics.summary import to_days
 
 FloatArray = npt.NDArray[np.float64]
@@ -164,11 +165,48 @@ def _or_zeros(values: npt.ArrayLike | None, n: int) -> FloatArray:
     return np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0)
 
 
-def index_of(keys: AnyArray, sorted_unique: AnyArray) -> tuple[IntArray, BoolArray]:
-    """Positions of ``keys`` in ``sorted_unique`` and whether each key was found there."""
-    if sorted_unique.size == 0:
-        return np.zeros(keys.size, dtype=np.int64), np.zeros(keys.size, dtype=bool)
-    position = np.searchsorted(sorted_unique, keys)
-    position = np.minimum(position, sorted_unique.size - 1).astype(np.int64)
-    found = np.asarray(sorted_unique[position] == keys, dtype=bool)
-    return position, found
+@dataclass(frozen=True)
+class OrderTotals:
+    """One row per order, built from its lines: the customer, the day and the totals.
+
+    Attributes
+    ----------
+    order_id : ndarray
+        Distinct order ids, sorted.
+    customer_id : ndarray
+        Distinct customer ids, sorted.
+    customer : ndarray of int
+        Position of each order's customer in ``customer_id``.
+    ordered_at : ndarray of datetime64[D]
+        Order day (the lines of an order share it).
+    amount, cost : ndarray of float
+        Order value and cost of goods (lines without cost at the default margin rate).
+    """
+
+    order_id: AnyArray
+    customer_id: AnyArray
+    customer: IntArray
+    ordered_at: npt.NDArray[np.datetime64]
+    amount: FloatArray
+    cost: FloatArray
+
+    @classmethod
+    def from_lines(cls, lines: OrderLines, default_margin_rate: float = 1.0) -> OrderTotals:
+        """Add up the lines of each order (linear time for integer ids)."""
+        line_cost = np.where(
+            np.isnan(lines.cost), lines.amount * (1.0 - default_margin_rate), lines.cost
+        )
+        order_ids, order_code = codes_of(lines.order_id)
+        customer_ids, customer_code = codes_of(lines.customer_id)
+        customer = np.zeros(order_ids.size, dtype=np.int64)
+        customer[order_code] = customer_code
+        day = np.zeros(order_ids.size, dtype="datetime64[D]")
+        day[order_code] = lines.ordered_at
+        return cls(
+            order_id=order_ids,
+            customer_id=customer_ids,
+            customer=customer,
+            ordered_at=day,
+            amount=total_by(order_code, lines.amount, order_ids.size),
+            cost=total_by(order_code, line_cost, order_ids.size),
+        )

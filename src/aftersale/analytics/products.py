@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from aftersale.analytics.identifiers import total_by
 from aftersale.analytics.orders import OrderLines, Returns
 
 FloatArray = npt.NDArray[np.float64]
@@ -61,8 +62,8 @@ def product_returns(orders: OrderLines, returns: Returns | None = None) -> Produ
     code = code.ravel()
     n = skus.size
     units = orders.quantity if orders.quantity.size else np.ones(len(orders))
-    revenue = np.bincount(code, weights=orders.amount, minlength=n)
-    units_sold = np.bincount(code, weights=units, minlength=n)
+    revenue = total_by(code, orders.amount, n)
+    units_sold = total_by(code, units, n)
     order_ids, order_code = np.unique(orders.order_id, return_inverse=True)
     sku_order = np.unique(code * np.int64(order_ids.size) + order_code.ravel())
     orders_per_sku = np.bincount(sku_order // order_ids.size, minlength=n).astype(np.float64)
@@ -77,8 +78,8 @@ def product_returns(orders: OrderLines, returns: Returns | None = None) -> Produ
         usable &= skus[position] == back.sku
         ret_units = back.quantity if back.quantity.size else np.ones(len(back))
         amounts = np.nan_to_num(back.amount)
-        units_returned = np.bincount(position[usable], weights=ret_units[usable], minlength=n)
-        returned_amount = np.bincount(position[usable], weights=amounts[usable], minlength=n)
+        units_returned = total_by(position[usable], ret_units[usable], n)
+        returned_amount = total_by(position[usable], amounts[usable], n)
         if back.reason is not None:
             for pos, reason in zip(position[usable], back.reason[usable], strict=True):
                 text = str(reason).strip()

@@ -34,8 +34,9 @@ from aftersale.analytics.net_value import (
 from aftersale.analytics.orders import OrderLines, Returns
 from aftersale.analytics.products import product_returns
 from aftersale.analytics.rfm import SEGMENTS
-from aftersale.analytics.scoring import CustomerScores, score_customers
+from aftersale.analytics.scoring import CustomerScores, orders_until, score_customers
 
+MODEL_NAMES = {"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD"}
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
 
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"--as-of '{args.as_of}' is not a date like 2024-12-31") from None
         _progress(
             err,
-            f"Fitting the {'BG/NBD' if args.model == 'bgnbd' else 'Pareto/NBD'} and Gamma-Gamma models …",
+            f"Fitting the {MODEL_NAMES[args.model]} and Gamma-Gamma models …",
         )
         scores = score_customers(
             orders,
@@ -160,6 +161,7 @@ def render_report(
     currency: str = "EUR",
 ) -> str:
     """The whole report as one HTML document (inline CSS and SVG, no external resources)."""
+    orders, returns = orders_until(orders, returns, scores.observation_end)
     value = scores.value
     gross = float(value.gross_revenue.sum())
     returned = float(value.returned_revenue.sum())
@@ -193,7 +195,7 @@ def render_report(
         ("Analysis date", str(scores.observation_end)),
     ]
     sections = [
-        _section("Summary", _table(["", ""], summary_rows, numeric_from=1)),
+        _section("Summary", _table(["Measure", "Value"], summary_rows, numeric_from=1)),
         _section("Segments", _segments(scores, currency)),
         _section("Customer lifetime value", _clv(scores, currency)),
         _section("Cohort retention", _cohorts(orders, scores)),
@@ -263,12 +265,19 @@ def _segments(scores: CustomerScores, currency: str) -> str:
         )
     limits = ReturnerThresholds()
     rfm_counts = Counter(scores.rfm.segment.tolist())
-    rfm_rows = [
-        [escape(name.replace("_", " ")), f"{rfm_counts.get(name, 0):,}",
-         _pct(float(np.nanmean(scores.p_alive[scores.rfm.segment == name])) if rfm_counts.get(name) else float("nan")),
-         _money(float(np.nansum(scores.clv[scores.rfm.segment == name])), currency)]
-        for name in SEGMENTS
-    ]  # fmt: skip
+    rfm_rows = []
+    for name in SEGMENTS:
+        members = scores.rfm.segment == name
+        alive = float(np.nanmean(scores.p_alive[members])) if members.any() else float("nan")
+        rfm_rows.append(
+            [
+                escape(name.replace("_", " ")),
+                f"{int(np.count_nonzero(members)):,}",
+                _pct(alive),
+                _money(float(np.nansum(scores.clv[members])), currency),
+            ]
+        )
+    rfm_counts = Counter(scores.rfm.segment.tolist())
     return (
         charts.bar_chart(
             list(labels.values()),
@@ -298,7 +307,7 @@ def _clv(scores: CustomerScores, currency: str) -> str:
     return charts.histogram(
         clv, title=f"Net CLV per customer, next {scores.horizon_months} months", x_label=currency
     ) + _table(
-        ["", ""],
+        ["Net CLV", "Value"],
         [
             ("Median", _money(float(quantiles[0]), currency)),
             ("Top 10 % from", _money(float(quantiles[1]), currency)),
@@ -324,7 +333,8 @@ def _cohorts(orders: OrderLines, scores: CustomerScores) -> str:
             retention.retention[rows],
             title="Share of each monthly cohort buying again, by months since the first purchase",
         )
-        + "<p class='note'>Rows: month of first purchase (customers). Columns: months since then.</p>"
+        + "<p class='note'>Rows: month of first purchase (customers). "
+        "Columns: months since then.</p>"
     )
 
 

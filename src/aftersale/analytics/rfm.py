@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import rankdata
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -36,12 +35,12 @@ SEGMENTS = ("champions", "loyal", "new", "needs_attention", "at_risk", "hibernat
 
 @dataclass(frozen=True)
 class RfmScores:
-    """Scores 1-5 per customer, the three-digit code (e.g. "545") and the named segment."""
+    """Scores 1-5 per customer, the three-digit code (e.g. 545) and the named segment."""
 
     recency_score: IntArray
     frequency_score: IntArray
     monetary_score: IntArray
-    code: npt.NDArray[np.str_]
+    code: IntArray
     segment: npt.NDArray[np.str_]
 
 
@@ -58,9 +57,31 @@ def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True) -> 
     array = np.asarray(values, dtype=np.float64)
     if array.size == 0:
         return np.zeros(0, dtype=np.int64)
-    ranks = rankdata(array if higher_is_better else -array, method="average")
-    share = (ranks - 0.5) / array.size
+    keyed = array if higher_is_better else -array
+    share = (_average_ranks(keyed) - 0.5) / array.size
     return np.asarray(np.clip(np.floor(share * 5) + 1, 1, 5), dtype=np.int64)
+
+
+def _average_ranks(values: FloatArray) -> FloatArray:
+    """Ranks from 1 with ties given their average rank (``scipy.stats.rankdata``'s default).
+
+    Whole numbers in a modest range (days, purchase counts) are ranked by counting, in linear
+    time; anything else by one sort.
+    """
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 10_000_000 and np.all(values == np.floor(values)):
+        offset = (values - low).astype(np.int64)
+        counts = np.bincount(offset)
+        below = np.cumsum(counts) - counts
+        return np.asarray((below + (counts + 1) / 2.0)[offset], dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.append(starts, values.size))
+    average = starts + (sizes + 1) / 2.0
+    ranks = np.empty(values.size)
+    ranks[order] = np.repeat(average, sizes)
+    return ranks
 
 
 def segment_of(recency_score: IntArray, frequency_score: IntArray) -> npt.NDArray[np.str_]:
@@ -101,5 +122,4 @@ def rfm_scores(
     r = quintile_scores(days_since_last_purchase, higher_is_better=False)
     f = quintile_scores(purchases)
     m = quintile_scores(monetary)
-    code = np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str))
-    return RfmScores(r, f, m, np.asarray(code, dtype=np.str_), segment_of(r, f))
+    return RfmScores(r, f, m, r * 100 + f * 10 + m, segment_of(r, f))

@@ -18,7 +18,7 @@ where :math:`\\bar o` is the average order value and :math:`k` = ``prior_orders`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -27,13 +27,17 @@ import numpy.typing as npt
 from aftersale.analytics.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 from aftersale.analytics.clv._fitting import ConvergenceError
 from aftersale.analytics.clv.gammagamma import PERIODS_PER_MONTH
-from aftersale.analytics.net_value import CustomerNetValue, ReturnerThresholds, customer_net_value
-from aftersale.analytics.orders import OrderLines, Returns, index_of
+from aftersale.analytics.identifiers import index_of
+from aftersale.analytics.net_value import CustomerNetValue, ReturnerThresholds, net_value_of_orders
+from aftersale.analytics.orders import OrderLines, OrderTotals, Returns
 from aftersale.analytics.rfm import RfmScores, rfm_scores
 from aftersale.analytics.summary import CustomerSummary, TimeUnit, summarize_purchases, to_days
 
 FloatArray = npt.NDArray[np.float64]
 ModelName = Literal["bgnbd", "paretonbd"]
+
+#: Penalty used when the data cannot identify a model without one (as lifetimes advises).
+FALLBACK_PENALIZER = 0.01
 
 
 @dataclass(frozen=True)
@@ -124,17 +128,14 @@ def score_customers(
         if observation_end is None
         else np.datetime64(to_days(np.asarray([observation_end]))[0], "D")
     )
-    orders, returns = _up_to(orders, returns, end_day)
+    orders, returns = orders_until(orders, returns, end_day)
+    totals = OrderTotals.from_lines(orders, default_margin_rate)
     summary = summarize_purchases(
-        orders.customer_id,
-        orders.ordered_at,
-        orders.amount,
-        observation_end=end_day,
+        totals.customer, totals.ordered_at, totals.amount, observation_end=end_day,
         time_unit=time_unit,
-    )
-    value = customer_net_value(
-        orders, returns, default_margin_rate=default_margin_rate, thresholds=thresholds
-    )
+    )  # fmt: skip
+    summary = replace(summary, customer_id=totals.customer_id[summary.customer_id])
+    value = net_value_of_orders(totals, returns, thresholds=thresholds)
     x, t_x, age, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
     n = len(summary)
     purchase_model: BetaGeoModel | ParetoNBDModel = (
@@ -144,9 +145,22 @@ def score_customers(
     try:
         if np.count_nonzero(x > 0) < 2:
             raise ConvergenceError("fewer than two customers bought more than once")
-        purchase_model.fit(x, t_x, age)
+        try:
+            purchase_model.fit(x, t_x, age)
+        except ConvergenceError:
+            if penalizer_coef >= FALLBACK_PENALIZER:
+                raise
+            purchase_model.penalizer_coef = FALLBACK_PENALIZER
+            purchase_model.fit(x, t_x, age)
+            notes.append(
+                "The purchase data could not identify every model parameter (typically: too "
+                f"little history to see customers drop out), so a penalty of {FALLBACK_PENALIZER}"
+                " was used; treat P(alive) and CLV as rough."
+            )
         p_alive = purchase_model.p_alive(x, t_x, age)
         expected = purchase_model.expected_purchases(horizon, x, t_x, age)
+        if not (np.all(np.isfinite(p_alive)) and np.all(np.isfinite(expected))):
+            raise ConvergenceError("the fitted model gives non-finite predictions")
     except (ConvergenceError, ValueError) as error:
         notes.append(f"The purchase model could not be fitted ({error}); no predictions.")
         p_alive = np.full(n, np.nan)
@@ -158,7 +172,13 @@ def score_customers(
         if np.count_nonzero(buyers) < 3:
             raise ConvergenceError("fewer than three repeat buyers")
         assert spend_model is not None
-        spend_model.fit(x[buyers], m[buyers])
+        try:
+            spend_model.fit(x[buyers], m[buyers])
+        except ConvergenceError:
+            if penalizer_coef >= FALLBACK_PENALIZER:
+                raise
+            spend_model.penalizer_coef = FALLBACK_PENALIZER
+            spend_model.fit(x[buyers], m[buyers])
         assert spend_model.params_ is not None
         if spend_model.params_.q <= 1:
             raise ConvergenceError("the spend model has no finite mean (q <= 1)")
@@ -178,7 +198,7 @@ def score_customers(
         )  # fmt: skip
     else:
         clv_gross = spend * expected
-    days_since = (end_day - summary.last_purchase).astype(np.int64)
+    days_since = (np.asarray(end_day) - summary.last_purchase).astype(np.int64)
     rfm = rfm_scores(days_since, x + 1, value.net_revenue)
     return CustomerScores(
         customer_id=summary.customer_id,
@@ -209,7 +229,7 @@ def _net_margin_ratio(value: CustomerNetValue, prior_orders: float) -> FloatArra
     )
 
 
-def _up_to(
+def orders_until(
     orders: OrderLines, returns: Returns | None, end_day: np.datetime64
 ) -> tuple[OrderLines, Returns | None]:
     """Drop orders after ``end_day`` and the returns that belong to them."""

@@ -17,6 +17,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from aftersale.analytics.identifiers import codes_of, total_by
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 DayArray = npt.NDArray[np.datetime64]
@@ -135,13 +137,12 @@ def summarize_purchases(
         ids, days, values = ids[keep], days[keep], values[keep]
     if ids.size == 0:
         raise ValueError("there are no orders on or before the observation end")
-    unique_ids, code = np.unique(ids, return_inverse=True)
-    code = code.astype(np.int64).ravel()
+    unique_ids, code = codes_of(ids)
     first_day = int(days.min())
     span = end - first_day + 1
     key = code * span + (days - first_day)
     unique_key, key_code = np.unique(key, return_inverse=True)
-    day_value = np.bincount(key_code.ravel(), weights=values, minlength=unique_key.size)
+    day_value = total_by(key_code.ravel(), values, unique_key.size)
     customer = unique_key // span
     day = unique_key % span + first_day
     n_customers = unique_ids.size
@@ -150,7 +151,7 @@ def summarize_purchases(
     ends = starts + counts - 1
     first = day[starts]
     last = day[ends]
-    total_value = np.bincount(customer, weights=day_value, minlength=n_customers)
+    total_value = total_by(customer, day_value, n_customers)
     repeat_value = total_value - day_value[starts]
     frequency = (counts - 1).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -201,8 +202,9 @@ def split_calibration_holdout(
     position = np.minimum(position, len(calibration) - 1)
     known = calibration.customer_id[position] == h_ids
     h_days = h_days[known]
-    span = int(h_days.max() - h_days.min()) + 1 if h_days.size else 1
-    pairs = np.unique(position[known].astype(np.int64) * span + (h_days - (h_days.min(initial=0))))
+    low = int(h_days.min()) if h_days.size else 0
+    span = int(h_days.max()) - low + 1 if h_days.size else 1
+    pairs = np.unique(position[known].astype(np.int64) * span + (h_days - low))
     holdout = np.bincount(pairs // span, minlength=len(calibration)).astype(np.float64)
     duration = float((obs_end - cal_end).astype(np.int64)) / UNIT_DAYS[time_unit]
     return CalibrationHoldout(calibration, holdout, duration)

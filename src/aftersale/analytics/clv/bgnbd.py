@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1
 
 from aftersale.analytics.clv._fitting import (
     ArrayLike,
+    CodedHistories,
+    ConvergenceError,
     FloatArray,
     check_histories,
-    compress,
+    code_histories,
+    dot,
     maximise,
+    newton_polish,
+    pair_codes,
     require_fitted,
+    single_threaded_blas,
 )
+from aftersale.analytics.identifiers import total_by
 
 
 @dataclass(frozen=True)
@@ -82,19 +91,34 @@ class BetaGeoModel:
         """
         x, t_x, age = check_histories(frequency, recency, T)
         w = None if weights is None else np.asarray(weights, dtype=np.float64)
-        data = compress(x, t_x, age, w)
-        scale = 1.0 / float(np.max(data.T)) if np.max(data.T) > 0 else 1.0
-        objective = _NegativeLogLikelihood(
-            data.frequency, data.recency * scale, data.T * scale, data.weights, self.penalizer_coef
-        )
+        data = code_histories(x, t_x, age, w)
+        max_t = float(np.max(age))
+        scale = 1.0 / max_t if max_t > 0 else 1.0
+        objective = _NegativeLogLikelihood(data, scale, self.penalizer_coef)
         start = np.log(np.array([0.5, 0.5, 1.0, 1.0]))
-        log_params = maximise(objective, start)
+        every = data.frequency.size // 30_000
+        log_params: FloatArray | None = None
+        with single_threaded_blas():
+            if every >= 4:
+                # Large data: maximise on a systematic sample of the repeat buyers, then take
+                # Newton steps on the full likelihood with the sample's curvature.
+                sample = objective.subsample(every)
+                try:
+                    warm = maximise(sample, start, tol=1e-12, gtol=1e-7)
+                    log_params = newton_polish(objective, warm, sample)
+                except ConvergenceError:
+                    log_params = None
+            if log_params is None:
+                log_params = maximise(objective, start)
         r, alpha, a, b = np.exp(log_params)
         self.params_ = BetaGeoParams(float(r), float(alpha / scale), float(a), float(b))
-        self.log_likelihood_ = float(
-            np.sum(
-                data.weights * _log_likelihood(self.params_, data.frequency, data.recency, data.T)
-            )
+        # the likelihood of the data in its own time unit: undo the scaling's Jacobian
+        total = float(data.zero_weight.sum() + data.weights.sum())
+        raw_value = objective(log_params)[0] - self.penalizer_coef * float(
+            np.exp(log_params) @ np.exp(log_params)
+        )
+        self.log_likelihood_ = -raw_value * total + dot(data.weights, data.frequency) * np.log(
+            scale
         )
         return self
 
@@ -141,10 +165,37 @@ class BetaGeoModel:
             term = (1 - z) ** (p.a - 1) * hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b - 1, z)
             return np.asarray((p.a + p.b - 1) / (p.a - 1) * (1 - term), dtype=np.float64)
         x, t_x, age = check_histories(frequency, recency, T)
-        z = horizon / (p.alpha + age + horizon)
+        if horizon.ndim == 0:
+            return next(iter(self.expected_purchases_path([float(horizon)], x, t_x, age)))
+        return np.asarray(self._growth(horizon, x, age) * self.p_alive(x, t_x, age))
+
+    def expected_purchases_path(
+        self, horizons: Sequence[float], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Iterator[FloatArray]:
+        """:meth:`expected_purchases` for each horizon in turn, sharing the work.
+
+        The hypergeometric part depends on ``x`` and ``T`` only, so it is evaluated once per
+        distinct ``(x, T)`` pair; used by :meth:`GammaGammaModel.clv`.
+        """
+        x, t_x, age = check_histories(frequency, recency, T)
+        alive = self.p_alive(x, t_x, age)
+        if x.size > 5_000:
+            inverse, x_pairs, age_pairs = pair_codes(x, age)
+            for horizon in horizons:
+                yield self._growth(np.float64(horizon), x_pairs, age_pairs)[inverse] * alive
+        else:
+            for horizon in horizons:
+                yield self._growth(np.float64(horizon), x, age) * alive
+
+    def _growth(
+        self, t: npt.NDArray[np.float64] | np.float64, x: FloatArray, age: FloatArray
+    ) -> FloatArray:
+        """Expected purchases in ``t`` of a customer known to be alive."""
+        p = self._params()
+        z = t / (p.alpha + age + t)
         c = p.a + p.b + x - 1
         term = np.exp((p.a - 1) * np.log1p(-z)) * hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, c, z)
-        return np.asarray(c / (p.a - 1) * (1 - term) * self.p_alive(x, t_x, age), dtype=np.float64)
+        return np.asarray(c / (p.a - 1) * (1 - term), dtype=np.float64)
 
     def p_purchases(
         self,
@@ -223,67 +274,76 @@ def _log_likelihood(
 class _NegativeLogLikelihood:
     """Mean negative log-likelihood and its gradient in log-parameters.
 
-    Everything that depends on ``x`` alone is evaluated once per distinct ``x`` and gathered;
-    only the mixing term between "still active" and "dropped after the last purchase" needs a
-    pass over all (compressed) rows.
+    Terms that depend on ``x`` alone are evaluated once per distinct ``x``, terms in
+    ``log(alpha + t)`` once per distinct time; customers without repeat purchases enter only
+    through weights per distinct ``T``. Only the mixing term between "still active" and
+    "dropped out after the last purchase" needs a pass over the (unique) repeat-buyer rows.
     """
 
-    def __init__(
-        self, x: FloatArray, t_x: FloatArray, age: FloatArray, w: FloatArray, penalizer: float
-    ) -> None:
+    def __init__(self, data: CodedHistories, scale: float, penalizer: float) -> None:
         self.penalizer = penalizer
-        self.total = float(w.sum())
-        self.w = w / self.total
-        ux, self.x_code = np.unique(x, return_inverse=True)
-        self.ux = ux
-        self.wx = np.bincount(self.x_code, weights=self.w, minlength=ux.size)
-        repeat = x > 0
-        self.age = age
-        self.rep_idx = np.flatnonzero(repeat)
-        self.x_rep = x[repeat]
-        self.tx_rep = t_x[repeat]
-        self.age_rep = age[repeat]
-        self.w_rep = self.w[repeat]
-        self.xcode_rep = self.x_code[repeat]
-        self.wx_all = self.w * x
+        self.times = data.times * scale
+        total = float(data.zero_weight.sum() + data.weights.sum())
+        w = data.weights / total
+        self.w = w
+        x = data.frequency
+        self.x = x
+        self.rc = data.recency_code
+        self.tc = data.age_code
+        ux, x_code = np.unique(x, return_inverse=True)
+        self.ux = np.concatenate([[0.0], ux])
+        self.x_code = x_code.ravel() + 1
+        zero_w = data.zero_weight / total
+        self.wx = np.concatenate([[zero_w.sum()], total_by(x_code.ravel(), w)])
+        size = self.times.size
+        # weights per distinct T of (w) and (w * x) over all customers, for -(r+x) log(alpha+T)
+        self.w_t = zero_w + total_by(self.tc, w, size)
+        self.wx_t = total_by(self.tc, w * x, size)
+
+    def subsample(self, every: int) -> _NegativeLogLikelihood:
+        """An estimate of the same objective from every ``every``-th repeat-buyer row."""
+        clone = object.__new__(_NegativeLogLikelihood)
+        clone.__dict__.update(self.__dict__)
+        pick = slice(0, None, every)
+        clone.w = self.w[pick] * (self.w.sum() / max(self.w[pick].sum(), 1e-300))
+        clone.x, clone.rc, clone.tc = self.x[pick], self.rc[pick], self.tc[pick]
+        clone.x_code = self.x_code[pick]
+        return clone
 
     def __call__(self, log_params: FloatArray) -> tuple[float, FloatArray]:
         r, alpha, a, b = np.exp(log_params)
         ux, wx = self.ux, self.wx
         # terms depending on x only (per distinct x)
         const_x = gammaln(r + ux) + gammaln(b + ux) - gammaln(a + b + ux)
-        value = float(wx @ const_x) + (
-            -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
-        )
-        d_r = float(wx @ digamma(r + ux)) - digamma(r) + np.log(alpha)
+        value = dot(wx, const_x) + (-gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b))
+        d_r = dot(wx, digamma(r + ux)) - digamma(r) + np.log(alpha)
         d_alpha = r / alpha
-        d_a = digamma(a + b) - float(wx @ digamma(a + b + ux))
-        d_b = digamma(a + b) - digamma(b) + float(wx @ (digamma(b + ux) - digamma(a + b + ux)))
-        # the "no dropout" term for everyone: -(r+x) log(alpha+T)
-        log_at = np.log(alpha + self.age)
-        inv_at = 1.0 / (alpha + self.age)
-        value -= r * float(self.w @ log_at) + float(self.wx_all @ log_at)
-        d_r -= float(self.w @ log_at)
-        d_alpha -= r * float(self.w @ inv_at) + float(self.wx_all @ inv_at)
-        # repeat buyers: log(1 + exp(v - u)) with v - u the log-odds of having dropped out
-        if self.rep_idx.size:
-            rx = r + self.x_rep
-            log_atx = np.log(alpha + self.tx_rep)
-            log_at_rep = log_at[self.rep_idx]
-            log_bx = np.log(b + self.x_rep - 1.0)
-            diff = np.log(a) - log_bx - rx * (log_atx - log_at_rep)
-            mix = np.logaddexp(0.0, diff)
-            q = np.exp(diff - mix)  # posterior probability of "dropped out"
-            wq = self.w_rep * q
-            value += float(self.w_rep @ mix)
-            d_r -= float(wq @ (log_atx - log_at_rep))
-            d_alpha -= float(
-                wq @ (rx * (1.0 / (alpha + self.tx_rep) - 1.0 / (alpha + self.age_rep)))
-            )
+        d_a = digamma(a + b) - dot(wx, digamma(a + b + ux))
+        d_b = digamma(a + b) - digamma(b) + dot(wx, digamma(b + ux) - digamma(a + b + ux))
+        # the "still active" term for everyone: -(r+x) log(alpha+T), per distinct T
+        log_time = np.log(alpha + self.times)
+        inv_time = 1.0 / (alpha + self.times)
+        value -= r * dot(self.w_t, log_time) + dot(self.wx_t, log_time)
+        d_r -= dot(self.w_t, log_time)
+        d_alpha -= r * dot(self.w_t, inv_time) + dot(self.wx_t, inv_time)
+        # repeat buyers: log(1 + exp(diff)), diff the log-odds of having dropped out
+        if self.x.size:
+            rx = r + self.x
+            gap = log_time[self.rc] - log_time[self.tc]
+            log_bx = np.log(b + np.maximum(ux, 1.0) - 1.0)
+            diff = (np.log(a) - log_bx[self.x_code]) - rx * gap
+            small = np.exp(-np.abs(diff))
+            mix = np.maximum(diff, 0.0) + np.log1p(small)  # log(1 + exp(diff))
+            # weight x posterior probability of "dropped out" (the logistic of diff)
+            wq = self.w * np.where(diff >= 0, 1.0, small) / (1.0 + small)
+            value += dot(self.w, mix)
+            d_r -= dot(wq, gap)
+            d_alpha -= dot(wq * rx, inv_time[self.rc] - inv_time[self.tc])
             d_a += float(wq.sum()) / a
-            d_b -= float(wq @ (1.0 / (b + self.x_rep - 1.0)))
+            inv_bx = 1.0 / (b + np.maximum(ux, 1.0) - 1.0)
+            d_b -= dot(wq, inv_bx[self.x_code])
         grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
         params = np.array([r, alpha, a, b])
-        penalty = self.penalizer * float(params @ params)
+        penalty = self.penalizer * dot(params, params)
         grad_pen = 2.0 * self.penalizer * params * params
         return -value + penalty, -grad + grad_pen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -12,9 +13,13 @@ from aftersale.analytics.clv._fitting import (
     ArrayLike,
     FloatArray,
     as_float_array,
+    dot,
     maximise,
+    newton_polish,
     require_fitted,
+    single_threaded_blas,
 )
+from aftersale.analytics.identifiers import total_by
 
 TimeUnit = Literal["D", "W", "M"]
 
@@ -32,6 +37,10 @@ class PurchaseModel(Protocol):
         recency: ArrayLike | None = ...,
         T: ArrayLike | None = ...,
     ) -> FloatArray: ...
+
+    def expected_purchases_path(
+        self, horizons: Sequence[float], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Iterator[FloatArray]: ...
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ class GammaGammaModel:
     Parameters
     ----------
     penalizer_coef : float
-        L2 penalty on ``(p, q, gamma)``, as in ``lifetimes``.
+        L2 penalty on ``(p, q, gamma)``, with ``gamma`` measured in units of the customers'
+        geometric-mean spend (``lifetimes`` penalises ``gamma`` in currency units).
 
     Examples
     --------
@@ -97,33 +107,62 @@ class GammaGammaModel:
             )
         w = np.ones_like(x) if weights is None else as_float_array(weights, "weights")
         w = w / w.sum()
-        log_m, log_x = np.log(m), np.log(x)
+        unit = float(np.exp(dot(w, np.log(m))))  # fit in units of the typical spend
+        m = m / unit
+        log_m = np.log(m)
+        # everything but log(gamma + x m) depends on x alone or is a constant sum
+        ux, x_code = np.unique(x, return_inverse=True)
+        wx = total_by(x_code.ravel(), w)
+        sum_wx_log_m = dot(w * x, log_m)
+        sum_w_log_m = dot(w, log_m)
+        wxm = w * x
+        xm = x * m
         penalizer = self.penalizer_coef
 
         def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
             p, q, g = np.exp(log_params)
-            px = p * x
-            log_gxm = np.log(g + x * m)
+            pux = p * ux
+            log_gxm = np.log(g + xm)
+            inv_gxm = 1.0 / (g + xm)
+            s_x_log = dot(wxm, log_gxm)
+            s_log = dot(w, log_gxm)
+            s_x_inv = dot(wxm, inv_gxm)
+            s_inv = dot(w, inv_gxm)
             ll = (
-                gammaln(px + q)
-                - gammaln(px)
+                dot(wx, gammaln(pux + q) - gammaln(pux) + pux * np.log(ux))
                 - gammaln(q)
                 + q * np.log(g)
-                + (px - 1) * log_m
-                + px * log_x
-                - (px + q) * log_gxm
+                + p * sum_wx_log_m
+                - sum_w_log_m
+                - p * s_x_log
+                - q * s_log
             )
-            d_p = x * (digamma(px + q) - digamma(px) + log_m + log_x - log_gxm)
-            d_q = digamma(px + q) - digamma(q) + np.log(g) - log_gxm
-            d_g = q / g - (px + q) / (g + x * m)
+            d_p = (
+                dot(wx, ux * (digamma(pux + q) - digamma(pux) + np.log(ux)))
+                + sum_wx_log_m
+                - s_x_log
+            )
+            d_q = dot(wx, digamma(pux + q)) - digamma(q) + np.log(g) - s_log
+            d_g = q / g - p * s_x_inv - q * s_inv
             params = np.array([p, q, g])
-            grad = -np.array([w @ d_p * p, w @ d_q * q, w @ d_g * g])
-            grad += 2.0 * penalizer * params * params
-            return -float(w @ ll) + penalizer * float(params @ params), grad
+            grad = -np.array([d_p * p, d_q * q, d_g * g]) + 2.0 * penalizer * params * params
+            return -ll + penalizer * dot(params, params), grad
 
-        start = np.log(np.array([1.0, 1.0, float(np.average(m, weights=w))]))
-        p, q, g = np.exp(maximise(objective, start))
-        self.params_ = GammaGammaParams(float(p), float(q), float(g))
+        start = np.log(np.array([1.0, 1.0, 1.0]))
+        with single_threaded_blas():
+            log_params: FloatArray | None = None
+            every = x.size // 50_000
+            if every >= 4:
+                # many customers: maximise on a systematic sample, then Newton steps on all
+                sample = GammaGammaModel(self.penalizer_coef)
+                sample.fit(x[::every], m[::every] * unit, w[::every])
+                assert sample.params_ is not None
+                start = np.log([sample.params_.p, sample.params_.q, sample.params_.gamma / unit])
+                log_params = newton_polish(objective, start, objective)
+            if log_params is None:
+                log_params = maximise(objective, start, tol=1e-14, gtol=1e-10)
+            p, q, g = np.exp(log_params)
+        self.params_ = GammaGammaParams(float(p), float(q), float(g * unit))
         return self
 
     def _params(self) -> GammaGammaParams:
@@ -153,7 +192,7 @@ class GammaGammaModel:
         *,
         horizon_months: int = 12,
         discount_rate: float = 0.01,
-        margin: float = 1.0,
+        margin: ArrayLike = 1.0,
         time_unit: TimeUnit = "W",
     ) -> FloatArray:
         r"""Discounted customer lifetime value over the next ``horizon_months``.
@@ -174,17 +213,20 @@ class GammaGammaModel:
             Number of months to sum over.
         discount_rate : float
             Monthly discount rate (0.01 = 1 % a month).
-        margin : float
-            Share of spend kept as profit (1.0 = revenue, as in ``lifetimes``).
+        margin : float or array_like
+            Share of spend kept as profit, one value or one per customer (1.0 = revenue, as in
+            ``lifetimes``).
         time_unit : {"D", "W", "M"}
             Time unit of ``recency`` and ``T``.
         """
         factor = PERIODS_PER_MONTH[time_unit]
         spend = self.expected_spend(frequency, monetary_value)
         total = np.zeros_like(spend)
-        previous = purchase_model.expected_purchases(0.0, frequency, recency, T)
-        for k in range(1, horizon_months + 1):
-            current = purchase_model.expected_purchases(k * factor, frequency, recency, T)
+        path = purchase_model.expected_purchases_path(
+            [k * factor for k in range(horizon_months + 1)], frequency, recency, T
+        )
+        previous = next(path)
+        for k, current in enumerate(path, start=1):
             total += spend * (current - previous) / (1.0 + discount_rate) ** k
             previous = current
-        return np.asarray(margin * total, dtype=np.float64)
+        return np.asarray(np.asarray(margin, dtype=np.float64) * total, dtype=np.float64)

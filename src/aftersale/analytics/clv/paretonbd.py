@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import expit, gammaln, hyp2f1, roots_legendre
 
 from aftersale.analytics.clv._fitting import (
     ArrayLike,
+    CodedHistories,
     ConvergenceError,
     FloatArray,
     check_histories,
-    compress,
+    code_histories,
+    dot,
     maximise,
     require_fitted,
+    single_threaded_blas,
 )
 
 
@@ -83,30 +88,34 @@ class ParetoNBDModel:
         """Estimate ``r, alpha, s, beta`` by maximum likelihood (see :class:`BetaGeoModel`)."""
         x, t_x, age = check_histories(frequency, recency, T)
         w = None if weights is None else np.asarray(weights, dtype=np.float64)
-        data = compress(x, t_x, age, w)
-        scale = 1.0 / float(np.max(data.T)) if np.max(data.T) > 0 else 1.0
-        xs, txs, ages = data.frequency, data.recency * scale, data.T * scale
-        wn = data.weights / data.weights.sum()
-        penalizer = self.penalizer_coef
+        data = code_histories(x, t_x, age, w)
+        max_t = float(np.max(age))
+        scale = 1.0 / max_t if max_t > 0 else 1.0
+        objective = _NegativeLogLikelihood(data, scale, self.penalizer_coef)
 
-        def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
-            params = np.exp(log_params)
-            ll = _log_likelihood(ParetoNBDParams(*params), xs, txs, ages)
-            value = -float(wn @ ll) + penalizer * float(params @ params)
-            return (value if np.isfinite(value) else 1e300), np.zeros(4)
+        def with_gradient(log_params: FloatArray) -> tuple[float, FloatArray]:
+            # central differences: the likelihood is flat along (s, beta), and one-sided
+            # differences stopped the search about 1e-4 short of the optimum there
+            value = objective(log_params)[0]
+            grad = np.empty(4)
+            for i in range(4):
+                bump = np.zeros(4)
+                bump[i] = 1e-6
+                grad[i] = (objective(log_params + bump)[0] - objective(log_params - bump)[0]) / 2e-6
+            return value, grad
 
-        try:
-            best = maximise(objective, np.log(np.array([0.5, 1.0, 0.5, 1.0])), gradient=False)
-        except ConvergenceError:
-            best = maximise(objective, np.log(np.array([1.0, 0.2, 1.0, 0.2])), gradient=False)
+        with single_threaded_blas():
+            try:
+                best = maximise(with_gradient, np.log(np.array([0.5, 1.0, 0.5, 1.0])))
+            except ConvergenceError:
+                best = maximise(with_gradient, np.log(np.array([1.0, 0.2, 1.0, 0.2])))
         r, alpha, s, beta = np.exp(best)
         self.params_ = ParetoNBDParams(
             float(r), float(alpha / scale), float(s), float(beta / scale)
         )
-        self.log_likelihood_ = float(
-            np.sum(
-                data.weights * _log_likelihood(self.params_, data.frequency, data.recency, data.T)
-            )
+        rows = data.decoded()
+        self.log_likelihood_ = dot(
+            rows.weights, _log_likelihood(self.params_, rows.frequency, rows.recency, rows.T)
         )
         return self
 
@@ -154,6 +163,16 @@ class ParetoNBDModel:
             dtype=np.float64,
         )
 
+    def expected_purchases_path(
+        self, horizons: Sequence[float], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Iterator[FloatArray]:
+        """:meth:`expected_purchases` for each horizon in turn, computing P(alive) once."""
+        p = self._params()
+        x, t_x, age = check_histories(frequency, recency, T)
+        scale = (p.r + x) / (p.alpha + age) * (p.beta + age) * _p_alive(p, x, t_x, age)
+        for horizon in horizons:
+            yield np.asarray(scale * _growth(p.s, p.beta + age, np.float64(horizon)))
+
     def p_purchases(
         self,
         n: int,
@@ -194,39 +213,46 @@ class ParetoNBDModel:
 
 def _growth(s: float, beta_t: ArrayLike, t: ArrayLike) -> FloatArray:
     """``(1 - (beta_t / (beta_t + t)) ** (s - 1)) / (s - 1)``, stable near ``s = 1``."""
-    log_ratio = np.log(np.asarray(beta_t, dtype=np.float64)) - np.log(
-        np.asarray(beta_t, dtype=np.float64) + t
-    )
+    start = np.asarray(beta_t, dtype=np.float64)
+    log_ratio = np.log(start) - np.log(start + np.asarray(t, dtype=np.float64))
     if abs(s - 1.0) < 1e-10:
         return np.asarray(-log_ratio, dtype=np.float64)
     return np.asarray(-np.expm1((s - 1.0) * log_ratio) / (s - 1.0), dtype=np.float64)
 
 
-def _log_a0(p: ParetoNBDParams, x: FloatArray, t_x: FloatArray, age: FloatArray) -> FloatArray:
-    """``log A_0``; ``-inf`` where ``t_x == T`` (then ``A_0 = 0``)."""
+def _log_term(p: ParetoNBDParams, x: FloatArray, y: FloatArray) -> FloatArray:
+    """``log[2F1(r+s+x, k; r+s+x+1; z) / (m+y)^(r+s+x)]``, one of the two terms of ``A_0``.
+
+    ``m = max(alpha, beta)``, ``z = |alpha - beta| / (m + y)`` and ``k = s + 1`` if
+    ``alpha >= beta``, else ``r + x``; the 2F1 is evaluated via Euler's transformation.
+    """
     rsx = p.r + p.s + x
+    k: FloatArray | float
     if p.alpha >= p.beta:
         big, gap, k = p.alpha, p.alpha - p.beta, p.s + 1.0
     else:
         big, gap, k = p.beta, p.beta - p.alpha, p.r + x
+    log_big_y = np.log(big + y)
+    log_one_minus_z = np.log(big - gap + y) - log_big_y
+    z = gap / (big + y)
+    return np.asarray(
+        (1.0 - k) * log_one_minus_z
+        + np.log(hyp2f1(1.0, rsx + 1.0 - k, rsx + 1.0, z))
+        - rsx * log_big_y,
+        dtype=np.float64,
+    )
 
-    def log_term(y: FloatArray) -> FloatArray:
-        # log[ 2F1(rsx, k; rsx+1; z) / (big+y)^rsx ] with z = gap/(big+y), via Euler's transform
-        log_big_y = np.log(big + y)
-        log_one_minus_z = np.log(big - gap + y) - log_big_y
-        z = gap / (big + y)
-        return np.asarray(
-            (1.0 - k) * log_one_minus_z
-            + np.log(hyp2f1(1.0, rsx + 1.0 - k, rsx + 1.0, z))
-            - rsx * log_big_y,
-            dtype=np.float64,
-        )
 
-    l1 = log_term(t_x)
-    l2 = log_term(age)
+def _log_difference(l1: FloatArray, l2: FloatArray, same_time: npt.NDArray[np.bool_]) -> FloatArray:
+    """``log(exp(l1) - exp(l2))`` for ``l1 >= l2``; ``-inf`` where the times coincide."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = l1 + np.log1p(-np.exp(np.minimum(l2 - l1, 0.0)))
-    return np.asarray(np.where(t_x >= age, -np.inf, out), dtype=np.float64)
+    return np.asarray(np.where(same_time, -np.inf, out), dtype=np.float64)
+
+
+def _log_a0(p: ParetoNBDParams, x: FloatArray, t_x: FloatArray, age: FloatArray) -> FloatArray:
+    """``log A_0``; ``-inf`` where ``t_x == T`` (then ``A_0 = 0``)."""
+    return _log_difference(_log_term(p, x, t_x), _log_term(p, x, age), t_x >= age)
 
 
 def _log_likelihood(
@@ -253,7 +279,7 @@ def _p_alive(p: ParetoNBDParams, x: FloatArray, t_x: FloatArray, age: FloatArray
 _NODES, _WEIGHTS = roots_legendre(64)
 
 
-def _log_nb(n: int, r: FloatArray, alpha: FloatArray, y: FloatArray) -> FloatArray:
+def _log_nb(n: int, r: FloatArray, alpha: FloatArray, y: FloatArray | np.float64) -> FloatArray:
     """log of the NBD pmf: P(n purchases in (0, y]) with rate ~ Gamma(r, alpha)."""
     return np.asarray(
         gammaln(r + n)
@@ -285,3 +311,49 @@ def _pmf_new(
         )
     integral = 0.5 * t * (_WEIGHTS @ np.exp(log_density))
     return np.asarray(alive_part + integral, dtype=np.float64)
+
+
+class _NegativeLogLikelihood:
+    """Mean negative log-likelihood over coded histories.
+
+    The hypergeometric terms depend on ``x`` and one time (``t_x`` or ``T``), so they are
+    evaluated once per distinct ``(x, time)`` pair and gathered; customers without repeat
+    purchases are a weight per distinct ``T``.
+    """
+
+    def __init__(self, data: CodedHistories, scale: float, penalizer: float) -> None:
+        self.penalizer = penalizer
+        times = data.times * scale
+        has_zero = np.flatnonzero(data.zero_weight > 0)
+        zero_code = int(np.searchsorted(data.times, 0.0))
+        x = np.concatenate([np.zeros(has_zero.size), data.frequency])
+        r_code = np.concatenate([np.full(has_zero.size, zero_code), data.recency_code])
+        t_code = np.concatenate([has_zero, data.age_code])
+        w = np.concatenate([data.zero_weight[has_zero], data.weights])
+        self.w = w / w.sum()
+        self.ux, x_code = np.unique(x, return_inverse=True)
+        self.x_code = x_code.ravel()
+        self.x = x
+        width = times.size
+        keys = np.concatenate([self.x_code * width + r_code, self.x_code * width + t_code])
+        pairs, inverse = np.unique(keys, return_inverse=True)
+        inverse = inverse.ravel()
+        self.inv_r, self.inv_t = inverse[: x.size], inverse[x.size :]
+        self.pair_x = self.ux[pairs // width]
+        self.pair_time = times[pairs % width]
+        self.age = times[t_code]
+        self.same_time = r_code == t_code
+
+    def __call__(self, log_params: FloatArray) -> tuple[float, FloatArray]:
+        params = np.exp(log_params)
+        p = ParetoNBDParams(*(float(v) for v in params))
+        with np.errstate(all="ignore"):
+            terms = _log_term(p, self.pair_x, self.pair_time)
+            log_a0 = _log_difference(terms[self.inv_r], terms[self.inv_t], self.same_time)
+            gamma_x = gammaln(p.r + self.ux)[self.x_code]
+            log_rsx = np.log(p.r + p.s + self.ux)[self.x_code]
+            alive = -(p.r + self.x) * np.log(p.alpha + self.age) - p.s * np.log(p.beta + self.age)
+            rows = gamma_x + np.logaddexp(alive, np.log(p.s) - log_rsx + log_a0)
+            constant = -gammaln(p.r) + p.r * np.log(p.alpha) + p.s * np.log(p.beta)
+            value = -(dot(self.w, rows) + constant) + self.penalizer * dot(params, params)
+        return (value if np.isfinite(value) else 1e300), np.zeros(4)
