@@ -69,16 +69,18 @@ def small_shop(shop_a):
             status=ShipmentStatus.RETURNED_TO_SENDER,
             returned_at=o.placed_at + timedelta(days=20),
         )
-    # Background customers with irregular habits, so the models have something to fit.
+    # Background customers who buy at their own pace and drop out at random (BG/NBD-like),
+    # arriving over two years, so that the models have something to fit.
     rng = random.Random(7)
-    for _ in range(40):
+    for _ in range(80):
         c = CustomerFactory(shop=shop)
-        days = rng.randint(200, 360)
+        days = rng.randint(30, 700)
+        rate = rng.uniform(20, 120)
         while days > 0:
             order(shop, c, days, price=rng.choice([4000, 6000, 9000, 15000]), vat=0, cost=2000)
-            if rng.random() < 0.3:
+            if rng.random() < 0.25:
                 break
-            days -= rng.randint(10, 150)
+            days -= int(rng.expovariate(1 / rate)) + 1
     return shop, keeper, returner, ghost
 
 
@@ -115,7 +117,7 @@ def test_it_predicts_value_and_churn_for_every_customer(small_shop):
     shop, keeper, returner, ghost = small_shop
     compute_insights(shop, now=NOW)
     values = CustomerValue.objects.for_shop(shop)
-    assert values.count() == 43
+    assert values.count() == 83
     for value in values:
         assert value.p_alive is None or 0 <= value.p_alive <= 1
     keeper_value = values.get(customer=keeper)

@@ -25,9 +25,6 @@ logger = logging.getLogger(__name__)
 
 CLV_HORIZON_MONTHS = 12
 EXPECTED_PURCHASES_DAYS = 90
-# A light L2 penalty keeps the fit finite for small or very regular shops (as lifetimes advises);
-# on thousands of customers it moves the parameters by well under a percent.
-PENALIZER = 0.001
 
 
 def _cents(value: float) -> int | None:
@@ -71,7 +68,6 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
             returns,
             observation_end=today,
             horizon_months=CLV_HORIZON_MONTHS,
-            penalizer_coef=PENALIZER,
         )
         notes = list(scores.notes)
         params = _model_params(scores)
