@@ -1,8 +1,17 @@
 from django.urls import path
 
-from aftersale.backoffice.views import auth, customers, dashboard, orders, shops
+from aftersale.backoffice.views import (
+    auth,
+    customers,
+    dashboard,
+    orders,
+    shops,
+)
 
 app_name = "backoffice"
+
+# One module per area in backoffice/views/; add an area's pages as path lines below, and its
+# object pages to OBJECT_URLS in tests/backoffice/test_tenancy.py.
 
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
