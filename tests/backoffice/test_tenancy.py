@@ -25,6 +25,7 @@ SHOP_PAGES = [
     "backoffice:dashboard",
     "backoffice:customer_list",
     "backoffice:order_list",
+    "backoffice:insights",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

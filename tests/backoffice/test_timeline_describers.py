@@ -35,7 +35,9 @@ def test_it_reads_consent_and_messages_from_the_payload():
     given = Event(type=types.CUSTOMER_CONSENT_CHANGED, payload={"marketing_consent": True})
     withdrawn = Event(type=types.CUSTOMER_CONSENT_CHANGED, payload={"marketing_consent": False})
     sent = Event(type=types.MESSAGE_SENT, payload={"subject": "Thanks for your order"})
+    segment = Event(type=types.CUSTOMER_SEGMENT_ENTERED, payload={"segment": "champions"})
     with translation.override("en"):
         assert timeline.describe(given) == "Marketing consent given"
         assert timeline.describe(withdrawn) == "Marketing consent withdrawn"
         assert timeline.describe(sent) == "Message sent: Thanks for your order"
+        assert timeline.describe(segment) == "Entered the segment “Champions”"

@@ -1,0 +1,1 @@
+"""Customer-value analytics for web shops, free of any web framework."""

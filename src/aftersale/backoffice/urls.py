@@ -4,6 +4,7 @@ from aftersale.backoffice.views import (
     auth,
     customers,
     dashboard,
+    insights,
     orders,
     shops,
 )
@@ -22,4 +23,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("insights/", insights.insights, name="insights"),
+    path("insights/refresh/", insights.refresh_insights, name="insights_refresh"),
+    path("insights/segments/<slug:segment>/", insights.segment_customers, name="insights_segment"),
 ]

@@ -11,6 +11,7 @@ from aftersale.backoffice.forms import CustomerSearchForm
 from aftersale.backoffice.pagination import page_of
 from aftersale.backoffice.timeline import describe_events
 from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Customer, Order, Refund
 from aftersale.timeline.models import Event
 
@@ -77,6 +78,7 @@ def customer_detail(request, customer_id: int):
             "customer": customer,
             "totals": totals,
             "recent_orders": orders.order_by("-placed_at", "-id")[:10],
+            "customer_value": customer_value(shop, customer),
             "page": timeline_page,
             "timeline": describe_events(shop, timeline_page.object_list),
         },
