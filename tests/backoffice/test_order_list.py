@@ -82,3 +82,9 @@ def test_it_does_not_run_more_queries_for_a_fuller_page(
     client = login(shop_a.staff)
     with django_assert_max_num_queries(7):
         client.get(reverse("backoffice:order_list"))
+
+
+def test_it_ties_the_search_hint_to_the_search_field(login, shop_a):
+    html = login(shop_a.staff).get(reverse("backoffice:order_list")).content.decode()
+    assert 'aria-describedby="id_q_helptext"' in html
+    assert 'id="id_q_helptext"' in html
