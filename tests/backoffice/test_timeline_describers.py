@@ -15,7 +15,10 @@ CANONICAL = [value for name, value in vars(types).items() if name.isupper()]
 @pytest.mark.parametrize("event_type", CANONICAL)
 def test_it_describes_every_canonical_event_type(event_type):
     text = timeline.describe(Event(type=event_type, payload={}))
-    assert text and text != event_type
+    assert text and text != event_type, (
+        f"{event_type} has no description: register one with "
+        "aftersale.backoffice.timeline.describe_type (and translate it)"
+    )
 
 
 def test_it_shows_an_unknown_type_by_its_name():
