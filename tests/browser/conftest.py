@@ -1,7 +1,7 @@
 """Playwright fixtures: Debian's Chromium driving pytest-django's ``live_server``.
 
-``browser`` launches /usr/bin/chromium once per session (Playwright never downloads a browser
-here). Without it the browser tests skip with the reason, except in CI (CI=true) where they
+``browser`` launches /usr/bin/chromium once per test module (Playwright never downloads a
+browser here). Without it the browser tests skip with the reason, except in CI (CI=true) where they
 fail. ``page`` is a desktop page, ``phone_page`` a 390 px wide phone; ``screenshot(page, name)``
 saves a full-page picture under test-results/ (git-ignored) for a person to look at.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run while a
-# loop is running unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
+# Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run
+# while a loop is running unless told that this is deliberate. The variable is set only while a
+# browser is open (per module), so that it leaks neither into other tests nor their subprocesses.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,7 +35,7 @@ def _missing_browser(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         _missing_browser(f"{CHROMIUM} is not installed: apt-get install chromium")
@@ -43,10 +43,18 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing_browser("the playwright package is not installed: pip install -e .[dev]")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
 @pytest.fixture(autouse=True)
