@@ -14,7 +14,8 @@ CANONICAL = [value for name, value in vars(types).items() if name.isupper()]
 
 @pytest.mark.parametrize("event_type", CANONICAL)
 def test_it_describes_every_canonical_event_type(event_type):
-    text = timeline.describe(Event(type=event_type, payload={}))
+    payload = {"segment": "at_risk"} if event_type == types.CUSTOMER_SEGMENT_ENTERED else {}
+    text = timeline.describe(Event(type=event_type, payload=payload))
     assert text and text != event_type, (
         f"{event_type} has no description: register one with "
         "aftersale.backoffice.timeline.describe_type (and translate it)"
@@ -43,4 +44,4 @@ def test_it_reads_consent_and_messages_from_the_payload():
         assert timeline.describe(given) == "Marketing consent given"
         assert timeline.describe(withdrawn) == "Marketing consent withdrawn"
         assert timeline.describe(sent) == "Message sent: Thanks for your order"
-        assert timeline.describe(segment) == "Entered the segment “Champions”"
+        assert timeline.describe(segment) == "Moved to the segment “Champions”"

@@ -107,7 +107,7 @@ def test_it_computes_net_value_after_returns_and_unclaimed_parcels(small_shop):
 
     lost = CustomerValue.objects.get(customer=ghost)
     assert lost.unclaimed_parcels == 2
-    assert lost.unclaimed_cost_cents == 2 * (590 + 590 + 500)
+    assert lost.unclaimed_cost_cents == 2 * (690 + 690 + 500)
     assert lost.value_segment == "serial_returner"
 
 

@@ -177,9 +177,9 @@ SEGMENT_LABELS = {**dict(RfmSegment.choices), **dict(ValueSegment.choices)}
 def _segment(event: Event) -> str:
     segment = event.payload.get("segment") or ""
     if not segment:
-        return _("Entered a customer segment")
+        return _("Moved to another customer segment")
     label = SEGMENT_LABELS.get(segment, segment)
-    return _("Entered the segment “%(segment)s”") % {"segment": label}
+    return _("Moved to the segment “%(segment)s”") % {"segment": label}
 
 
 def _message(text) -> Describer:
@@ -206,6 +206,7 @@ for _type, _text in {
     types.SHIPMENT_DELIVERY_FAILED: gettext_lazy("Delivery failed"),
     types.SHIPMENT_RETURNED_TO_SENDER: gettext_lazy("Parcel returned to sender (unclaimed)"),
     types.SHIPMENT_UNKNOWN_EVENT: gettext_lazy("Unrecognised carrier event"),
+    types.PICKUP_POINTS_IMPORTED: gettext_lazy("Pickup points imported"),
     types.RETURN_REQUESTED: gettext_lazy("Return registered"),
     types.RETURN_APPROVED: gettext_lazy("Return approved"),
     types.RETURN_REJECTED: gettext_lazy("Return rejected"),

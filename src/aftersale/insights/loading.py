@@ -6,7 +6,6 @@ what the shop keeps after VAT, returns and costs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ import numpy as np
 from aftersale.analytics.orders import OrderLines, Returns
 from aftersale.core.models import Shop
 from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.delivery.selectors import UnclaimedCosts
 from aftersale.orders.models import Order, OrderLine
 from aftersale.returns.models import Resolution, ReturnLine, ReturnState
 
@@ -26,23 +26,6 @@ RETURNED_STATES = (
     ReturnState.CREDITED,
     ReturnState.CLOSED,
 )
-
-
-@dataclass(frozen=True)
-class UnclaimedCost:
-    """What an unclaimed parcel costs the shop: both shipping legs plus handling, in cents.
-
-    Defaults are typical Finnish pickup-point prices for a small shop; a shop's own figures
-    replace them when it sets them.
-    """
-
-    outbound_cents: int = 590
-    return_cents: int = 590
-    handling_cents: int = 500
-
-    @property
-    def total_cents(self) -> int:
-        return self.outbound_cents + self.return_cents + self.handling_cents
 
 
 def _local_days(values: list[datetime], zone: ZoneInfo) -> np.ndarray:
@@ -85,10 +68,14 @@ def load_order_lines(shop: Shop, *, until: datetime) -> OrderLines:
 
 
 def load_returns(
-    shop: Shop, *, until: datetime, unclaimed_cost: UnclaimedCost | None = None
+    shop: Shop, *, until: datetime, unclaimed_costs: UnclaimedCosts | None = None
 ) -> Returns:
-    """Returned lines (value excluding VAT) and unclaimed parcels, one row each."""
-    unclaimed_cost = unclaimed_cost or UnclaimedCost()
+    """Returned lines (value excluding VAT) and unclaimed parcels, one row each.
+
+    An unclaimed parcel costs the shop both shipping legs and handling (``UnclaimedCosts``,
+    per carrier where the shop has set it).
+    """
+    costs = unclaimed_costs or UnclaimedCosts()
     lines = list(
         ReturnLine.objects.for_shop(shop)
         .filter(return_request__state__in=RETURNED_STATES, return_request__requested_at__lte=until)
@@ -117,20 +104,21 @@ def load_returns(
         products.append(-1 if product is None else product)
         reasons.append(reason)
         units.append(qty)
-    unclaimed_orders = list(
+    unclaimed = list(
         Shipment.objects.for_shop(shop)
         .filter(status=ShipmentStatus.RETURNED_TO_SENDER, returned_at__lte=until)
-        .values_list("order_id", flat=True)
-        .order_by()
-        .distinct()
+        .values_list("order_id", "carrier")
+        .order_by("order_id")
     )
+    unclaimed_orders = [order_id for order_id, _ in unclaimed]
+    unclaimed_cents = [costs.for_carrier(carrier).per_parcel_cents for _, carrier in unclaimed]
     n_unclaimed = len(unclaimed_orders)
     return Returns.from_arrays(
         [*order_ids, *unclaimed_orders],
         [*amounts, *([np.nan] * n_unclaimed)],
         shipping_cost=[*shipping, *([0.0] * n_unclaimed)],
         unclaimed=[False] * len(order_ids) + [True] * n_unclaimed,
-        unclaimed_cost=[0.0] * len(order_ids) + [unclaimed_cost.total_cents / 100] * n_unclaimed,
+        unclaimed_cost=[0.0] * len(order_ids) + [cents / 100 for cents in unclaimed_cents],
         sku=np.asarray([*products, *([-1] * n_unclaimed)], dtype=np.int64),
         reason=np.asarray([*reasons, *(["unclaimed"] * n_unclaimed)], dtype=object),
         quantity=[*units, *([1] * n_unclaimed)],

@@ -23,6 +23,7 @@ SHIPMENT_PICKED_UP = "shipment.picked_up"
 SHIPMENT_DELIVERY_FAILED = "shipment.delivery_failed"
 SHIPMENT_RETURNED_TO_SENDER = "shipment.returned_to_sender"
 SHIPMENT_UNKNOWN_EVENT = "shipment.unknown_event"
+PICKUP_POINTS_IMPORTED = "pickup_points.imported"
 
 RETURN_REQUESTED = "return.requested"
 RETURN_APPROVED = "return.approved"
