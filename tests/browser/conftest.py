@@ -1,9 +1,10 @@
 """Playwright fixtures: Debian's Chromium driving pytest-django's ``live_server``.
 
 ``browser`` launches /usr/bin/chromium once per test module (Playwright never downloads a
-browser here). Without it the browser tests skip with the reason, except in CI (CI=true) where they
-fail. ``page`` is a desktop page, ``phone_page`` a 390 px wide phone; ``screenshot(page, name)``
-saves a full-page picture under test-results/ (git-ignored) for a person to look at.
+browser here). Without it the browser tests skip with the reason, except in CI (CI=true) where
+they fail. ``page`` is a desktop page, ``phone_page`` a 390 px wide phone;
+``screenshot(page, name)`` saves a full-page picture under test-results/ (git-ignored) for a
+person to look at; ``sign_in(page, user)`` logs in through the login form.
 """
 
 from __future__ import annotations
@@ -55,11 +56,6 @@ def browser():
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _new_page(browser, viewport, **options):
