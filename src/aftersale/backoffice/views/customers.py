@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
 from aftersale.backoffice.access import shop_required
-from aftersale.backoffice.forms import CustomerSearchForm
+from aftersale.backoffice.forms import CustomerSearchForm, valid_filters
 from aftersale.backoffice.pagination import page_of
 from aftersale.backoffice.timeline import describe_events
 from aftersale.core.selectors import get_for_shop_or_404
@@ -39,7 +39,7 @@ def search_customers(shop, query: str):
 @shop_required
 def customer_list(request):
     form = CustomerSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    query = valid_filters(form).get("q", "")
     customers = search_customers(request.shop, query).order_by("last_name", "first_name", "id")
     page = page_of(request, customers)
     page.object_list = with_order_stats(request.shop, list(page.object_list))

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import render
 
 from aftersale.backoffice.access import shop_required
-from aftersale.backoffice.forms import OrderSearchForm
+from aftersale.backoffice.forms import OrderSearchForm, valid_filters
 from aftersale.backoffice.pagination import page_of
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.addresses import AddressCheck
@@ -35,7 +35,7 @@ def search_orders(shop, query: str = "", delivery_method: str = "", status: str 
 @shop_required
 def order_list(request):
     form = OrderSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     orders = search_orders(
         request.shop,
         filters.get("q", ""),
@@ -47,7 +47,7 @@ def order_list(request):
         "backoffice/order_list.html",
         {
             "form": form,
-            "filtered": bool(filters and any(filters.values())),
+            "filtered": bool(filters),
             "page": page_of(request, orders),
         },
     )
