@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from aftersale.timeline import types
-from aftersale.timeline.services import record_event
+from aftersale.timeline.models import Event
+from aftersale.timeline.services import record_event, record_events
 from tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -73,7 +74,7 @@ def test_it_shows_the_customers_facts(login, shop_a, customer, story):
     assert "+358 40 111 2222" in html
     assert "Swedish" in html
     # 1 Oct 09:30 UTC is 12:30 in Helsinki (summer time).
-    assert "10/01/2026 12:30" in html or "10/01/2026 12:30 p.m." in html
+    assert "1 Oct 2026, 12:30" in html
     assert "source: checkout" in html
     assert "wording version 2026-03" in html
     assert 'data-fact="orders">3<' in html
@@ -129,3 +130,27 @@ def test_it_keeps_the_timeline_to_this_customer(login, shop_a, customer, story):
     record_event(shop_a.shop, types.ORDER_CANCELLED, subject=other, customer=other)
     response = login(shop_a.staff).get(reverse("backoffice:customer_detail", args=[customer.pk]))
     assert all(item.event.customer_id == customer.pk for item in response.context["timeline"])
+
+
+def test_it_opens_a_long_timeline_at_its_newest_page(login, shop_a, customer):
+    record_events(
+        [
+            Event(
+                shop=shop_a.shop,
+                customer=customer,
+                type=types.MESSAGE_SENT,
+                subject_type="customer",
+                subject_id=customer.pk,
+                payload={"subject": f"Newsletter {n}"},
+                occurred_at=T0 + timedelta(days=n),
+            )
+            for n in range(105)
+        ],
+        notify=False,
+    )
+    client = login(shop_a.staff)
+    url = reverse("backoffice:customer_detail", args=[customer.pk])
+    newest = [item.text for item in client.get(url).context["timeline"]]
+    assert newest == [f"Message sent: Newsletter {n}" for n in range(100, 105)]
+    oldest = client.get(url, {"page": 1}).context["timeline"]
+    assert len(oldest) == 100 and oldest[0].text == "Message sent: Newsletter 0"

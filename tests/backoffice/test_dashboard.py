@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from aftersale.backoffice.headline import headline
+from aftersale.backoffice.headline import Figure, headline
 from tests.factories import (
     OrderFactory,
     OrderLineFactory,
@@ -177,3 +177,9 @@ def test_it_shows_zeroes_for_a_new_shop(login, shop_a):
     assert response.status_code == 200
     assert response.context["headline"].orders.current == 0
     assert "No orders yet." in response.content.decode()
+
+
+def test_it_gives_no_percentage_when_there_was_nothing_before():
+    assert Figure(current=5, previous=0).change_percent is None
+    assert Figure(current=1, previous=3).change_percent == -67
+    assert Figure(current=3, previous=3).change_percent == 0

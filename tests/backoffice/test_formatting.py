@@ -46,6 +46,7 @@ def test_it_shows_times_in_the_shops_zone():
     moment = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
     assert render("{{ t|shoptime:shop }}", "fi", t=moment, shop=shop) == "1.7.2026 8.00"
     assert render("{{ t|shopdate:shop }}", "sv", t=moment, shop=shop) == "2026-07-01"
+    assert render("{{ t|shoptime:shop }}", "en", t=moment, shop=shop) == "1 Jul 2026, 08:00"
     assert render("{{ t|in_shop_zone:shop|date:'H:i e' }}", t=moment, shop=shop) == "08:00 EDT"
     helsinki = Shop(name="H", slug="h", time_zone="Europe/Helsinki")
     late = datetime(2026, 7, 1, 22, 30, tzinfo=UTC)

@@ -49,7 +49,8 @@ def order(shop_a):
                     "code": "flat_number_missing",
                     "field": "street",
                     "severity": "warning",
-                    "message": "Missing flat number?",
+                    "message": "Puuttuuko asunnon numero?",
+                    "params": {"city": "Tampere", "street": "Hämeenkatu 12"},
                 }
             ],
         },
@@ -96,7 +97,7 @@ def test_it_shows_the_order_facts_as_money_and_local_time(login, shop_a, order):
         .content.decode()
     )
     assert "Order #40001" in html
-    assert "11/02/2026 12:00 p.m." in html or "11/02/2026 noon" in html  # 10:00 UTC in Helsinki
+    assert "2 Nov 2026, 12:00" in html  # 10:00 UTC in Helsinki
     customer_url = reverse("backoffice:customer_detail", args=[order.customer_id])
     assert f'<a href="{customer_url}">Aino Virtanen</a>' in html
     assert 'data-fact="total"><strong>€1,240.40</strong>' in html
@@ -104,7 +105,8 @@ def test_it_shows_the_order_facts_as_money_and_local_time(login, shop_a, order):
     assert "Mobile payment" in html
     assert "K-Market Kamppi" in html
     assert "Hämeenkatu 12" in html
-    assert "Missing flat number?" in html
+    # The stored check is shown again in the reader's language.
+    assert "Missing flat number? In Tampere most addresses are in blocks of flats" in html
 
 
 def test_it_shows_lines_payments_refunds_shipments_and_returns(login, shop_a, order):
@@ -119,9 +121,17 @@ def test_it_shows_lines_payments_refunds_shipments_and_returns(login, shop_a, or
     assert "JJFI999" in html
     assert "Ready for pickup" in html
     # Held until 21:59 UTC on 10 Nov is 23:59 in Helsinki.
-    assert 'data-fact="held-until">11/10/2026 11:59 p.m.<' in html
+    assert 'data-fact="held-until">10 Nov 2026, 23:59<' in html
     assert html.index("Shipped") < html.index("Hervanta terminal")  # tracking events in time order
     assert "RQWE234567" in html and "Approved" in html
+
+
+def test_it_still_warns_when_a_stored_address_check_cannot_be_read(login, shop_a):
+    odd = OrderFactory(shop=shop_a.shop, address_check={"ok": False, "problems": [{}]})
+    html = login(shop_a.staff).get(
+        reverse("backoffice:order_detail", args=[odd.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Please check the address" in html.content.decode()
 
 
 def test_it_leaves_out_the_address_check_when_there_was_none(login, shop_a):

@@ -16,7 +16,10 @@ CANONICAL = [value for name, value in vars(types).items() if name.isupper()]
 def test_it_describes_every_canonical_event_type(event_type):
     payload = {"segment": "at_risk"} if event_type == types.CUSTOMER_SEGMENT_ENTERED else {}
     text = timeline.describe(Event(type=event_type, payload=payload))
-    assert text and text != event_type
+    assert text and text != event_type, (
+        f"{event_type} has no description: register one with "
+        "aftersale.backoffice.timeline.describe_type (and translate it)"
+    )
 
 
 def test_it_shows_an_unknown_type_by_its_name():
@@ -36,7 +39,9 @@ def test_it_reads_consent_and_messages_from_the_payload():
     given = Event(type=types.CUSTOMER_CONSENT_CHANGED, payload={"marketing_consent": True})
     withdrawn = Event(type=types.CUSTOMER_CONSENT_CHANGED, payload={"marketing_consent": False})
     sent = Event(type=types.MESSAGE_SENT, payload={"subject": "Thanks for your order"})
+    segment = Event(type=types.CUSTOMER_SEGMENT_ENTERED, payload={"segment": "champions"})
     with translation.override("en"):
         assert timeline.describe(given) == "Marketing consent given"
         assert timeline.describe(withdrawn) == "Marketing consent withdrawn"
         assert timeline.describe(sent) == "Message sent: Thanks for your order"
+        assert timeline.describe(segment) == "Moved to the segment “Champions”"

@@ -8,6 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.orders.models import DeliveryMethod, Order
 
 
+def valid_filters(form: forms.Form) -> dict:
+    """The valid fields of a GET form: a bad value in one filter leaves the others working."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {name: value for name, value in form.cleaned_data.items() if value}
+
+
 class CustomerSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search customers"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersale.delivery.models import Shipment
+from aftersale.insights.models import RfmSegment, ValueSegment
 from aftersale.orders.models import Customer, Order, Payment, Refund
 from aftersale.returns.models import ReturnRequest
 from aftersale.timeline import types
@@ -170,6 +171,17 @@ def _consent(event: Event) -> str:
     return _("Marketing consent changed")
 
 
+SEGMENT_LABELS = {**dict(RfmSegment.choices), **dict(ValueSegment.choices)}
+
+
+def _segment(event: Event) -> str:
+    segment = event.payload.get("segment") or ""
+    if not segment:
+        return _("Moved to another customer segment")
+    label = SEGMENT_LABELS.get(segment, segment)
+    return _("Moved to the segment “%(segment)s”") % {"segment": label}
+
+
 def _message(text) -> Describer:
     def describer(event: Event) -> str:
         subject = event.payload.get("subject") or event.payload.get("template") or ""
@@ -209,16 +221,7 @@ for _type, _text in {
     describe_type(_type, _text)
 
 describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
+describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
 describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
 describe_type(types.MESSAGE_BOUNCED, _message(gettext_lazy("Message bounced")))
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
-
-
-def _segment(event: Event) -> str:
-    from aftersale.insights.models import RfmSegment
-
-    segment = dict(RfmSegment.choices)[event.payload["segment"]]
-    return _("Moved to the segment “%(segment)s”") % {"segment": segment}
-
-
-describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)

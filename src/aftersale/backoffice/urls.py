@@ -13,6 +13,9 @@ from aftersale.backoffice.views import (
 
 app_name = "backoffice"
 
+# One module per area in backoffice/views/; add an area's pages as path lines below, and its
+# object pages to OBJECT_URLS in tests/backoffice/test_tenancy.py.
+
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),

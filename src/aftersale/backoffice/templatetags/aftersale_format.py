@@ -18,6 +18,17 @@ from aftersale.backoffice.money import format_money
 
 register = template.Library()
 
+# Django's English short formats are American (11/02/2026 noon); the back-office's English
+# readers are mostly Nordic, so English uses day-month-year and a 24-hour clock. Other
+# languages use Django's short formats (fi 2.11.2026 12.00, sv 2026-11-02 12:00).
+DATETIME_FORMATS = {"en": "j M Y, H:i"}
+DATE_FORMATS = {"en": "j M Y"}
+
+
+def _format(value, by_language: dict[str, str], fallback: str) -> str:
+    language = (translation.get_language() or "en").split("-")[0].lower()
+    return formats.date_format(value, by_language.get(language, fallback))
+
 
 @register.filter
 def money(cents, currency="EUR"):
@@ -38,20 +49,20 @@ def in_shop_zone(value, shop=None):
 
 @register.filter
 def shoptime(value, shop=None):
-    """Date and time in the shop's time zone, in the active language's short format."""
+    """Date and time in the shop's time zone, in the active language's style."""
     if not isinstance(value, datetime):
         return "–" if value in (None, "") else value
-    return formats.date_format(in_shop_zone(value, shop), "SHORT_DATETIME_FORMAT")
+    return _format(in_shop_zone(value, shop), DATETIME_FORMATS, "SHORT_DATETIME_FORMAT")
 
 
 @register.filter
 def shopdate(value, shop=None):
-    """The calendar date in the shop's time zone, in the active language's short format."""
+    """The calendar date in the shop's time zone, in the active language's style."""
     if not isinstance(value, datetime):
         if value in (None, ""):
             return "–"
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return formats.date_format(in_shop_zone(value, shop), "SHORT_DATE_FORMAT")
+        return _format(value, DATE_FORMATS, "SHORT_DATE_FORMAT")
+    return _format(in_shop_zone(value, shop), DATE_FORMATS, "SHORT_DATE_FORMAT")
 
 
 @register.filter

@@ -6,9 +6,10 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import render
 
 from aftersale.backoffice.access import shop_required
-from aftersale.backoffice.forms import OrderSearchForm
+from aftersale.backoffice.forms import OrderSearchForm, valid_filters
 from aftersale.backoffice.pagination import page_of
 from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.delivery.addresses import AddressCheck
 from aftersale.delivery.models import Shipment, TrackingEvent
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnLine, ReturnRequest
@@ -34,7 +35,7 @@ def search_orders(shop, query: str = "", delivery_method: str = "", status: str 
 @shop_required
 def order_list(request):
     form = OrderSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     orders = search_orders(
         request.shop,
         filters.get("q", ""),
@@ -46,7 +47,7 @@ def order_list(request):
         "backoffice/order_list.html",
         {
             "form": form,
-            "filtered": bool(filters and any(filters.values())),
+            "filtered": bool(filters),
             "page": page_of(request, orders),
         },
     )
@@ -88,13 +89,22 @@ def order_detail(request, order_id: int):
         )
     )
     order = get_for_shop_or_404(queryset, shop, pk=order_id)
-    check = order.address_check or {}
     return render(
         request,
         "backoffice/order_detail.html",
-        {
-            "order": order,
-            "address_check": check,
-            "address_problems": check.get("problems", []) if isinstance(check, dict) else [],
-        },
+        {"order": order, "address_check": address_check_of(order)},
     )
+
+
+def address_check_of(order: Order) -> AddressCheck | None:
+    """The check made when the order arrived, its messages in the reader's language.
+
+    None when the address was never checked; a stored result that cannot be read is shown as
+    "please check the address" rather than hidden.
+    """
+    if not order.address_check:
+        return None
+    try:
+        return AddressCheck.from_dict(order.address_check)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return AddressCheck(ok=False, problems=[])
