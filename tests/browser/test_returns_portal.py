@@ -3,8 +3,6 @@ status, and cannot open another customer's order."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -15,40 +13,11 @@ from tests.returns.fixtures import DELIVERED_AT, delivered_order, photo, set_pol
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Debian Chromium (Playwright never downloads a browser here).
-
-    TODO(lead): replace with the shared fixture from tests/browser/conftest.py once it lands.
-    """
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def page(phone_page):
+    """The customer is on a phone (the shared fixture in tests/browser/conftest.py)."""
+    return phone_page
 
 
 @pytest.fixture(autouse=True)
