@@ -40,8 +40,11 @@ def headline_rates(history: ShopHistory) -> dict[str, str]:
         "customers with a repeat order": _pct(sum(1 for n in counts.values() if n > 1), customers),
         "marketing consent": _pct(sum(c.marketing_consent for c in h.customers), customers),
         "serial returners": _pct(sum(c.serial_returner for c in h.customers), customers),
-        "bracketers": _pct(sum(c.bracketer for c in h.customers), customers),
     }
+    fashion_buyers = {h.orders[line.order].customer for line in h.lines if line.group == "fashion"}
+    if fashion_buyers:
+        bracketers = sum(h.customers[c].bracketer for c in fashion_buyers)
+        rates["bracketers (of fashion buyers)"] = _pct(bracketers, len(fashion_buyers))
     for group in ("fashion", "electronics", "personalised"):
         if lines[group]:
             rates[f"return rate of {group} lines"] = _pct(back[group], lines[group])

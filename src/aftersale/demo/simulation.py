@@ -123,7 +123,7 @@ class DemoParameters:
     consent_share: float = 0.6
     serial_returner_share: float = 0.03
     bracketer_share: float = 0.05  # of customers who buy fashion
-    chronic_unclaimer_share: float = 0.025
+    chronic_unclaimer_share: float = 0.03
     # The small second shop has this many customers per customer of the big one (at least 25).
     second_shop_ratio: float = 0.0125
 
@@ -495,6 +495,8 @@ class ShopSimulation:
                 self._cancel(order)
                 continue
             shipment = self._ship(order, customer)
+            if shipment is None:
+                continue  # placed in the last hours: not yet handed to the carrier
             if shipment.received_at is not None:
                 self._maybe_return(order, customer, shipment)
             elif shipment.returned_at is not None:
@@ -767,11 +769,13 @@ class ShopSimulation:
 
     # -- delivery ----------------------------------------------------------------------------
 
-    def _ship(self, order: Order, customer: Customer) -> Shipment:
+    def _ship(self, order: Order, customer: Customer) -> Shipment | None:
         d = self.draws
         serial = len(self.history.shipments) + 1
         created = order.placed_at + d.integer(HOUR // 4, 6 * HOUR)
         shipped = order.placed_at + d.integer(8 * HOUR, 40 * HOUR)
+        if created >= self.end:
+            return None
         shipment = Shipment(
             index=len(self.history.shipments),
             order=order.index,
@@ -814,8 +818,8 @@ class ShopSimulation:
             hold_days = 14 if order.delivery_method == "pickup_point" else 7
             held_until = ready + hold_days * DAY
             steps.append(("ready_for_pickup", ready, here))
-            base = 0.022 if order.delivery_method == "pickup_point" else 0.016
-            unclaimed = 0.45 if customer.chronic_unclaimer else base
+            base = 0.016 if order.delivery_method == "pickup_point" else 0.011
+            unclaimed = 0.6 if customer.chronic_unclaimer else base
             if d.chance(unclaimed):
                 steps.append(
                     ("returned_to_sender", held_until + d.integer(2 * HOUR, 20 * HOUR), here)
