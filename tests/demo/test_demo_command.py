@@ -18,6 +18,13 @@ from tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The command hashes the demo password once per run; a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 END = date(2026, 6, 15)
 
 

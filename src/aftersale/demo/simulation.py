@@ -426,6 +426,7 @@ class ShopSimulation:
             )
             for d in range(self.days + 1)
         ]
+        self.day_month = [(start_day + timedelta(days=d)).month for d in range(self.days + 1)]
         self.day_season = [
             SEASON[(start_day + timedelta(days=d)).month - 1] for d in range(self.days)
         ]
@@ -462,6 +463,22 @@ class ShopSimulation:
         if "engraved" in self.by_category:
             groups["personalised"] = (["engraved"], [1.0])
         self.group_categories = groups
+        self.taste_groups = {}
+        for taste, shares in TASTES.items():
+            present = [g for g in shares if g in groups]
+            self.taste_groups[taste] = (present, cumulative([shares[g] for g in present]))
+        # Per product, its variants by colour, each list in size order.
+        self.colours: list[list[list[Variant]]] = []
+        for product in self.products:
+            by_colour: dict[str, list[Variant]] = {}
+            for index in product.variants:
+                by_colour.setdefault(self.variants[index].colour, []).append(self.variants[index])
+            self.colours.append(list(by_colour.values()))
+        self.line_names = []
+        for variant in self.variants:
+            label = " / ".join(part for part in (variant.size, variant.colour) if part)
+            name = self.products[variant.product].name
+            self.line_names.append(f"{name}, {label}" if label else name)
 
     def _index_points(self, points: list[carrier_data.PickupPoint]) -> None:
         self.points_at: dict[tuple[str, str, str], list[int]] = {}
@@ -637,7 +654,7 @@ class ShopSimulation:
         for variant, quantity in chosen:
             self._add_line(order, variant, quantity, vat_bp)
         subtotal = sum(self.history.lines[i].total_cents for i in order.lines)
-        month = datetime.fromtimestamp(placed_at, UTC).month
+        month = self.day_month[(placed_at - self.start) // DAY]
         discount = 0
         if month == 11 and d.chance(0.3):
             discount = subtotal * 20 // 100  # Black Friday
@@ -664,9 +681,7 @@ class ShopSimulation:
     ) -> list[tuple[Variant, int]]:
         d = self.draws
         n_lines = 1 + min(3, _poisson(d, 0.55 * customer.spend_level))
-        taste = TASTES[customer.taste]
-        groups = [g for g in taste if g in self.group_categories]
-        group_weights = cumulative([taste[g] for g in groups])
+        groups, group_weights = self.taste_groups[customer.taste]
         chosen: list[tuple[Variant, int]] = []
         seen: set[int] = set()
 
@@ -711,11 +726,9 @@ class ShopSimulation:
 
     def _pick_variant(self, customer: Customer, product: Product) -> Variant:
         d = self.draws
-        variants = [self.variants[i] for i in product.variants]
+        same_colour = d.pick(self.colours[product.index])
         if not self.sizing[product.category]:
-            return d.pick(variants)
-        colour = d.pick(variants).colour
-        same_colour = [v for v in variants if v.colour == colour]
+            return same_colour[0]
         rank = self._size_rank(customer, product)
         if d.chance(0.28):
             rank += -1 if d.chance(0.5) else 1
@@ -725,9 +738,7 @@ class ShopSimulation:
     def _bracket(self, customer: Customer, product: Product) -> list[Variant]:
         """One item in two or three neighbouring sizes (the customer keeps one)."""
         d = self.draws
-        variants = [self.variants[i] for i in product.variants]
-        colour = d.pick(variants).colour
-        same_colour = [v for v in variants if v.colour == colour]
+        same_colour = d.pick(self.colours[product.index])
         rank = self._size_rank(customer, product)
         wanted = (
             (rank - 1, rank, rank + 1)
@@ -742,14 +753,13 @@ class ShopSimulation:
     def _add_line(self, order: Order, variant: Variant, quantity: int, vat_bp: int) -> None:
         product = self.products[variant.product]
         total = variant.price_cents * quantity
-        label = " / ".join(part for part in (variant.size, variant.colour) if part)
         line = OrderLine(
             index=len(self.history.lines),
             order=order.index,
             external_id=str(len(order.lines) + 1),
             variant=variant.index,
             sku=variant.sku,
-            name=f"{product.name}, {label}" if label else product.name,
+            name=self.line_names[variant.index],
             quantity=quantity,
             unit_price_cents=variant.price_cents,
             total_cents=total,
