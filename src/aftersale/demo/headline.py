@@ -29,10 +29,11 @@ def headline_rates(history: ShopHistory) -> dict[str, str]:
         if s.received_at or s.returned_at:
             finished[method] += 1
             unclaimed[method] += s.returned_at is not None
-    net = cost = 0.0
+    net: Counter[str] = Counter()
+    cost: Counter[str] = Counter()
     for line in h.lines:
-        net += line.total_cents * 10_000 / (10_000 + line.vat_rate_bp)
-        cost += (line.unit_cost_cents or 0) * line.quantity
+        net[line.group] += line.total_cents * 10_000 / (10_000 + line.vat_rate_bp)
+        cost[line.group] += (line.unit_cost_cents or 0) * line.quantity
     rates = {
         "customers": f"{customers:,}",
         "orders": f"{orders:,}",
@@ -53,7 +54,9 @@ def headline_rates(history: ShopHistory) -> dict[str, str]:
             rates[f"unclaimed, {method.replace('_', ' ')}"] = _pct(
                 unclaimed[method], finished[method]
             )
-    rates["gross margin (goods, before returns)"] = _pct(net - cost, net)
+    for group in ("fashion", "electronics", "personalised"):
+        if net[group]:
+            rates[f"gross margin of {group}"] = _pct(net[group] - cost[group], net[group])
     return rates
 
 
