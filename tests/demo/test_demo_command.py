@@ -95,3 +95,16 @@ def test_another_seed_gives_other_data():
 def test_it_explains_a_bad_end_date():
     with pytest.raises(CommandError, match="--end-date"):
         call_command("demo", "--end-date", "15.6.2026", stdout=StringIO())
+
+
+def test_new_rows_get_fresh_ids_after_a_load(shop_a):
+    run_demo()
+    order = OrderFactory(shop=shop_a.shop, customer__shop=shop_a.shop)
+    assert order.pk > Order.objects.exclude(pk=order.pk).order_by("-pk").first().pk
+    assert Event.objects.create(
+        shop=shop_a.shop,
+        type="order.placed",
+        subject_type="order",
+        subject_id=order.pk,
+        occurred_at=order.placed_at,
+    ).pk

@@ -65,6 +65,15 @@ def test_every_address_has_a_real_postcode_of_its_city(small):
             assert POSTCODE_CITY[point.postcode] == point.city
 
 
+def test_every_customer_of_a_shop_has_an_own_email_address(small):
+    for shop in small.shops:
+        emails = [c.email for c in shop.customers]
+        assert len(set(emails)) == len(emails)
+        assert all(
+            e.rsplit("@", 1)[1] in {"example.com", "example.net", "example.org"} for e in emails
+        )
+
+
 def test_bracketed_orders_hold_one_product_in_several_sizes_and_keep_one(small):
     shop = small.shops[0]
     variants = shop.catalogue.variants

@@ -415,6 +415,7 @@ class ShopSimulation:
         self.languages = Weighted(spec.languages)
         self.tastes = Weighted(spec.tastes)
         self.refunds_by_order: dict[int, list[Refund]] = {}
+        self.emails: set[str] = set()
         tz = ZoneInfo(parameters.time_zone)
         end_day = parameters.end_date
         start_day = _months_before(end_day, parameters.months)
@@ -544,8 +545,12 @@ class ShopSimulation:
         else:
             street = f"{d.pick(HOUSE_STREETS[street_language])} {d.integer(1, 40)}"
         number = d.integer(1, 100)
-        email = f"{email_local_part(first, last)}{number if d.chance(0.5) else ''}"
-        email = f"{email}@{d.pick(EMAIL_DOMAINS)}"
+        local = f"{email_local_part(first, last)}{number if d.chance(0.5) else ''}"
+        domain = d.pick(EMAIL_DOMAINS)
+        email = f"{local}@{domain}"
+        while email in self.emails:  # one customer per e-mail address in a shop
+            email = f"{local}.{d.integer(1, 10_000)}@{domain}"
+        self.emails.add(email)
         phone = f"+358 {d.pick(MOBILE_PREFIXES)} {d.integer(100, 1000)} {d.integer(1000, 10000)}"
         taste = d.weighted(self.tastes)
         buys_fashion = taste != "tech" and "fashion" in spec.groups
