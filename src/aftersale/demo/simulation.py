@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,19 @@ from aftersale.demo.people import (
     email_local_part,
 )
 from aftersale.demo.places import CITIES
+from aftersale.demo.records import (
+    Customer,
+    DemoData,
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    ShopHistory,
+    TrackingEvent,
+)
 
 DAY = 86_400
 HOUR = 3_600
@@ -176,184 +189,6 @@ SAARISTO_TECH = ShopSpec(
     unclaimed_fee_cents=690,
 )
 SHOPS = (POHJOLA_STYLE, SAARISTO_TECH)
-
-
-@dataclass(slots=True)
-class Customer:
-    index: int
-    external_id: str
-    first_name: str
-    last_name: str
-    email: str
-    phone: str
-    language: str
-    street: str
-    postcode: str
-    city: str
-    marketing_consent: bool
-    consent_at: int | None
-    first_order_at: int
-    taste: str
-    size_rank: int
-    shoe_rank: int
-    spend_level: float
-    return_propensity: float
-    serial_returner: bool
-    bracketer: bool
-    chronic_unclaimer: bool
-    delivery_method: str
-    payment_method: str
-    point_slot: int
-    purchase_rate: float  # λ per year
-    dropout: float  # p
-
-
-@dataclass(slots=True)
-class Order:
-    index: int
-    number: str
-    customer: int
-    placed_at: int
-    status: str
-    subtotal_cents: int
-    shipping_cents: int
-    discount_cents: int
-    total_cents: int
-    vat_cents: int
-    payment_method: str
-    delivery_method: str
-    carrier: str
-    pickup_point: int  # index into the pickup points, -1 for home delivery
-    ship_name: str
-    ship_street: str
-    ship_postcode: str
-    ship_city: str
-    ship_phone: str
-    marketing_consent: bool
-    lines: list[int] = field(default_factory=list)
-    bracketed: bool = False
-
-
-@dataclass(slots=True)
-class OrderLine:
-    index: int
-    order: int
-    external_id: str
-    variant: int
-    sku: str
-    name: str
-    quantity: int
-    unit_price_cents: int
-    total_cents: int
-    vat_rate_bp: int
-    vat_cents: int
-    unit_cost_cents: int
-    group: str
-    category: str
-
-
-@dataclass(slots=True)
-class Payment:
-    order: int
-    external_id: str
-    method: str
-    amount_cents: int
-    paid_at: int
-
-
-@dataclass(slots=True)
-class Shipment:
-    index: int
-    order: int
-    external_id: str
-    carrier: str
-    tracking_number: str
-    status: str
-    pickup_point: int
-    created_at: int
-    held_until: int | None
-    expected_delivery: date
-    shipped_at: int | None
-    ready_at: int | None
-    received_at: int | None
-    returned_at: int | None
-    events: list[int] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class TrackingEvent:
-    shipment: int
-    carrier_code: str
-    status: str
-    description: str
-    location: str
-    occurred_at: int
-
-
-@dataclass(slots=True)
-class ReturnRequest:
-    index: int
-    order: int
-    customer: int
-    code: str
-    kind: str
-    state: str
-    resolution: str
-    return_method: str
-    fee_cents: int
-    refund_cents: int | None
-    return_shipping_cost_cents: int
-    requested_at: int
-    closed_at: int | None
-    states: list[tuple[str, int]]  # every state reached, in order, with its time
-    lines: list[int] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ReturnLine:
-    return_request: int
-    order_line: int
-    quantity: int
-    reason: str
-    comment: str
-    exchange_variant: int  # -1 when none
-    inspection: str
-
-
-@dataclass(slots=True)
-class Refund:
-    order: int
-    external_id: str
-    amount_cents: int
-    reason: str
-    refunded_at: int
-    return_request: int  # -1 for refunds that are not about a return
-
-
-@dataclass(slots=True)
-class ShopHistory:
-    """One simulated shop: its catalogue, pickup points and two years of history."""
-
-    spec: ShopSpec
-    start: int
-    end: int
-    catalogue: Catalogue
-    pickup_points: list[carrier_data.PickupPoint]
-    customers: list[Customer] = field(default_factory=list)
-    orders: list[Order] = field(default_factory=list)
-    lines: list[OrderLine] = field(default_factory=list)
-    payments: list[Payment] = field(default_factory=list)
-    shipments: list[Shipment] = field(default_factory=list)
-    tracking_events: list[TrackingEvent] = field(default_factory=list)
-    returns: list[ReturnRequest] = field(default_factory=list)
-    return_lines: list[ReturnLine] = field(default_factory=list)
-    refunds: list[Refund] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class DemoData:
-    parameters: DemoParameters
-    shops: list[ShopHistory]
 
 
 def simulate(parameters: DemoParameters) -> DemoData:
@@ -615,7 +450,7 @@ class ShopSimulation:
     def _local_time(self, t: float) -> int:
         """The same local day as ``t``, at an hour drawn from the shop's daily rhythm."""
         day = int((t - self.start) // DAY)
-        return self.midnights[day] + d_hour(self.draws) + self.draws.integer(0, HOUR)
+        return self.midnights[day] + _hour_of_day(self.draws) + self.draws.integer(0, HOUR)
 
     # -- orders ------------------------------------------------------------------------------
 
@@ -1084,7 +919,7 @@ class ShopSimulation:
         return texts[key]
 
 
-def d_hour(draws: Draws) -> int:
+def _hour_of_day(draws: Draws) -> int:
     return draws.index(_HOUR_WEIGHTS) * HOUR
 
 
