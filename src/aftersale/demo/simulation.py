@@ -156,6 +156,7 @@ class ShopSpec:
     return_fee_cents: int  # charged for a withdrawal return (exchanges are free)
     return_label_cost_cents: int  # what a return parcel costs the shop
     unclaimed_fee_cents: int  # kept from the refund of an unclaimed parcel
+    warehouse_city: str  # where parcels leave from (and unclaimed ones go back to)
 
 
 POHJOLA_STYLE = ShopSpec(
@@ -172,6 +173,7 @@ POHJOLA_STYLE = ShopSpec(
     return_fee_cents=490,
     return_label_cost_cents=590,
     unclaimed_fee_cents=790,
+    warehouse_city="Vantaa",
 )
 SAARISTO_TECH = ShopSpec(
     slug="saaristo-tech",
@@ -187,6 +189,7 @@ SAARISTO_TECH = ShopSpec(
     return_fee_cents=0,
     return_label_cost_cents=690,
     unclaimed_fee_cents=690,
+    warehouse_city="Turku",
 )
 SHOPS = (POHJOLA_STYLE, SAARISTO_TECH)
 
@@ -649,10 +652,10 @@ class ShopSimulation:
         here = point.city if point else order.ship_city
         steps: list[tuple[str, int, str]] = [
             ("created", created, ""),
-            ("shipped", shipped, "Vantaa"),
+            ("shipped", shipped, self.spec.warehouse_city),
         ]
         in_transit = shipped + d.integer(3 * HOUR, 10 * HOUR)
-        steps.append(("in_transit", in_transit, "Vantaa"))
+        steps.append(("in_transit", in_transit, self.spec.warehouse_city))
         if order.delivery_method == "home":
             at = in_transit + d.integer(14 * HOUR, 34 * HOUR)
             if d.chance(0.05):
@@ -660,7 +663,7 @@ class ShopSimulation:
                 if d.chance(0.85):
                     steps.append(("delivered", at + d.integer(20 * HOUR, 30 * HOUR), here))
                 else:
-                    steps.append(("returned_to_sender", at + d.integer(3 * DAY, 5 * DAY), "Vantaa"))
+                    steps.append(("returned_to_sender", at + d.integer(3 * DAY, 5 * DAY), here))
             else:
                 steps.append(("delivered", at, here))
         else:
