@@ -16,12 +16,6 @@ from tests.smtp import SmtpServer
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users in these tests are made per test; a fast hasher keeps the suite quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp(settings):
     """A running SMTP server; Django's e-mail settings point at it. Yields its Mailbox."""

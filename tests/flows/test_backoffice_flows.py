@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from aftersale.flows.models import Flow, MessagingSettings, Step, Template
 from tests.factories import CustomerFactory
 from tests.flows.conftest import worker_pass
 from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = "tests.flows.urls"
 
 
 def test_it_requires_login(client, shop_a):

@@ -4,19 +4,17 @@ and messaging settings."""
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from aftersale.backoffice.access import shop_required
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.flows import selectors, services
 from aftersale.flows.conditions import condition_choices
@@ -29,19 +27,6 @@ from aftersale.timeline import types
 EVENT_TYPES = sorted(
     value for name, value in vars(types).items() if name.isupper() and isinstance(value, str)
 )
-
-
-def shop_member(view):
-    """Signed in and a member of the current shop (stands in for the shell's shop_required)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.shop:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 # --- Forms -----------------------------------------------------------------------------------
@@ -212,7 +197,7 @@ class MessagingSettingsForm(forms.ModelForm):
 # --- Views -----------------------------------------------------------------------------------
 
 
-@shop_member
+@shop_required
 def flow_list(request):
     shop = request.shop
     flows = list(Flow.objects.for_shop(shop).order_by("kind", "name"))
@@ -221,7 +206,7 @@ def flow_list(request):
     return render(request, "backoffice/flows/list.html", {"rows": rows})
 
 
-@shop_member
+@shop_required
 def flow_detail(request, flow_id: int):
     shop = request.shop
     flow = get_for_shop_or_404(Flow.objects.all(), shop, pk=flow_id)
@@ -234,7 +219,7 @@ def flow_detail(request, flow_id: int):
     )
 
 
-@shop_member
+@shop_required
 @require_POST
 def flow_toggle(request, flow_id: int):
     flow = get_for_shop_or_404(Flow.objects.all(), request.shop, pk=flow_id)
@@ -248,7 +233,7 @@ def flow_toggle(request, flow_id: int):
     return redirect("backoffice:flow_list")
 
 
-@shop_member
+@shop_required
 def flow_edit(request, flow_id: int | None = None):
     shop = request.shop
     flow = get_for_shop_or_404(Flow.objects.all(), shop, pk=flow_id) if flow_id else None
@@ -283,13 +268,13 @@ def flow_edit(request, flow_id: int | None = None):
     )
 
 
-@shop_member
+@shop_required
 def template_list(request):
     grouped = selectors.templates_by_key(request.shop)
     return render(request, "backoffice/flows/templates.html", {"grouped": grouped})
 
 
-@shop_member
+@shop_required
 def template_edit(request, template_id: int):
     shop = request.shop
     template = get_for_shop_or_404(Template.objects.all(), shop, pk=template_id)
@@ -321,7 +306,7 @@ def template_edit(request, template_id: int):
     )
 
 
-@shop_member
+@shop_required
 def messaging_settings(request):
     shop = request.shop
     current = MessagingSettings.objects.filter(shop=shop).first() or MessagingSettings(shop=shop)
@@ -336,7 +321,7 @@ def messaging_settings(request):
     return render(request, "backoffice/flows/settings.html", {"form": form})
 
 
-@shop_member
+@shop_required
 def message_list(request):
     """The outbox: every message the shop's flows wrote, newest first, by customer or state."""
     shop = request.shop
@@ -355,7 +340,7 @@ def message_list(request):
     )
 
 
-@shop_member
+@shop_required
 def message_detail(request, message_id: int):
     message = get_for_shop_or_404(
         Message.objects.select_related("customer", "run__flow", "step"), request.shop, pk=message_id
