@@ -193,6 +193,7 @@ def _set_consent(
         subject=customer,
         customer=customer,
         payload={
+            **({"marketing_consent": granted} if channel == Channel.EMAIL else {}),
             "channel": channel,
             "purpose": "marketing",
             "granted": granted,
@@ -339,7 +340,7 @@ def record_bounce(message: Message, *, complaint: bool = False, description: str
         types.MESSAGE_BOUNCED,
         subject=message,
         customer=message.customer,
-        payload={"reason": reason, "description": description[:300]},
+        payload={"reason": reason, "subject": message.subject, "description": description[:300]},
         occurred_at=now,
     )
 

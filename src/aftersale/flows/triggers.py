@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from aftersale.flows.models import Channel, Consent, EventCursor, Flow, FlowRun, Kind, Step, StepRun
@@ -211,21 +212,31 @@ def end_runs(events: list[Event], now: datetime) -> int:
     for flow in Flow.objects.filter(shop_id__in=shop_ids).exclude(exit_events=[]):
         for event_type in flow.exit_events or []:
             exit_flows[(flow.shop_id, event_type)].append(flow.id)
-    ended = 0
-    for event in events:
-        flow_ids = exit_flows.get((event.shop_id, event.type))
-        if not flow_ids:
-            continue
-        runs = FlowRun.objects.filter(
-            shop_id=event.shop_id, flow_id__in=flow_ids, state=FlowRun.State.ACTIVE
-        )
-        same_subject = runs.filter(subject_type=event.subject_type, subject_id=event.subject_id)
+    exits = [e for e in events if (e.shop_id, e.type) in exit_flows]
+    if not exits:
+        return 0
+    flow_ids = {flow_id for ids in exit_flows.values() for flow_id in ids}
+    subject_ids = {e.subject_id for e in exits}
+    order_ids = {e.subject_id for e in exits if e.subject_type == "order"}
+    active = FlowRun.objects.filter(flow_id__in=flow_ids, state=FlowRun.State.ACTIVE).filter(
+        Q(subject_id__in=subject_ids) | Q(order_id__in=order_ids)
+    )
+    by_subject: dict[tuple, list[FlowRun]] = defaultdict(list)
+    by_order: dict[tuple, list[FlowRun]] = defaultdict(list)
+    for run in active:
+        by_subject[(run.shop_id, run.subject_type, run.subject_id)].append(run)
+        if run.order_id is not None:
+            by_order[(run.shop_id, run.order_id)].append(run)
+    ended = set()
+    for event in exits:
+        matching = list(by_subject.get((event.shop_id, event.subject_type, event.subject_id), []))
         if event.subject_type == "order":
-            same_subject = same_subject | runs.filter(order_id=event.subject_id)
-        for run in same_subject:
-            exit_run(run, reason=event.type, now=now)
-            ended += 1
-    return ended
+            matching += by_order.get((event.shop_id, event.subject_id), [])
+        for run in matching:
+            if run.flow_id in exit_flows[(event.shop_id, event.type)] and run.pk not in ended:
+                exit_run(run, reason=event.type, now=now)
+                ended.add(run.pk)
+    return len(ended)
 
 
 def exit_run(run: FlowRun, *, reason: str, now: datetime) -> None:
