@@ -204,3 +204,13 @@ def test_it_does_not_thank_for_an_order_cancelled_before_the_worker_ran(shop, sm
     record_event(shop, types.ORDER_CANCELLED, subject=order, customer=order.customer)
     worker_pass()
     assert smtp.to(order.customer.email) == []
+
+
+def test_it_leaves_out_opening_hours_that_are_not_known(shop, smtp, clock):
+    shipment = waiting_parcel(shop, "en")
+    shipment.pickup_point.opening_hours = {}
+    shipment.pickup_point.save()
+    record_event(shop, types.SHIPMENT_READY_FOR_PICKUP, subject=shipment)
+    worker_pass()
+    [mail] = smtp.to(shipment.order.customer.email)
+    assert "Opening hours" not in mail.text and "closed" not in mail.text

@@ -40,6 +40,8 @@ def local(shop, value: datetime) -> datetime:
 
 def opening_hours_lines(hours: dict) -> list[str]:
     """One line per weekday ("Monday 09:00–17:00", "Sunday closed") in the active language."""
+    if not hours:  # not known: say nothing rather than "closed" every day
+        return []
     lines = []
     for index, key in enumerate(WEEKDAY_KEYS):
         intervals = hours.get(key) or []
