@@ -9,6 +9,7 @@ from aftersale.backoffice.views import (
     orders,
     returns,
     shops,
+    withdrawals,
 )
 
 app_name = "backoffice"
@@ -38,4 +39,26 @@ urlpatterns = [
     path("returns/policy/", returns.policy_page, name="return_policy"),
     path("returns/<int:return_id>/", returns.detail, name="return_detail"),
     path("returns/<int:return_id>/photos/<int:photo_id>/", returns.photo, name="return_photo"),
+    path("withdrawals/", withdrawals.overview, name="withdrawals"),
+    path("withdrawals/settings/", withdrawals.save_settings, name="withdrawal_settings"),
+    path(
+        "withdrawals/<int:withdrawal_id>/goods-back/",
+        withdrawals.goods_back,
+        name="withdrawal_goods_back",
+    ),
+    path(
+        "withdrawals/<int:withdrawal_id>/refund/",
+        withdrawals.refund_withdrawal,
+        name="withdrawal_refund",
+    ),
+    path(
+        "withdrawals/unclaimed/<int:shipment_id>/open/",
+        withdrawals.open_unclaimed,
+        name="unclaimed_open",
+    ),
+    path(
+        "withdrawals/unclaimed/cases/<int:case_id>/refund/",
+        withdrawals.refund_unclaimed,
+        name="unclaimed_refund",
+    ),
 ]

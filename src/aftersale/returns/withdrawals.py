@@ -342,3 +342,12 @@ def refund_withdrawal(
         occurred_at=now,
     )
     return withdrawal
+
+
+@transaction.atomic
+def save_withdrawal_settings(shop: Shop, **values):
+    """Create or update the shop's withdrawal settings (informed flag, unclaimed-parcel fee)."""
+    from aftersale.returns.models import WithdrawalSettings
+
+    saved, _created = WithdrawalSettings.objects.update_or_create(shop=shop, defaults=values)
+    return saved
