@@ -62,7 +62,14 @@ def test_it_writes_the_acknowledgement_in_the_customers_language(
     with django_capture_on_commit_callbacks(execute=True):
         withdrawals.notify_withdrawal(shop_a.shop, order, language="fi", now=NOW)
     mail = smtp_server.messages[0]
-    assert "peruutus" in mail["Subject"].lower() or "peru" in mail["Subject"].lower()
+    assert (
+        mail["Subject"]
+        == f"Pohjola Style: olemme vastaanottaneet tilauksen {order.number} perumisen"
+    )
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_filename().startswith("peruutus-")
+    text = pdf_text(attachment.get_content())
+    assert "Peruutuksen vahvistus" in text and "Hyvitys viimeistään" in text
 
 
 def test_it_retries_an_acknowledgement_the_server_refused(

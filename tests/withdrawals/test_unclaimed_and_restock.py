@@ -45,7 +45,7 @@ def test_it_opens_a_case_from_the_back_office_and_tells_the_customer(
     assert (case.paid_cents, case.fee_cents, case.refund_cents) == (4990, 1290, 3700)
     assert Event.objects.filter(type=types.UNCLAIMED_CASE_OPENED).count() == 1
     [mail] = smtp_server.messages
-    assert "came back unclaimed" in mail["Subject"]
+    assert "palautui noutamattomana" in mail["Subject"]  # in the customer's language
     assert "37.00 EUR" in mail.get_content() or "37,00 EUR" in mail.get_content()
 
     client.post(f"/withdrawals/unclaimed/cases/{case.pk}/refund/")
