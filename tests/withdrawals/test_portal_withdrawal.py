@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 import time_machine
 
+from aftersale.returns import withdrawals
 from aftersale.returns.models import Withdrawal
-from tests.withdrawals.fixtures import delivered_order, helsinki
+from tests.withdrawals.fixtures import delivered_order, helsinki, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,9 @@ def test_it_withdraws_after_finding_the_order_and_confirming(client, shop_a):
     assert "Your withdrawal has been received" in receipt
     assert "09:15:00" in receipt  # the exact time, in the shop's time zone
     assert first.name not in receipt
+    pdf = client.get(f"/s/pohjola/withdrawals/{withdrawal.code}/acknowledgement.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Notice of withdrawal received" in pdf_text(pdf.content)
 
 
 def test_it_is_linked_from_the_order_page(client, shop_a):
@@ -128,6 +132,7 @@ def test_it_hides_another_customers_order_and_withdrawal(client, shop_a):
     assert client.get(f"/s/pohjola/withdraw/{theirs.pk}/").status_code == 404
     assert client.post(f"/s/pohjola/withdraw/{theirs.pk}/", {"step": "confirm"}).status_code == 404
     assert client.get(f"/s/pohjola/withdrawals/{code}/").status_code == 404
+    assert client.get(f"/s/pohjola/withdrawals/{code}/acknowledgement.pdf").status_code == 404
 
 
 def test_it_hides_a_foreign_shops_order(client, shop_a, shop_b):
@@ -135,6 +140,9 @@ def test_it_hides_a_foreign_shops_order(client, shop_a, shop_b):
     foreign = delivered_order(shop_b.shop)
     find(client, mine)
     assert client.get(f"/s/pohjola/withdraw/{foreign.pk}/").status_code == 404
+    code = withdrawals.notify_withdrawal(shop_b.shop, foreign).code
+    assert client.get(f"/s/pohjola/withdrawals/{code}/").status_code == 404
+    assert client.get(f"/s/pohjola/withdrawals/{code}/acknowledgement.pdf").status_code == 404
     # Shop B's order cannot be found through shop A's address either.
     response = client.post(
         "/s/pohjola/withdraw/", {"number": foreign.number, "email": foreign.customer.email}

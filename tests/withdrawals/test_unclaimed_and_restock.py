@@ -39,6 +39,8 @@ def test_it_opens_a_case_from_the_back_office_and_tells_the_customer(
     html = client.get("/withdrawals/").content.decode()
     assert f'data-shipment="{shipment.pk}"' in html
     assert "must match them on average" in html
+    row = html[html.index(f'data-shipment="{shipment.pk}"') :]
+    assert "€49.90" in row[: row.index("</tr>")] and "€37.00" in row[: row.index("</tr>")]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/withdrawals/unclaimed/{shipment.pk}/open/")
     case = UnclaimedCase.objects.get()

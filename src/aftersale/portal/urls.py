@@ -20,4 +20,9 @@ urlpatterns = [
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),
+    path(
+        "withdrawals/<str:code>/acknowledgement.pdf",
+        withdrawal.acknowledgement,
+        name="withdrawal_acknowledgement",
+    ),
 ]

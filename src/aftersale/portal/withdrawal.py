@@ -8,7 +8,7 @@ confirmation step follows, and the notice is recorded with its exact time. No re
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from aftersale.portal.forms import LookupForm
 from aftersale.portal.lookup import shop_for
 from aftersale.portal.orders import SignInRequired, order_for
 from aftersale.returns import deadlines, withdrawals
+from aftersale.returns.acknowledgement import acknowledgement_pdf
 from aftersale.returns.models import Withdrawal
 
 
@@ -115,20 +116,26 @@ def withdraw_order(request, shop_slug, order_id):
     return redirect("portal:withdrawal_receipt", shop_slug=shop.slug, code=withdrawal.code)
 
 
-@require_GET
-def receipt(request, shop_slug, code):
-    """What the customer sees after confirming: the exact time the notice was received."""
-    shop = shop_for(shop_slug)
+def _withdrawal_for(request, shop, code: str) -> Withdrawal:
+    """A withdrawal of an order this browser may see; 404 for any other."""
     withdrawal = (
         Withdrawal.objects.for_shop(shop)
-        .select_related("order", "customer")
+        .select_related("shop", "order", "customer")
         .filter(code=code.upper())
         .first()
     )
     if withdrawal is None:
         raise Http404
+    order_for(request, shop, withdrawal.order_id)
+    return withdrawal
+
+
+@require_GET
+def receipt(request, shop_slug, code):
+    """What the customer sees after confirming: the exact time the notice was received."""
+    shop = shop_for(shop_slug)
     try:
-        order_for(request, shop, withdrawal.order_id)
+        withdrawal = _withdrawal_for(request, shop, code)
     except SignInRequired:
         return redirect("portal:withdraw", shop_slug=shop.slug)
     return render(
@@ -141,3 +148,16 @@ def receipt(request, shop_slug, code):
             "lines": withdrawal.lines.select_related("order_line"),
         },
     )
+
+
+@require_GET
+def acknowledgement(request, shop_slug, code):
+    """The acknowledgement's PDF again, as it was e-mailed (regenerated from the stored notice)."""
+    shop = shop_for(shop_slug)
+    try:
+        withdrawal = _withdrawal_for(request, shop, code)
+    except SignInRequired:
+        return redirect("portal:withdraw", shop_slug=shop.slug)
+    response = HttpResponse(acknowledgement_pdf(withdrawal), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="withdrawal-{withdrawal.code}.pdf"'
+    return response

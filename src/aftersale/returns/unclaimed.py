@@ -32,6 +32,13 @@ def unclaimed_refund(paid_cents: int, fee_cents: int) -> tuple[int, int]:
     return fee, max(0, paid_cents - fee)
 
 
+def refund_preview(shop: Shop, order) -> tuple[int, int, int]:
+    """(paid and not yet refunded, fee kept, refund) for an unclaimed parcel of ``order``."""
+    paid = max(0, policy.paid_cents(order) - policy.refunded_cents(order))
+    fee, refund = unclaimed_refund(paid, deadlines.settings_for(shop).unclaimed_fee_cents)
+    return paid, fee, refund
+
+
 def amount(cents: int, currency: str) -> str:
     """Money as the reader's language writes it, e.g. 49,90 EUR in Finnish."""
     return f"{formats.number_format(cents / 100, 2)} {currency}"
@@ -68,8 +75,7 @@ def open_unclaimed_case(shop: Shop, shipment: Shipment, *, now: datetime | None 
     if shipment.status != ShipmentStatus.RETURNED_TO_SENDER:
         raise ValueError(_("Only a parcel returned to sender unclaimed can open this case."))
     order = shipment.order
-    paid = max(0, policy.paid_cents(order) - policy.refunded_cents(order))
-    fee, refund = unclaimed_refund(paid, deadlines.settings_for(shop).unclaimed_fee_cents)
+    paid, fee, refund = refund_preview(shop, order)
     case = UnclaimedCase.objects.create(
         shop=shop,
         order=order,

@@ -141,9 +141,12 @@ def overview(request):
             .filter(acknowledged_at=None)
             .select_related("order", "customer"),
             "refunds": _refund_rows(shop),
-            "returned_parcels": Shipment.objects.for_shop(shop)
-            .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
-            .select_related("order__customer"),
+            "returned_parcels": [
+                (shipment, *unclaimed.refund_preview(shop, shipment.order))
+                for shipment in Shipment.objects.for_shop(shop)
+                .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
+                .select_related("order__customer", "order__shop")[:50]
+            ],
             "cases": UnclaimedCase.objects.for_shop(shop)
             .select_related("order__customer", "shipment")
             .order_by("-opened_at")[:50],
