@@ -35,6 +35,7 @@ SHOP_PAGES = [
     "backoffice:flagged_customers",
     "backoffice:returns",
     "backoffice:returns_insight",
+    "backoffice:withdrawals",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

@@ -89,3 +89,10 @@ def test_it_retries_an_acknowledgement_the_server_refused(
     withdrawal.refresh_from_db()
     assert withdrawal.acknowledged_at is not None
     assert len(smtp_server.messages) == 1
+
+
+def test_the_worker_has_the_retry_and_unclaimed_jobs():
+    from aftersale.core.worker import registered_jobs
+
+    names = {job.name for job in registered_jobs()}
+    assert {"returns.resend_withdrawal_acknowledgements", "returns.open_unclaimed_cases"} <= names

@@ -209,6 +209,12 @@ def send_acknowledgement(shop: Shop, withdrawal_id: int) -> bool:
         return False
     if withdrawal.acknowledged_at is not None:
         return True
+    if not withdrawal.customer.email:
+        Withdrawal.objects.for_shop(shop).filter(pk=withdrawal.pk).update(
+            acknowledgement_attempts=MAX_ACKNOWLEDGEMENT_ATTEMPTS,
+            acknowledgement_error=_("The customer has no e-mail address: send a copy by post."),
+        )
+        return False
     try:
         acknowledgement_message(withdrawal).send()
     except Exception as exc:  # the SMTP server refused or was unreachable: retry later
