@@ -93,3 +93,16 @@ def test_it_requires_a_signed_in_member(client, outsider, login):
 
 def test_only_an_owner_saves_the_settings(login, shop_a):
     assert login(shop_a.staff).post("/withdrawals/settings/", {}).status_code == 403
+
+
+def test_it_shows_what_was_withdrawn_in_a_fixed_number_of_queries(
+    login, shop_a, withdrawal, django_assert_max_num_queries
+):
+    client = login(shop_a.staff)
+    client.get("/withdrawals/")  # warm the session
+    for _n in range(5):
+        withdrawals.notify_withdrawal(shop_a.shop, delivered_order(shop_a.shop), now=NOTIFIED)
+    with time_machine.travel(helsinki(2026, 11, 12, 10), tick=False):
+        with django_assert_max_num_queries(20):
+            html = client.get("/withdrawals/").content.decode()
+    assert "Merino shirt M, Wool socks 0" in row_of(html, withdrawal.code)

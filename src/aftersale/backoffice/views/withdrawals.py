@@ -54,6 +54,7 @@ def _case_rows(shop):
         Withdrawal.objects.for_shop(shop)
         .filter(refund=None)
         .select_related("order", "customer")
+        .prefetch_related("lines__order_line")
         .order_by("refund_due_at")
     ):
         rows.append(
@@ -65,12 +66,14 @@ def _case_rows(shop):
                 "customer": withdrawal.customer,
                 "countdown": deadlines.countdown(withdrawal.refund_due_at, shop),
                 "holding": withdrawal.goods_back_at is None,
+                "items": [item.order_line.name for item in withdrawal.lines.all()],
             }
         )
     for return_request in (
         ReturnRequest.objects.for_shop(shop)
         .filter(kind=ReturnRequest.Kind.WITHDRAWAL, state__in=OPEN_RETURN_STATES)
         .select_related("order", "customer")
+        .prefetch_related("lines__order_line")
     ):
         due = return_request.requested_at + timedelta(days=deadlines.REFUND_DAYS)
         rows.append(
@@ -82,6 +85,7 @@ def _case_rows(shop):
                 "customer": return_request.customer,
                 "countdown": deadlines.countdown(due, shop),
                 "holding": return_request.state in GOODS_NOT_BACK,
+                "items": [line.order_line.name for line in return_request.lines.all()],
             }
         )
     rows.sort(key=lambda row: row["countdown"].due_at)
