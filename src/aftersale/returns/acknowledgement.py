@@ -30,6 +30,8 @@ def local_time(withdrawal: Withdrawal, moment) -> str:
 
 def next_steps(withdrawal: Withdrawal) -> list[str]:
     address = return_address_for(withdrawal)
+    zone = ZoneInfo(withdrawal.shop.time_zone)
+    refund_day = formats.date_format(withdrawal.refund_due_at.astimezone(zone).date())
     return [
         _("Send the goods back within 14 days of your notice, to: %(address)s.")
         % {"address": address or withdrawal.shop.name},
@@ -38,12 +40,12 @@ def next_steps(withdrawal: Withdrawal) -> list[str]:
             "sending. The costs of sending the goods back are yours unless the shop offers "
             "otherwise."
         ),
-        _("We refund what you paid, including the original standard delivery, by %(date)s.")
-        % {
-            "date": formats.date_format(
-                withdrawal.refund_due_at.astimezone(ZoneInfo(withdrawal.shop.time_zone)).date()
-            )
-        },
+        (
+            _("We refund what you paid, including the original standard delivery, by %(date)s.")
+            if withdrawal.whole_order
+            else _("We refund the price of the withdrawn items by %(date)s.")
+        )
+        % {"date": refund_day},
         _(
             "The shop may withhold the refund until it has received the goods back or you have "
             "shown proof of having sent them, whichever is earlier."
