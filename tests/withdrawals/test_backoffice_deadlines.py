@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from aftersale.returns import withdrawals
+from aftersale.returns import deadlines, withdrawals
 from aftersale.returns.models import Withdrawal
 from tests.factories import ReturnRequestFactory
 from tests.withdrawals.fixtures import delivered_order, helsinki
@@ -108,3 +108,35 @@ def test_it_shows_what_was_withdrawn_in_a_fixed_number_of_queries(
     row = row_of(html, withdrawal.code)
     items = row[row.index('<span class="help">') :]
     assert items.startswith('<span class="help">Merino shirt M, Wool socks 0</span>'), items
+
+
+def test_it_shows_a_late_return_refund(login, shop_a):
+    from aftersale.returns import services
+
+    order = delivered_order(shop_a.shop)
+    returned = ReturnRequestFactory(order=order, state="inspected", requested_at=NOTIFIED)
+    services.refund_return(shop_a.shop, returned, now=helsinki(2026, 11, 26, 10))
+    html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    start = html.index(f'data-refund="{returned.code}"')
+    assert '<span class="badge bad">late</span>' in html[start : html.index("</tr>", start)]
+
+
+def test_an_owner_sets_the_fee_and_the_informed_flag(login, shop_a):
+    client = login(shop_a.owner)
+    response = client.post("/withdrawals/settings/", {"unclaimed_fee_cents": "1290"}, follow=True)
+    assert "Withdrawal settings saved." in response.content.decode()
+    saved = deadlines.settings_for(shop_a.shop)
+    assert saved.unclaimed_fee_cents == 1290
+    assert saved.informed_of_withdrawal_right is False  # the box was left unticked
+
+
+def test_it_names_the_field_of_a_bad_fee(login, shop_a):
+    client = login(shop_a.owner)
+    response = client.post(
+        "/withdrawals/settings/",
+        {"unclaimed_fee_cents": "-5", "informed_of_withdrawal_right": "on"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Fee for an unclaimed parcel (cents): Ensure this value is greater than" in html
+    assert deadlines.settings_for(shop_a.shop).pk is None

@@ -101,3 +101,19 @@ def test_a_damaged_line_is_not_restocked(shop_a):
     services.inspect_return(shop_a.shop, line.return_request, {line.pk: ("damaged", "torn")})
     assert Variant.objects.get(pk=line.order_line.variant_id).stock == before
     assert not Event.objects.filter(type=types.VARIANT_RESTOCKED).exists()
+
+
+def test_it_tells_the_customer_later_when_the_first_notice_failed(
+    shop_a, smtp_server, django_capture_on_commit_callbacks
+):
+    shipment = returned_parcel(shop_a.shop)
+    smtp_server.refuse = True
+    with django_capture_on_commit_callbacks(execute=True):
+        case = unclaimed.open_unclaimed_case(shop_a.shop, shipment)
+    case.refresh_from_db()
+    assert case.customer_notified_at is None
+    smtp_server.refuse = False
+    unclaimed.open_cases_from_timeline()
+    case.refresh_from_db()
+    assert case.customer_notified_at is not None
+    assert len(smtp_server.messages) == 1

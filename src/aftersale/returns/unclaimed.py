@@ -5,7 +5,7 @@ and handling costs (which must match the real costs on average), and the custome
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -176,7 +176,8 @@ def refund_unclaimed_case(shop: Shop, case: UnclaimedCase, *, now: datetime | No
 
 def open_cases_from_timeline() -> int:
     """The worker's job: open a case for every parcel the timeline says came back unclaimed and
-    that has none yet. Safe to run again (one case per shipment)."""
+    that has none yet, and re-send notices that failed. Safe to run again (one case per
+    shipment, one notice per case)."""
     opened = 0
     for shop in Shop.objects.all():
         shipment_ids = (
@@ -191,4 +192,12 @@ def open_cases_from_timeline() -> int:
         ):
             open_unclaimed_case(shop, shipment)
             opened += 1
+        # Notices that could not be sent when the case was opened are tried again for a week.
+        week_ago = timezone.now() - timedelta(days=7)
+        for case_id in (
+            UnclaimedCase.objects.for_shop(shop)
+            .filter(customer_notified_at=None, opened_at__gte=week_ago)
+            .values_list("pk", flat=True)[:200]
+        ):
+            notify_customer(shop, case_id)
     return opened
