@@ -45,6 +45,7 @@ SHOP_PAGES = [
     "backoffice:flow_templates",
     "backoffice:flow_messages",
     "backoffice:flow_messaging_settings",
+    "backoffice:withdrawals",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

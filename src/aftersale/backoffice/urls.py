@@ -9,6 +9,7 @@ from aftersale.backoffice.views import (
     orders,
     returns,
     shops,
+    withdrawals,
 )
 from aftersale.backoffice.views import flows as flow_views
 
@@ -49,4 +50,26 @@ urlpatterns = [
     path("flows/settings/", flow_views.messaging_settings, name="flow_messaging_settings"),
     path("flows/messages/", flow_views.message_list, name="flow_messages"),
     path("flows/messages/<int:message_id>/", flow_views.message_detail, name="flow_message"),
+    path("withdrawals/", withdrawals.overview, name="withdrawals"),
+    path("withdrawals/settings/", withdrawals.save_settings, name="withdrawal_settings"),
+    path(
+        "withdrawals/<int:withdrawal_id>/goods-back/",
+        withdrawals.goods_back,
+        name="withdrawal_goods_back",
+    ),
+    path(
+        "withdrawals/<int:withdrawal_id>/refund/",
+        withdrawals.refund_withdrawal,
+        name="withdrawal_refund",
+    ),
+    path(
+        "withdrawals/unclaimed/<int:shipment_id>/open/",
+        withdrawals.open_unclaimed,
+        name="unclaimed_open",
+    ),
+    path(
+        "withdrawals/unclaimed/cases/<int:case_id>/refund/",
+        withdrawals.refund_unclaimed,
+        name="unclaimed_refund",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersale.portal import lookup, orders, returns
+from aftersale.portal import lookup, orders, returns, withdrawal
 
 app_name = "portal"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("returns/<str:code>/slip.pdf", returns.return_slip, name="return_slip"),
     path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
     path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
+    path("withdraw/", withdrawal.start, name="withdraw"),
+    path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
+    path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),
+    path(
+        "withdrawals/<str:code>/acknowledgement.pdf",
+        withdrawal.acknowledgement,
+        name="withdrawal_acknowledgement",
+    ),
 ]

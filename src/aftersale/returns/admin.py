@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from aftersale.returns.models import ReturnLine, ReturnPolicy, ReturnRequest, StoreCredit
+from aftersale.returns.models import (
+    ReturnLine,
+    ReturnPolicy,
+    ReturnRequest,
+    StoreCredit,
+    UnclaimedCase,
+    Withdrawal,
+    WithdrawalSettings,
+)
 
 
 class ReturnLineInline(admin.TabularInline):
@@ -30,3 +38,30 @@ class StoreCreditAdmin(admin.ModelAdmin):
     list_filter = ["shop"]
     search_fields = ["code"]
     raw_id_fields = ["customer", "return_request"]
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(admin.ModelAdmin):
+    """Read-only: a notice of withdrawal is a legal record and changes only through services."""
+
+    list_display = ["code", "shop", "order", "notified_at", "refund_due_at", "acknowledged_at"]
+    list_filter = ["shop"]
+    search_fields = ["code", "order__number"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(UnclaimedCase)
+class UnclaimedCaseAdmin(admin.ModelAdmin):
+    list_display = ["order", "shop", "opened_at", "fee_cents", "refund_cents", "state"]
+    list_filter = ["shop", "state"]
+    raw_id_fields = ["order", "shipment", "refund"]
+
+
+@admin.register(WithdrawalSettings)
+class WithdrawalSettingsAdmin(admin.ModelAdmin):
+    list_display = ["shop", "informed_of_withdrawal_right", "unclaimed_fee_cents"]

@@ -247,3 +247,160 @@ class StoreCredit(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.code} {self.amount_cents / 100:.2f} {self.currency}"
+
+
+# --- The statutory right of withdrawal (CRD Art. 9-11a) and unclaimed parcels -----------
+
+
+class WithdrawalSettings(TimeStamped):
+    """A shop's settings for withdrawals and unclaimed parcels (one row per shop, optional)."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="withdrawal_settings")
+    informed_of_withdrawal_right = models.BooleanField(
+        _("customers are informed of the right of withdrawal"),
+        default=True,
+        help_text=_(
+            "Untick if the shop's checkout or order confirmation did not tell customers about "
+            "their 14-day right of withdrawal: the law then extends the period by 12 months."
+        ),
+    )
+    unclaimed_fee_cents = models.PositiveIntegerField(
+        _("fee for an unclaimed parcel (cents)"),
+        default=0,
+        help_text=_(
+            "Deducted from the refund of a parcel returned unclaimed. It must match the shop's "
+            "actual shipping and handling costs on average."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("withdrawal settings")
+        verbose_name_plural = _("withdrawal settings")
+
+    def __str__(self) -> str:
+        return f"{self.shop} withdrawal settings"
+
+
+def new_withdrawal_code() -> str:
+    return "W" + "".join(secrets.choice(RETURN_CODE_ALPHABET) for _ in range(9))
+
+
+class Withdrawal(TimeStamped):
+    """A consumer's notice of withdrawal from a contract, given through the online function.
+
+    ``notified_at`` is the exact moment the notice reached the shop (the confirmation click);
+    the refund is due 14 days later. The acknowledgement e-mail with its PDF copy is sent after
+    the notice is recorded, and re-sent by the worker until ``acknowledged_at`` is set.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="withdrawals")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="withdrawals")
+    customer = models.ForeignKey(
+        "orders.Customer", on_delete=models.CASCADE, related_name="withdrawals"
+    )
+    code = models.CharField(
+        _("withdrawal code"), max_length=12, unique=True, default=new_withdrawal_code
+    )
+    whole_order = models.BooleanField(_("the whole order"), default=True)
+    notified_at = models.DateTimeField(_("notice received at"))
+    period_ends_at = models.DateTimeField(_("withdrawal period ended at"))
+    period_extended = models.BooleanField(
+        _("period extended by 12 months"),
+        default=False,
+        help_text=_("The customer was not informed of the right of withdrawal."),
+    )
+    refund_due_at = models.DateTimeField(_("refund due by"))
+    goods_back_at = models.DateTimeField(
+        _("goods back or proof of sending at"), null=True, blank=True
+    )
+    refund = models.OneToOneField(
+        "orders.Refund",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="withdrawal",
+    )
+    refunded_on_time = models.BooleanField(_("refunded on time"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledgement sent at"), null=True, blank=True)
+    acknowledgement_message_id = models.CharField(max_length=200, blank=True)
+    acknowledgement_attempts = models.PositiveSmallIntegerField(default=0)
+    acknowledgement_error = models.CharField(max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="fi")
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-notified_at", "-id"]
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        indexes = [
+            models.Index(fields=["shop", "refund_due_at"], name="withdrawal_due"),
+            models.Index(fields=["acknowledged_at"], name="withdrawal_unacknowledged"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class WithdrawalLine(models.Model):
+    """An order line the customer withdrew from (all of its quantity)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.CASCADE, related_name="withdrawal_lines"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["withdrawal", "id"]
+        verbose_name = _("withdrawn line")
+        verbose_name_plural = _("withdrawn lines")
+        constraints = [models.UniqueConstraint(fields=["order_line"], name="withdrawal_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.order_line.name}"
+
+
+class UnclaimedCase(TimeStamped):
+    """A parcel that came back unclaimed: not a withdrawal, but the order is refunded less the
+    shop's fee for its actual shipping and handling costs."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        REFUNDED = "refunded", _("Refunded")
+        CLOSED = "closed", _("Closed")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="unclaimed_cases")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="unclaimed_cases"
+    )
+    shipment = models.OneToOneField(
+        "delivery.Shipment", on_delete=models.CASCADE, related_name="unclaimed_case"
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    paid_cents = models.BigIntegerField(_("paid (cents)"))
+    fee_cents = models.BigIntegerField(_("shipping and handling fee (cents)"))
+    refund_cents = models.BigIntegerField(_("refund (cents)"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    refund = models.OneToOneField(
+        "orders.Refund",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unclaimed_case",
+    )
+    customer_notified_at = models.DateTimeField(_("customer notified at"), null=True, blank=True)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("unclaimed parcel case")
+        verbose_name_plural = _("unclaimed parcel cases")
+
+    def __str__(self) -> str:
+        return f"{self.order} ({self.get_state_display()})"

@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersale.catalog.models import Variant
 from aftersale.core.models import Shop
 from aftersale.orders.models import Order, Refund
 from aftersale.returns import policy
@@ -298,10 +300,39 @@ def inspect_return(
         )
     for line in lines:
         outcome, note = outcomes[line.pk]
+        newly_restocked = (
+            outcome == ReturnLine.Inspection.RESTOCK
+            and line.inspection != ReturnLine.Inspection.RESTOCK
+        )
         line.inspection = outcome
         line.inspection_note = note.strip()
         line.save(update_fields=["inspection", "inspection_note"])
+        if newly_restocked:
+            restock_line(shop, line, now=now)
     return _move(shop, return_request, S.INSPECTED, now=now)
+
+
+def restock_line(shop, line: ReturnLine, *, now=None) -> None:
+    """Put a returned line's quantity back into its variant's stock (inside the inspection's
+    transaction) and tell the shop with a ``variant.restocked`` event."""
+    variant_id = line.order_line.variant_id
+    if variant_id is None:
+        return
+    Variant.objects.for_shop(shop).filter(pk=variant_id).update(stock=F("stock") + line.quantity)
+    variant = Variant.objects.for_shop(shop).get(pk=variant_id)
+    record_event(
+        shop,
+        types.VARIANT_RESTOCKED,
+        subject=variant,
+        payload={
+            "sku": variant.sku,
+            "variant_external_id": variant.external_id,
+            "quantity": line.quantity,
+            "stock": variant.stock,
+            "return_code": line.return_request.code,
+        },
+        occurred_at=now or timezone.now(),
+    )
 
 
 @transaction.atomic

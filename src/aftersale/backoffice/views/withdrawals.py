@@ -1,0 +1,226 @@
+"""The merchant's "Withdrawals & deadlines" page: open withdrawals and returns with their legal
+refund deadline and days left, unsent acknowledgements, refunds paid on time or late, parcels
+returned unclaimed with their cases, and the shop's withdrawal settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersale.backoffice.access import shop_required
+from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.orders.models import Refund
+from aftersale.returns import deadlines, unclaimed, withdrawals
+from aftersale.returns.models import (
+    ReturnRequest,
+    ReturnState,
+    UnclaimedCase,
+    Withdrawal,
+    WithdrawalSettings,
+)
+
+# Return states in which the goods are not back yet and no carrier has them: the shop may
+# still hold the refund.
+GOODS_NOT_BACK = (ReturnState.REQUESTED, ReturnState.APPROVED)
+OPEN_RETURN_STATES = (
+    ReturnState.REQUESTED,
+    ReturnState.APPROVED,
+    ReturnState.IN_TRANSIT,
+    ReturnState.RECEIVED,
+    ReturnState.INSPECTED,
+)
+FEE_RULE = gettext_lazy(
+    "The fee for an unclaimed parcel may only cover the shop's actual shipping and handling "
+    "costs, and must match them on average; it is deducted from the refund, never beyond it."
+)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = WithdrawalSettings
+        fields = ["informed_of_withdrawal_right", "unclaimed_fee_cents"]
+
+
+def _case_rows(shop):
+    rows = []
+    for withdrawal in (
+        Withdrawal.objects.for_shop(shop)
+        .filter(refund=None)
+        .select_related("order", "customer")
+        .prefetch_related("lines__order_line")
+        .order_by("refund_due_at")
+    ):
+        rows.append(
+            {
+                "kind": "withdrawal",
+                "object": withdrawal,
+                "code": withdrawal.code,
+                "order": withdrawal.order,
+                "customer": withdrawal.customer,
+                "countdown": deadlines.countdown(withdrawal.refund_due_at, shop),
+                "holding": withdrawal.goods_back_at is None,
+                "items": [item.order_line.name for item in withdrawal.lines.all()],
+            }
+        )
+    for return_request in (
+        ReturnRequest.objects.for_shop(shop)
+        .filter(kind=ReturnRequest.Kind.WITHDRAWAL, state__in=OPEN_RETURN_STATES)
+        .select_related("order", "customer")
+        .prefetch_related("lines__order_line")
+    ):
+        due = return_request.requested_at + timedelta(days=deadlines.REFUND_DAYS)
+        rows.append(
+            {
+                "kind": "return",
+                "object": return_request,
+                "code": return_request.code,
+                "order": return_request.order,
+                "customer": return_request.customer,
+                "countdown": deadlines.countdown(due, shop),
+                "holding": return_request.state in GOODS_NOT_BACK,
+                "items": [line.order_line.name for line in return_request.lines.all()],
+            }
+        )
+    rows.sort(key=lambda row: row["countdown"].due_at)
+    return rows
+
+
+def _refund_rows(shop):
+    """Recent refunds of withdrawals and returns with whether they were paid on time."""
+    rows = []
+    for withdrawal in (
+        Withdrawal.objects.for_shop(shop)
+        .exclude(refund=None)
+        .select_related("refund", "order")
+        .order_by("-refund__refunded_at")[:20]
+    ):
+        rows.append(
+            {
+                "code": withdrawal.code,
+                "order": withdrawal.order,
+                "refund": withdrawal.refund,
+                "due_at": withdrawal.refund_due_at,
+                "on_time": withdrawal.refunded_on_time,
+            }
+        )
+    for refund in (
+        Refund.objects.for_shop(shop)
+        .filter(return_request__kind=ReturnRequest.Kind.WITHDRAWAL)
+        .select_related("return_request", "order")
+        .order_by("-refunded_at")[:20]
+    ):
+        due = refund.return_request.requested_at + timedelta(days=deadlines.REFUND_DAYS)
+        rows.append(
+            {
+                "code": refund.return_request.code,
+                "order": refund.order,
+                "refund": refund,
+                "due_at": due,
+                "on_time": deadlines.paid_on_time(due, refund.refunded_at),
+            }
+        )
+    rows.sort(key=lambda row: row["refund"].refunded_at, reverse=True)
+    return rows[:20]
+
+
+@require_GET
+@shop_required
+def overview(request):
+    shop = request.shop
+    rows = _case_rows(shop)
+    return render(
+        request,
+        "backoffice/withdrawals/overview.html",
+        {
+            "rows": rows,
+            "warnings": sum(1 for row in rows if row["countdown"].level != "ok"),
+            "unsent": Withdrawal.objects.for_shop(shop)
+            .filter(acknowledged_at=None)
+            .select_related("order", "customer"),
+            "refunds": _refund_rows(shop),
+            "returned_parcels": [
+                (shipment, *unclaimed.refund_preview(shop, shipment.order))
+                for shipment in Shipment.objects.for_shop(shop)
+                .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
+                .select_related("order__customer", "order__shop")[:50]
+            ],
+            "cases": UnclaimedCase.objects.for_shop(shop)
+            .select_related("order__customer", "shipment")
+            .order_by("-opened_at")[:50],
+            "settings_form": SettingsForm(instance=deadlines.settings_for(shop)),
+            "fee_rule": FEE_RULE,
+            "warn_days": deadlines.WARN_DAYS,
+        },
+    )
+
+
+@require_POST
+@shop_required
+def goods_back(request, withdrawal_id):
+    withdrawal = get_for_shop_or_404(Withdrawal.objects.all(), request.shop, pk=withdrawal_id)
+    withdrawals.mark_goods_back(request.shop, withdrawal)
+    messages.success(request, _("Withdrawal %(code)s: goods back.") % {"code": withdrawal.code})
+    return redirect("backoffice:withdrawals")
+
+
+@require_POST
+@shop_required
+def refund_withdrawal(request, withdrawal_id):
+    withdrawal = get_for_shop_or_404(Withdrawal.objects.all(), request.shop, pk=withdrawal_id)
+    try:
+        withdrawal = withdrawals.refund_withdrawal(request.shop, withdrawal)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        if withdrawal.refunded_on_time:
+            messages.success(request, _("Refunded on time."))
+        else:
+            messages.warning(request, _("Refunded after the legal deadline."))
+    return redirect("backoffice:withdrawals")
+
+
+@require_POST
+@shop_required
+def open_unclaimed(request, shipment_id):
+    shipment = get_for_shop_or_404(Shipment.objects.all(), request.shop, pk=shipment_id)
+    try:
+        unclaimed.open_unclaimed_case(request.shop, shipment)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Unclaimed parcel case opened; the customer is notified."))
+    return redirect("backoffice:withdrawals")
+
+
+@require_POST
+@shop_required
+def refund_unclaimed(request, case_id):
+    case = get_for_shop_or_404(UnclaimedCase.objects.all(), request.shop, pk=case_id)
+    try:
+        unclaimed.refund_unclaimed_case(request.shop, case)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Unclaimed parcel refunded."))
+    return redirect("backoffice:withdrawals")
+
+
+@require_POST
+@shop_required(owner_only=True)
+def save_settings(request):
+    form = SettingsForm(request.POST, instance=deadlines.settings_for(request.shop))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+        return redirect("backoffice:withdrawals")
+    withdrawals.save_withdrawal_settings(request.shop, **form.cleaned_data)
+    messages.success(request, _("Withdrawal settings saved."))
+    return redirect("backoffice:withdrawals")

@@ -1,0 +1,142 @@
+"""The back-office "Withdrawals & deadlines" page: days left, warnings with a moved clock,
+holding allowed until the goods are back, refunds on time or late, and shop isolation."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from aftersale.returns import deadlines, withdrawals
+from aftersale.returns.models import Withdrawal
+from tests.factories import ReturnRequestFactory
+from tests.withdrawals.fixtures import delivered_order, helsinki
+
+pytestmark = pytest.mark.django_db
+
+NOTIFIED = helsinki(2026, 11, 10, 9, 15)  # refund due 24 November
+
+
+@pytest.fixture
+def withdrawal(shop_a):
+    order = delivered_order(shop_a.shop)
+    return withdrawals.notify_withdrawal(shop_a.shop, order, now=NOTIFIED)
+
+
+def row_of(html, code):
+    start = html.index(f'data-case="{code}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_it_shows_days_left_and_that_holding_is_allowed(login, shop_a, withdrawal):
+    with time_machine.travel(helsinki(2026, 11, 12, 10), tick=False):
+        html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    row = row_of(html, withdrawal.code)
+    assert '<span class="badge ok">12</span>' in row
+    assert "holding allowed: goods not back yet" in row
+    assert "acknowledgement unsent" in row  # no mail went out in this test
+    assert 'id="deadline-warning"' not in html
+
+
+def test_it_warns_three_days_before_and_when_overdue(login, shop_a, withdrawal):
+    client = login(shop_a.staff)
+    with time_machine.travel(helsinki(2026, 11, 21, 10), tick=False):
+        html = client.get("/withdrawals/").content.decode()
+    assert '<span class="badge warn">3</span>' in row_of(html, withdrawal.code)
+    assert "1 refund is due within 3 days or overdue." in html
+    with time_machine.travel(helsinki(2026, 11, 25, 10), tick=False):
+        html = client.get("/withdrawals/").content.decode()
+    assert '<span class="badge bad">overdue</span>' in row_of(html, withdrawal.code)
+
+
+def test_it_lists_a_return_registered_as_a_withdrawal_with_its_deadline(login, shop_a):
+    order = delivered_order(shop_a.shop)
+    returned = ReturnRequestFactory(order=order, state="approved", requested_at=NOTIFIED)
+    with time_machine.travel(helsinki(2026, 11, 23, 10), tick=False):
+        html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    row = row_of(html, returned.code)
+    assert '<span class="badge warn">1</span>' in row
+    assert "holding allowed" in row
+
+
+def test_it_records_whether_the_refund_was_on_time(login, shop_a, withdrawal):
+    client = login(shop_a.staff)
+    with time_machine.travel(helsinki(2026, 11, 15, 10), tick=False):
+        client.post(f"/withdrawals/{withdrawal.pk}/goods-back/")
+        response = client.post(f"/withdrawals/{withdrawal.pk}/refund/", follow=True)
+    withdrawal.refresh_from_db()
+    assert withdrawal.goods_back_at is not None
+    assert withdrawal.refunded_on_time is True
+    assert withdrawal.refund.amount_cents == 2 * 4990  # both shirts, no shipping charged
+    html = response.content.decode()
+    assert "Refunded on time." in html
+    assert '<span class="badge ok">on time</span>' in html
+
+
+def test_it_flags_a_late_refund(shop_a, withdrawal):
+    late = withdrawals.refund_withdrawal(shop_a.shop, withdrawal, now=helsinki(2026, 11, 25, 9))
+    assert late.refunded_on_time is False
+
+
+def test_it_refuses_another_shops_withdrawal(login, shop_a, shop_b):
+    foreign = withdrawals.notify_withdrawal(shop_b.shop, delivered_order(shop_b.shop), now=NOTIFIED)
+    client = login(shop_a.staff)
+    assert foreign.code not in client.get("/withdrawals/").content.decode()
+    assert client.post(f"/withdrawals/{foreign.pk}/goods-back/").status_code == 404
+    assert client.post(f"/withdrawals/{foreign.pk}/refund/").status_code == 404
+    assert Withdrawal.objects.get(pk=foreign.pk).refund is None
+
+
+def test_it_requires_a_signed_in_member(client, outsider, login):
+    assert client.get("/withdrawals/").status_code == 302
+    assert login(outsider).get("/withdrawals/").status_code == 403
+
+
+def test_only_an_owner_saves_the_settings(login, shop_a):
+    assert login(shop_a.staff).post("/withdrawals/settings/", {}).status_code == 403
+
+
+def test_it_shows_what_was_withdrawn_in_a_fixed_number_of_queries(
+    login, shop_a, withdrawal, django_assert_max_num_queries
+):
+    client = login(shop_a.staff)
+    client.get("/withdrawals/")  # warm the session
+    for _n in range(5):
+        withdrawals.notify_withdrawal(shop_a.shop, delivered_order(shop_a.shop), now=NOTIFIED)
+    with time_machine.travel(helsinki(2026, 11, 12, 10), tick=False):
+        with django_assert_max_num_queries(20):
+            html = client.get("/withdrawals/").content.decode()
+    row = row_of(html, withdrawal.code)
+    items = row[row.index('<span class="help">') :]
+    assert items.startswith('<span class="help">Merino shirt M, Wool socks 0</span>'), items
+
+
+def test_it_shows_a_late_return_refund(login, shop_a):
+    from aftersale.returns import services
+
+    order = delivered_order(shop_a.shop)
+    returned = ReturnRequestFactory(order=order, state="inspected", requested_at=NOTIFIED)
+    services.refund_return(shop_a.shop, returned, now=helsinki(2026, 11, 26, 10))
+    html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    start = html.index(f'data-refund="{returned.code}"')
+    assert '<span class="badge bad">late</span>' in html[start : html.index("</tr>", start)]
+
+
+def test_an_owner_sets_the_fee_and_the_informed_flag(login, shop_a):
+    client = login(shop_a.owner)
+    response = client.post("/withdrawals/settings/", {"unclaimed_fee_cents": "1290"}, follow=True)
+    assert "Withdrawal settings saved." in response.content.decode()
+    saved = deadlines.settings_for(shop_a.shop)
+    assert saved.unclaimed_fee_cents == 1290
+    assert saved.informed_of_withdrawal_right is False  # the box was left unticked
+
+
+def test_it_names_the_field_of_a_bad_fee(login, shop_a):
+    client = login(shop_a.owner)
+    response = client.post(
+        "/withdrawals/settings/",
+        {"unclaimed_fee_cents": "-5", "informed_of_withdrawal_right": "on"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Fee for an unclaimed parcel (cents): Ensure this value is greater than" in html
+    assert deadlines.settings_for(shop_a.shop).pk is None

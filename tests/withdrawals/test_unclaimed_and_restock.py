@@ -1,0 +1,119 @@
+"""Unclaimed parcels as their own case (refund = paid - fee, never negative, customer told) and
+restocking a returned line exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersale.catalog.models import Variant
+from aftersale.returns import services, unclaimed
+from aftersale.returns.models import UnclaimedCase
+from aftersale.timeline import types
+from aftersale.timeline.models import Event
+from aftersale.timeline.services import record_event
+from tests.factories import ReturnLineFactory, ShipmentFactory
+from tests.withdrawals.fixtures import delivered_order, helsinki, set_withdrawal_settings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("paid", "fee", "kept", "refund"),
+    [(5580, 1500, 1500, 4080), (900, 1500, 900, 0), (4990, 0, 0, 4990)],
+)
+def test_it_computes_the_refund_as_paid_minus_the_fee_never_negative(paid, fee, kept, refund):
+    assert unclaimed.unclaimed_refund(paid, fee) == (kept, refund)
+
+
+def returned_parcel(shop):
+    order = delivered_order(shop, lines=1, delivered_at=None)
+    return ShipmentFactory(order=order, status="returned_to_sender")
+
+
+def test_it_opens_a_case_from_the_back_office_and_tells_the_customer(
+    login, shop_a, smtp_server, django_capture_on_commit_callbacks
+):
+    set_withdrawal_settings(shop_a.shop, unclaimed_fee_cents=1290)
+    shipment = returned_parcel(shop_a.shop)
+    client = login(shop_a.owner)
+    html = client.get("/withdrawals/").content.decode()
+    assert f'data-shipment="{shipment.pk}"' in html
+    assert "must match them on average" in html
+    row = html[html.index(f'data-shipment="{shipment.pk}"') :]
+    assert "€49.90" in row[: row.index("</tr>")] and "€37.00" in row[: row.index("</tr>")]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/withdrawals/unclaimed/{shipment.pk}/open/")
+    case = UnclaimedCase.objects.get()
+    assert (case.paid_cents, case.fee_cents, case.refund_cents) == (4990, 1290, 3700)
+    assert Event.objects.filter(type=types.UNCLAIMED_CASE_OPENED).count() == 1
+    [mail] = smtp_server.messages
+    assert "palautui noutamattomana" in mail["Subject"]  # in the customer's language
+    assert "37.00 EUR" in mail.get_content() or "37,00 EUR" in mail.get_content()
+
+    client.post(f"/withdrawals/unclaimed/cases/{case.pk}/refund/")
+    case.refresh_from_db()
+    assert case.state == "refunded" and case.refund.amount_cents == 3700
+
+
+def test_it_opens_cases_from_the_timeline_once(shop_a):
+    shipment = returned_parcel(shop_a.shop)
+    record_event(shop_a.shop, types.SHIPMENT_RETURNED_TO_SENDER, subject=shipment)
+    assert unclaimed.open_cases_from_timeline() == 1
+    assert unclaimed.open_cases_from_timeline() == 0
+    assert UnclaimedCase.objects.filter(shipment=shipment).count() == 1
+
+
+def test_it_refuses_a_foreign_shops_parcel_and_case(login, shop_a, shop_b):
+    shipment = returned_parcel(shop_b.shop)
+    client = login(shop_a.owner)
+    assert client.post(f"/withdrawals/unclaimed/{shipment.pk}/open/").status_code == 404
+    case = unclaimed.open_unclaimed_case(shop_b.shop, shipment)
+    assert client.post(f"/withdrawals/unclaimed/cases/{case.pk}/refund/").status_code == 404
+    assert f'data-unclaimed-case="{case.pk}"' not in client.get("/withdrawals/").content.decode()
+
+
+def test_a_restocked_line_increases_stock_once_and_tells_the_shop(shop_a):
+    line = ReturnLineFactory(
+        return_request__order=delivered_order(shop_a.shop, lines=1),
+        return_request__state="received",
+        quantity=1,
+    )
+    variant = line.order_line.variant
+    before = variant.stock
+    outcomes = {line.pk: ("restock", "")}
+    services.inspect_return(
+        shop_a.shop, line.return_request, outcomes, now=helsinki(2026, 11, 12, 9)
+    )
+    with pytest.raises(services.InvalidTransition):  # saved again: refused, no second restock
+        services.inspect_return(shop_a.shop, line.return_request, outcomes)
+    assert Variant.objects.get(pk=variant.pk).stock == before + 1
+    [event] = Event.objects.filter(type=types.VARIANT_RESTOCKED)
+    assert event.payload["sku"] == variant.sku
+    assert event.payload["quantity"] == 1 and event.payload["stock"] == before + 1
+
+
+def test_a_damaged_line_is_not_restocked(shop_a):
+    line = ReturnLineFactory(
+        return_request__order=delivered_order(shop_a.shop, lines=1),
+        return_request__state="received",
+    )
+    before = line.order_line.variant.stock
+    services.inspect_return(shop_a.shop, line.return_request, {line.pk: ("damaged", "torn")})
+    assert Variant.objects.get(pk=line.order_line.variant_id).stock == before
+    assert not Event.objects.filter(type=types.VARIANT_RESTOCKED).exists()
+
+
+def test_it_tells_the_customer_later_when_the_first_notice_failed(
+    shop_a, smtp_server, django_capture_on_commit_callbacks
+):
+    shipment = returned_parcel(shop_a.shop)
+    smtp_server.refuse = True
+    with django_capture_on_commit_callbacks(execute=True):
+        case = unclaimed.open_unclaimed_case(shop_a.shop, shipment)
+    case.refresh_from_db()
+    assert case.customer_notified_at is None
+    smtp_server.refuse = False
+    unclaimed.open_cases_from_timeline()
+    case.refresh_from_db()
+    assert case.customer_notified_at is not None
+    assert len(smtp_server.messages) == 1
