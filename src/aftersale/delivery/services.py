@@ -179,9 +179,16 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
         Shipment.objects.bulk_create(new, batch_size=1000)
     if changed:
         Shipment.objects.bulk_update(changed, [*changed_fields, "updated_at"], batch_size=1000)
+    # A shipment existed at least since its first carrier event (backfilled data).
     events = [
-        _timeline_event(shop, shipment, order, types.SHIPMENT_CREATED, shipment.created_at or now)
-        for _, shipment, order, created in results
+        _timeline_event(
+            shop,
+            shipment,
+            order,
+            types.SHIPMENT_CREATED,
+            min([now, *(e.occurred_at for e in item.events), *filter(None, [item.shipped_at])]),
+        )
+        for item, shipment, order, created in results
         if created
     ]
     tracking = []

@@ -122,8 +122,7 @@ def _save_customers(
             customer = Customer(
                 shop=shop,
                 external_id=external_id,
-                language=shop.default_language,
-                **values,
+                **{"language": shop.default_language, **values},
             )
             if consent is not None:
                 customer.marketing_consent = consent
