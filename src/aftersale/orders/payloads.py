@@ -24,6 +24,8 @@ Language = text(5)
 
 
 def _email(value: str) -> str:
+    if value == "":
+        return value
     try:
         validate_email(value)
     except DjangoValidationError:
