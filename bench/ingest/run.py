@@ -1,0 +1,1 @@
+"""Ingest benchmark (see README.md)."""
