@@ -136,9 +136,7 @@ def copy_csv_rows(text: str) -> float:
     with connection.cursor() as cursor:
         raw = cursor.connection
         raw.execute("DROP TABLE IF EXISTS bench_csv_rows")
-        raw.execute(
-            "CREATE TABLE bench_csv_rows (" + ", ".join(f"{c} text" for c in columns) + ")"
-        )
+        raw.execute("CREATE TABLE bench_csv_rows (" + ", ".join(f"{c} text" for c in columns) + ")")
         raw.commit()
         started = time.perf_counter()
         with raw.cursor().copy("COPY bench_csv_rows FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
@@ -166,9 +164,7 @@ def main() -> int:
     _token, plain = create_api_token(shop, name="bench")
     client = Client()
     payloads = order_payloads(count, "api-")
-    bodies = [
-        json.dumps({"items": payloads[i : i + 1000]}) for i in range(0, len(payloads), 1000)
-    ]
+    bodies = [json.dumps({"items": payloads[i : i + 1000]}) for i in range(0, len(payloads), 1000)]
     started = time.perf_counter()
     for body in bodies:
         response = client.post(

@@ -139,3 +139,45 @@ def retry_on_conflict(write, attempts: int = 3):
             if attempt == attempts - 1:
                 raise ConflictingWrite(str(exc)) from exc
     raise AssertionError("unreachable")
+
+
+def insert_all(model, objs: list, batch_size: int = 2000) -> list:
+    """``bulk_create`` for the ingest's hot path, and on PostgreSQL several times faster: one
+    ``INSERT … SELECT * FROM unnest(…) RETURNING id`` per batch built straight from the
+    instances' attribute values (the ORM spends most of a large batch preparing values)."""
+    from django.db import connection
+    from django.db.models import JSONField
+    from django.utils import timezone
+    from psycopg.types.json import Jsonb
+
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                if getattr(obj, field.attname) is None or field.auto_now:
+                    setattr(obj, field.attname, now)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) RETURNING {pk}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            batch = objs[start : start + batch_size]
+            arrays = []
+            for field in fields:
+                values = [getattr(obj, field.attname) for obj in batch]
+                if isinstance(field, JSONField):
+                    values = [None if v is None else Jsonb(v) for v in values]
+                arrays.append(values)
+            cursor.execute(sql, arrays)
+            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = "default"
+    return objs

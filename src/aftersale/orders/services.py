@@ -24,6 +24,7 @@ from aftersale.orders.ingest import (
     Upserted,
     assign_changed,
     duplicates,
+    insert_all,
     parse_all,
     pointer,
     retry_on_conflict,
@@ -151,7 +152,7 @@ def _save_customers(
                 changed_fields.update(fields)
         existing[external_id] = customer
     if new:
-        Customer.objects.bulk_create(new, batch_size=500)
+        insert_all(Customer, new)
     if changed_rows:
         for customer in changed_rows:
             customer.updated_at = now
@@ -283,7 +284,7 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
                 changed_fields.update(fields)
             results.append((item, order, False, bool(fields), old_status))
     if new_orders:
-        Order.objects.bulk_create(new_orders, batch_size=500)
+        insert_all(Order, new_orders)
     if changed_orders:
         for order in changed_orders:
             order.updated_at = now
@@ -374,7 +375,7 @@ def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
                     changed_fields.update(fields)
                     touched.add(order.pk)
     if new:
-        OrderLine.objects.bulk_create(new, batch_size=1000)
+        insert_all(OrderLine, new)
     if changed:
         OrderLine.objects.bulk_update(changed, list(changed_fields), batch_size=1000)
     gone = [line for line in existing.values() if line.pk not in kept]
