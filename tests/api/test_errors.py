@@ -154,3 +154,19 @@ def test_it_names_a_bad_query_parameter(api, shop_a):
 def test_problem_json_is_plain_json(api, shop_a):
     response = api(shop_a.shop).post("/orders", {})
     assert json.loads(response.content)["instance"] == "/api/v1/orders"
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["0186-02-06T18:43:23-22:18", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
+)
+def test_it_refuses_times_no_database_can_hold(api, shop_a, when):
+    body = problem(api(shop_a.shop).post("/orders", order_payload(placed_at=when)), 422)
+    assert pointers(body) == {"/placed_at"}
+    body = problem(api(shop_a.shop).get("/orders", {"updated_before": when}), 422)
+    assert pointers(body) == {"updated_before"}
+
+
+def test_it_stores_times_in_utc(api, shop_a):
+    api(shop_a.shop).post("/orders", order_payload(placed_at="2026-11-02T10:00:00+23:00"))
+    assert Order.objects.get().placed_at.isoformat() == "2026-11-01T11:00:00+00:00"

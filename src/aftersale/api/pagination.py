@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from aftersale.api.problems import Problem
+from aftersale.orders.ingest import as_instant
 
 MAX_LIMIT = 500
 
@@ -25,7 +26,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         moment = datetime.fromisoformat(when)
         if moment.tzinfo is None:
             raise ValueError
-        return moment, int(pk)
+        return as_instant(moment), int(pk)
     except (ValueError, UnicodeDecodeError):
         raise Problem(
             400,

@@ -6,7 +6,7 @@ client fetch only what changed since its last sync. A foreign shop's object is a
 
 from django.db.models import Prefetch
 from ninja import Query, Router, Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from aftersale.api.pagination import page
 from aftersale.api.problems import not_found
@@ -21,15 +21,14 @@ from aftersale.api.schemas import (
     ShipmentPage,
 )
 from aftersale.delivery.models import Shipment, TrackingEvent
+from aftersale.orders.ingest import Instant
 from aftersale.orders.models import Customer, Order
 from aftersale.returns.models import ReturnRequest
 
 
 class ListFilters(Schema):
-    updated_since: AwareDatetime | None = Field(
-        None, description="Only objects changed at or after."
-    )
-    updated_before: AwareDatetime | None = Field(None, description="Only objects changed before.")
+    updated_since: Instant | None = Field(None, description="Only objects changed at or after.")
+    updated_before: Instant | None = Field(None, description="Only objects changed before.")
     cursor: str | None = Field(None, max_length=200, description="next_cursor of the last page.")
     limit: int = Field(100, ge=1, le=500)
 

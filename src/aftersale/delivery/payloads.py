@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from aftersale.delivery.models import PickupPoint, ShipmentStatus
-from aftersale.orders.ingest import CountryCode, ExternalId, Payload, text
+from aftersale.orders.ingest import CountryCode, ExternalId, Instant, Payload, text
 
 
 class PickupPointIn(Payload):
@@ -33,8 +33,8 @@ class TrackingEventIn(Payload):
     )
     description: text(300) = ""
     location: text(200) = ""
-    occurred_at: AwareDatetime
-    held_until: AwareDatetime | None = Field(
+    occurred_at: Instant
+    held_until: Instant | None = Field(
         default=None, description="For ready_for_pickup: the last day the parcel is held."
     )
 
@@ -45,7 +45,7 @@ class ShipmentIn(Payload):
     carrier: text(40, min_length=1)
     tracking_number: text(100) = ""
     pickup_point: PickupPointIn | None = None
-    held_until: AwareDatetime | None = None
+    held_until: Instant | None = None
     expected_delivery: date | None = None
-    shipped_at: AwareDatetime | None = None
+    shipped_at: Instant | None = None
     events: list[TrackingEventIn] = Field(default_factory=list, max_length=200)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 # Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
 MAX_CENTS = 10**13
@@ -37,6 +38,20 @@ def text(max_length: int, *, min_length: int = 0):
     ]
 
 
+def as_instant(value: datetime) -> datetime:
+    """In UTC (PostgreSQL refuses offsets beyond ±16 h) and within years a shop can mean."""
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+# A time with an offset ("Z" or "+02:00"), stored in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(as_instant)]
 ExternalId = text(100, min_length=1)
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from aftersale.delivery.payloads import PickupPointIn
 from aftersale.orders.ingest import (
@@ -14,6 +14,7 @@ from aftersale.orders.ingest import (
     CountryCode,
     CurrencyCode,
     ExternalId,
+    Instant,
     Payload,
     PositiveCents,
     text,
@@ -76,7 +77,7 @@ class OrderLineIn(Payload):
 class OrderIn(Payload):
     external_id: ExternalId
     number: text(50) = Field(default="", description="Shown to the customer; defaults to the id.")
-    placed_at: AwareDatetime
+    placed_at: Instant
     status: Order.Status = Order.Status.OPEN
     currency: CurrencyCode | None = Field(default=None, description="Defaults to the shop's.")
     subtotal_cents: Cents | None = Field(default=None, description="Defaults to the lines' sum.")
@@ -111,7 +112,7 @@ class PaymentIn(Payload):
     method: PaymentMethod = PaymentMethod.CARD
     amount_cents: Cents
     currency: CurrencyCode | None = None
-    paid_at: AwareDatetime
+    paid_at: Instant
 
 
 class RefundIn(Payload):
@@ -120,4 +121,4 @@ class RefundIn(Payload):
     amount_cents: PositiveCents
     currency: CurrencyCode | None = None
     reason: text(200) = ""
-    refunded_at: AwareDatetime
+    refunded_at: Instant
