@@ -105,3 +105,18 @@ def test_it_keeps_shops_apart(api, shop_a, shop_b):
     assert other.post("/orders", order_payload()).status_code == 201
     assert Order.objects.for_shop(shop_a.shop).get().customer.shop == shop_a.shop
     assert Order.objects.for_shop(shop_b.shop).get().customer.shop == shop_b.shop
+
+
+def test_it_needs_no_csrf_token_from_a_machine_client(shop_a):
+    from django.test import Client
+
+    from aftersale.core.services import create_api_token
+
+    _, plain = create_api_token(shop_a.shop, name="erp")
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/orders",
+        order_payload(),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {plain}",
+    )
+    assert response.status_code == 201
