@@ -94,7 +94,7 @@ def test_it_pages_orders_by_update_time_with_a_cursor(api, shop_a):
         if not cursor:
             break
     assert sorted(seen) == [str(n) for n in range(5)]
-    assert client.get("/orders", {"updated_since": "2999-01-01T00:00:00Z"}).json()["items"] == []
+    assert client.get("/orders", {"updated_since": "2199-01-01T00:00:00Z"}).json()["items"] == []
 
 
 def test_it_keeps_shops_apart(api, shop_a, shop_b):
