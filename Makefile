@@ -34,6 +34,7 @@ lint: $(STAMP)
 	@$(BIN)/ruff check src tests bench
 	@$(BIN)/ruff format --check src tests bench
 	@$(BIN)/lint-imports
+	@$(BIN)/mypy --strict --no-error-summary -p aftersale.analytics || { echo "mypy --strict failed on aftersale.analytics"; exit 1; }
 	@$(BIN)/python -m django makemigrations --check --dry-run --settings=aftersale.settings >/dev/null \
 	  || { echo "Models and migrations differ: run 'aftersale makemigrations'"; exit 1; }
 

@@ -59,6 +59,12 @@ def login(client):
     return do_login
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created and signed in everywhere; a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 _real_connect = socket.socket.connect
 
 

@@ -4,6 +4,7 @@ aftersale run            migrate, load the demo shop if empty, serve the web and
 aftersale worker         run background jobs (flows, webhooks, nightly analytics)
 aftersale demo           create the demo shop (see docs/demo.md)
 aftersale import-orders  import orders from a CSV file
+aftersale import-pickup-points  import a carrier's pickup-point registry from a CSV file
 aftersale analyze        turn an order export into an HTML report, no server or database
 aftersale <command>      any Django management command (migrate, createsuperuser, …)
 """
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     if len(argv) > 1:
-        argv[1] = argv[1].replace("-", "_") if argv[1] in {"import-orders"} else argv[1]
+        argv[1] = argv[1].replace("-", "_") if argv[1].startswith("import-") else argv[1]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
     from django.core.management import execute_from_command_line
 

@@ -85,3 +85,15 @@ def test_it_names_an_unknown_shipment(parcel, shop_a):
             [{"shipment_external_id": "nope", "carrier_code": "X", "occurred_at": at(3)}],
         )
     assert raised.value.errors[0].pointer == "/0/shipment_external_id"
+
+
+def test_a_carrier_code_without_a_status_is_looked_up(parcel, shop_a):
+    from aftersale.delivery.carriers import map_carrier_event
+
+    code = next(
+        c for c in ("20", "21", "22", "31", "38", "40") if map_carrier_event("posti", c).status
+        not in ("unknown",)
+    )  # fmt: skip
+    send(shop_a.shop, {"carrier_code": code, "occurred_at": at(3)})
+    event = parcel.tracking_events.get()
+    assert event.status == map_carrier_event("posti", code).status != "unknown"

@@ -1,15 +1,44 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
 
-from aftersale.backoffice.views import integrations
+from aftersale.backoffice.views import (
+    auth,
+    customers,
+    dashboard,
+    deliveries,
+    insights,
+    integrations,
+    orders,
+    returns,
+    shops,
+)
 
 app_name = "backoffice"
 
+# One module per area in backoffice/views/; add an area's pages as path lines below, and its
+# object pages to OBJECT_URLS in tests/backoffice/test_tenancy.py.
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", TemplateView.as_view(template_name="base.html"), name="dashboard"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("shop/switch/", shops.switch_shop, name="switch_shop"),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("deliveries/", deliveries.deliveries, name="deliveries"),
+    path("deliveries/unclaimed/", deliveries.unclaimed_report, name="unclaimed_report"),
+    path("deliveries/flagged/", deliveries.flagged, name="flagged_customers"),
+    path("insights/", insights.insights, name="insights"),
+    path("insights/refresh/", insights.refresh_insights, name="insights_refresh"),
+    path("insights/segments/<slug:segment>/", insights.segment_customers, name="insights_segment"),
+    path("returns/", returns.queue, name="returns"),
+    path("returns/approve/", returns.bulk_approve, name="returns_bulk_approve"),
+    path("returns/receive/", returns.receive, name="returns_receive"),
+    path("returns/insight/", returns.insight_page, name="returns_insight"),
+    path("returns/policy/", returns.policy_page, name="return_policy"),
+    path("returns/<int:return_id>/", returns.detail, name="return_detail"),
+    path("returns/<int:return_id>/photos/<int:photo_id>/", returns.photo, name="return_photo"),
     path("integrations/", integrations.integrations, name="integrations"),
     path(
         "integrations/tokens/<int:token_id>/revoke/", integrations.revoke_token, name="revoke_token"

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from aftersale.core.models import Shop
+from aftersale.delivery.carriers import map_carrier_event, settle_received_status
 from aftersale.delivery.models import PickupPoint, Shipment, ShipmentStatus, TrackingEvent
 from aftersale.delivery.payloads import PickupPointIn, ShipmentIn, TrackingEventIn
 from aftersale.orders.ingest import (
@@ -56,12 +57,13 @@ STATUS_TIME_FIELDS = {
 def neutral_status(carrier: str, carrier_code: str, status: str | None) -> str:
     """The carrier-neutral meaning of one tracking event.
 
-    The status the sender gives wins; without one the event is kept as ``unknown`` with its
-    carrier code as given. (This is the one place where a carrier-code mapping plugs in.)
+    The status the sender gives wins; without one the carrier's code is looked up in the
+    carrier tables (``aftersale.delivery.carriers``), and an unknown carrier or code is kept as
+    ``unknown`` with its code as given.
     """
     if status:
         return ShipmentStatus(status).value
-    return ShipmentStatus.UNKNOWN.value
+    return str(map_carrier_event(carrier, carrier_code).status)
 
 
 # --- pickup points -------------------------------------------------------------------------
@@ -316,6 +318,9 @@ def _apply_tracking(shop, tracking, events: list[Event], *, report: bool = False
             continue
         known.add(key)
         status = neutral_status(shipment.carrier, item.carrier_code, item.status)
+        is_newest = shipment.pk not in latest or item.occurred_at >= latest[shipment.pk]
+        if is_newest:  # one "handed over" code means picked up after waiting at a pickup point
+            status = settle_received_status(shipment.status, status)
         new_rows.append(
             TrackingEvent(
                 shop=shop,
@@ -340,7 +345,6 @@ def _apply_tracking(shop, tracking, events: list[Event], *, report: bool = False
             continue
         fields = []
         time_field = STATUS_TIME_FIELDS.get(status)
-        is_newest = shipment.pk not in latest or item.occurred_at >= latest[shipment.pk]
         if time_field and (getattr(shipment, time_field) is None or is_newest):
             if not (time_field == "shipped_at" and shipment.shipped_at):
                 setattr(shipment, time_field, item.occurred_at)

@@ -89,6 +89,12 @@ class ReturnRequest(TimeStamped):
     def __str__(self) -> str:
         return self.code
 
+    def get_return_method_display(self) -> str:
+        """The method in the reader's language (the field keeps the code, e.g. ``drop_off``)."""
+        if self.return_method in ReturnMethod.values:
+            return str(ReturnMethod(self.return_method).label)
+        return self.return_method
+
 
 class ReturnLine(models.Model):
     class Inspection(models.TextChoices):
@@ -123,3 +129,121 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.order_line.name} ({self.get_reason_display()})"
+
+
+class ReturnMethod(models.TextChoices):
+    """How the parcel travels back to the shop."""
+
+    DROP_OFF = "drop_off", _("Drop-off at a pickup point or parcel locker (QR code)")
+    HOME_PICKUP = "home_pickup", _("Collected from home")
+    STORE = "store", _("Brought to the shop")
+
+
+class ReturnPolicy(TimeStamped):
+    """A shop's own return terms on top of the law: fees by method and the store-credit bonus.
+
+    The return window itself is ``Shop.return_window_days`` (never less than the statutory 14).
+    A method whose fee is empty is not offered; drop-off is always offered.
+    """
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="return_policy")
+    drop_off_fee_cents = models.PositiveIntegerField(_("drop-off fee (cents)"), default=0)
+    home_pickup_fee_cents = models.PositiveIntegerField(
+        _("home pickup fee (cents)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the shop does not collect returns from home."),
+    )
+    store_fee_cents = models.PositiveIntegerField(
+        _("in-store return fee (cents)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if customers cannot bring returns to the shop."),
+    )
+    free_exchanges = models.BooleanField(
+        _("exchanges are free"),
+        default=True,
+        help_text=_("No return fee when the customer takes another size or colour instead."),
+    )
+    store_credit_bonus_bp = models.PositiveIntegerField(
+        _("store credit bonus (basis points)"),
+        default=1000,
+        help_text=_("Extra value for choosing store credit over a refund; 1000 is 10 %."),
+    )
+    auto_approve_withdrawals = models.BooleanField(
+        _("approve returns within the policy automatically"),
+        default=True,
+        help_text=_("Complaints always wait for a person to look at the photos."),
+    )
+    return_address = models.TextField(
+        _("return address"), blank=True, help_text=_("Printed on the return slip.")
+    )
+
+    class Meta:
+        verbose_name = _("return policy")
+        verbose_name_plural = _("return policies")
+
+    def __str__(self) -> str:
+        return f"{self.shop} return policy"
+
+
+def return_photo_path(photo: ReturnPhoto, filename: str) -> str:
+    """Random names under the shop's folder; the customer's file name is never used on disk."""
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
+        photo.content_type, "bin"
+    )
+    return f"return-photos/{photo.shop_id}/{secrets.token_hex(16)}.{extension}"
+
+
+class ReturnPhoto(models.Model):
+    """A customer's photo of a returned item, stored under MEDIA_ROOT and served only by views
+    that check the viewer is the shop's staff or the customer."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    return_line = models.ForeignKey(ReturnLine, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("photo"), upload_to=return_photo_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size_bytes = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["return_line", "id"]
+        verbose_name = _("return photo")
+        verbose_name_plural = _("return photos")
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+def new_credit_code() -> str:
+    return "SC" + "".join(secrets.choice(RETURN_CODE_ALPHABET) for _ in range(10))
+
+
+class StoreCredit(TimeStamped):
+    """Store credit issued for a return: the refund's value plus the shop's bonus."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="store_credits")
+    customer = models.ForeignKey(
+        "orders.Customer", on_delete=models.CASCADE, related_name="store_credits"
+    )
+    return_request = models.OneToOneField(
+        ReturnRequest, on_delete=models.CASCADE, related_name="store_credit"
+    )
+    code = models.CharField(_("credit code"), max_length=14, unique=True, default=new_credit_code)
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    bonus_cents = models.BigIntegerField(_("of which bonus (cents)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    issued_at = models.DateTimeField(_("issued at"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("store credit")
+        verbose_name_plural = _("store credits")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.amount_cents / 100:.2f} {self.currency}"

@@ -6,6 +6,7 @@ subscribe to it.
 
 CUSTOMER_CREATED = "customer.created"
 CUSTOMER_CONSENT_CHANGED = "customer.consent_changed"
+CUSTOMER_SEGMENT_ENTERED = "customer.segment_entered"
 
 ORDER_PLACED = "order.placed"
 ORDER_UPDATED = "order.updated"
@@ -22,6 +23,7 @@ SHIPMENT_PICKED_UP = "shipment.picked_up"
 SHIPMENT_DELIVERY_FAILED = "shipment.delivery_failed"
 SHIPMENT_RETURNED_TO_SENDER = "shipment.returned_to_sender"
 SHIPMENT_UNKNOWN_EVENT = "shipment.unknown_event"
+PICKUP_POINTS_IMPORTED = "pickup_points.imported"
 
 RETURN_REQUESTED = "return.requested"
 RETURN_APPROVED = "return.approved"

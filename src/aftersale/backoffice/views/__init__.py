@@ -1,0 +1,1 @@
+"""The merchant's back-office pages, one module per area."""

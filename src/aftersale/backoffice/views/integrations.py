@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from aftersale.core.models import ApiToken, Membership
+from aftersale.backoffice.access import shop_required
+from aftersale.core.models import ApiToken
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.core.services import create_api_token, revoke_api_token
 from aftersale.orders.csv_import import COLUMNS, ImportFailed, import_orders_csv
@@ -24,26 +22,8 @@ from aftersale.webhooks.services import (
     remove_webhook_endpoint,
 )
 
-
-def owner_required(view):
-    """Only an owner of the current shop (``request.shop``) may manage its integrations.
-
-    Local stand-in for the back-office shell's ``shop_required(owner_only=True)``.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        shop = request.shop
-        membership = (
-            Membership.objects.filter(user=request.user, shop=shop).first() if shop else None
-        )
-        if membership is None or membership.role != Membership.Role.OWNER:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Integrations hand out access to the shop's data: owners only.
+owner_required = shop_required(owner_only=True)
 
 
 class TokenForm(forms.Form):

@@ -1,0 +1,227 @@
+"""How the back-office tells a timeline event in one line: a describer registry.
+
+Each event type has a describer (event -> translated one-line text); each subject type has a
+linker that loads the subjects of many events at once (shop, ids -> {id: Subject}) so that a
+timeline of hundreds of events costs one query per subject type. Other areas register their own:
+
+    from aftersale.backoffice.timeline import describe_type, register_subject
+
+    describe_type("ticket.opened", lambda event: _("Ticket opened"))
+    register_subject("ticket", lambda shop, ids: {...})
+
+An event type without a describer is still shown, by its type name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersale.delivery.models import Shipment
+from aftersale.insights.models import RfmSegment, ValueSegment
+from aftersale.orders.models import Customer, Order, Payment, Refund
+from aftersale.returns.models import ReturnRequest
+from aftersale.timeline import types
+from aftersale.timeline.models import Event
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an event is about, as a link label and the page to open (``url`` may be empty)."""
+
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class DescribedEvent:
+    event: Event
+    text: str
+    subject: Subject | None
+
+
+Describer = Callable[[Event], str]
+SubjectLoader = Callable[[object, list[int]], dict[int, Subject]]
+
+_describers: dict[str, Describer] = {}
+_subject_loaders: dict[str, SubjectLoader] = {}
+
+
+def describe_type(event_type: str, describer: Describer | str) -> None:
+    """Register how events of ``event_type`` read; a (lazy) string is used as it is."""
+    if callable(describer):
+        _describers[event_type] = describer
+    else:
+        _describers[event_type] = lambda event, text=describer: str(text)
+
+
+def register_subject(subject_type: str, loader: SubjectLoader) -> None:
+    """Register how subjects of ``subject_type`` (a model name) become links."""
+    _subject_loaders[subject_type] = loader
+
+
+def describe(event: Event) -> str:
+    describer = _describers.get(event.type)
+    if describer is None:
+        return event.type
+    try:
+        return describer(event)
+    except (KeyError, TypeError, ValueError):
+        return event.type
+
+
+def describe_events(shop, events: Iterable[Event]) -> list[DescribedEvent]:
+    """The events with their text and subject link, loading subjects in one query per type."""
+    events = list(events)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        if event.subject_type in _subject_loaders:
+            wanted[event.subject_type].add(event.subject_id)
+    subjects = {
+        subject_type: _subject_loaders[subject_type](shop, sorted(ids))
+        for subject_type, ids in wanted.items()
+    }
+    return [
+        DescribedEvent(
+            event=event,
+            text=describe(event),
+            subject=subjects.get(event.subject_type, {}).get(event.subject_id),
+        )
+        for event in events
+    ]
+
+
+# Subjects of the core domain -------------------------------------------------------------
+
+
+def _order_url(order_id: int, anchor: str = "") -> str:
+    url = reverse("backoffice:order_detail", args=[order_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _orders(shop, ids):
+    rows = Order.objects.for_shop(shop).filter(pk__in=ids).values_list("pk", "number")
+    return {pk: Subject(f"#{number}", _order_url(pk)) for pk, number in rows}
+
+
+def _customers(shop, ids):
+    rows = (
+        Customer.objects.for_shop(shop)
+        .filter(pk__in=ids)
+        .only("pk", "first_name", "last_name", "email", "external_id")
+    )
+    return {c.pk: Subject(str(c), reverse("backoffice:customer_detail", args=[c.pk])) for c in rows}
+
+
+def _via_order(model, anchor: Callable[[dict], str], label: Callable[[dict], str]):
+    def load(shop, ids):
+        rows = (
+            model.objects.for_shop(shop)
+            .filter(pk__in=ids)
+            .values("pk", "order_id", "order__number", *_LABEL_FIELDS[model])
+        )
+        return {
+            row["pk"]: Subject(
+                f"#{row['order__number']} · {label(row)}",
+                _order_url(row["order_id"], anchor(row)),
+            )
+            for row in rows
+        }
+
+    return load
+
+
+_LABEL_FIELDS = {
+    Shipment: ("carrier", "tracking_number"),
+    ReturnRequest: ("code",),
+    Payment: ("method",),
+    Refund: ("reason",),
+}
+
+register_subject("order", _orders)
+register_subject("customer", _customers)
+register_subject(
+    "shipment",
+    _via_order(
+        Shipment,
+        lambda r: f"shipment-{r['pk']}",
+        lambda r: f"{r['carrier']} {r['tracking_number']}".strip(),
+    ),
+)
+register_subject(
+    "returnrequest", _via_order(ReturnRequest, lambda r: f"return-{r['pk']}", lambda r: r["code"])
+)
+register_subject("payment", _via_order(Payment, lambda r: "payments", lambda r: _("payment")))
+register_subject("refund", _via_order(Refund, lambda r: "refunds", lambda r: _("refund")))
+
+
+# Descriptions of the canonical event types ------------------------------------------------
+
+
+def _consent(event: Event) -> str:
+    if event.payload.get("marketing_consent") is False:
+        return _("Marketing consent withdrawn")
+    if event.payload.get("marketing_consent") is True:
+        return _("Marketing consent given")
+    return _("Marketing consent changed")
+
+
+SEGMENT_LABELS = {**dict(RfmSegment.choices), **dict(ValueSegment.choices)}
+
+
+def _segment(event: Event) -> str:
+    segment = event.payload.get("segment") or ""
+    if not segment:
+        return _("Moved to another customer segment")
+    label = SEGMENT_LABELS.get(segment, segment)
+    return _("Moved to the segment “%(segment)s”") % {"segment": label}
+
+
+def _message(text) -> Describer:
+    def describer(event: Event) -> str:
+        subject = event.payload.get("subject") or event.payload.get("template") or ""
+        return f"{text}: {subject}" if subject else str(text)
+
+    return describer
+
+
+for _type, _text in {
+    types.CUSTOMER_CREATED: gettext_lazy("Customer added"),
+    types.ORDER_PLACED: gettext_lazy("Order placed"),
+    types.ORDER_UPDATED: gettext_lazy("Order updated"),
+    types.ORDER_CANCELLED: gettext_lazy("Order cancelled"),
+    types.PAYMENT_RECEIVED: gettext_lazy("Payment received"),
+    types.REFUND_ISSUED: gettext_lazy("Refund issued"),
+    types.SHIPMENT_CREATED: gettext_lazy("Shipment created"),
+    types.SHIPMENT_SHIPPED: gettext_lazy("Parcel shipped"),
+    types.SHIPMENT_IN_TRANSIT: gettext_lazy("Parcel in transit"),
+    types.SHIPMENT_READY_FOR_PICKUP: gettext_lazy("Parcel ready for pickup"),
+    types.SHIPMENT_DELIVERED: gettext_lazy("Parcel delivered"),
+    types.SHIPMENT_PICKED_UP: gettext_lazy("Parcel picked up"),
+    types.SHIPMENT_DELIVERY_FAILED: gettext_lazy("Delivery failed"),
+    types.SHIPMENT_RETURNED_TO_SENDER: gettext_lazy("Parcel returned to sender (unclaimed)"),
+    types.SHIPMENT_UNKNOWN_EVENT: gettext_lazy("Unrecognised carrier event"),
+    types.PICKUP_POINTS_IMPORTED: gettext_lazy("Pickup points imported"),
+    types.RETURN_REQUESTED: gettext_lazy("Return registered"),
+    types.RETURN_APPROVED: gettext_lazy("Return approved"),
+    types.RETURN_REJECTED: gettext_lazy("Return rejected"),
+    types.RETURN_IN_TRANSIT: gettext_lazy("Return on its way back"),
+    types.RETURN_RECEIVED: gettext_lazy("Return received"),
+    types.RETURN_INSPECTED: gettext_lazy("Return inspected"),
+    types.RETURN_REFUNDED: gettext_lazy("Return refunded"),
+    types.RETURN_EXCHANGED: gettext_lazy("Return exchanged"),
+    types.RETURN_CREDITED: gettext_lazy("Store credit issued for return"),
+    types.RETURN_CLOSED: gettext_lazy("Return closed"),
+}.items():
+    describe_type(_type, _text)
+
+describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
+describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
+describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
+describe_type(types.MESSAGE_BOUNCED, _message(gettext_lazy("Message bounced")))
+describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))

@@ -1,0 +1,24 @@
+"""Background work for insights: on demand (a django-task) and nightly (a worker job)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from aftersale.core.models import Shop
+
+
+@task()
+def compute_shop_insights(shop_id: int) -> None:
+    from aftersale.insights.services import compute_insights
+
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is not None:
+        compute_insights(shop)
+
+
+def compute_all_shops() -> None:
+    """The nightly job: every shop, one after the other."""
+    from aftersale.insights.services import compute_insights
+
+    for shop in Shop.objects.order_by("pk"):
+        compute_insights(shop)

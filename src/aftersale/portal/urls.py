@@ -1,0 +1,20 @@
+"""A shop's customer portal, under /s/<shop_slug>/."""
+
+from django.urls import path
+
+from aftersale.portal import lookup, orders, returns
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", lookup.lookup, name="lookup"),
+    path("link/", lookup.request_link, name="request_link"),
+    path("link/<str:token>/", lookup.open_link, name="open_link"),
+    path("sign-out/", lookup.sign_out, name="sign_out"),
+    path("orders/<int:order_id>/", orders.order_page, name="order"),
+    path("orders/<int:order_id>/return/", returns.start_return, name="start_return"),
+    path("returns/<str:code>/", returns.return_status, name="return_status"),
+    path("returns/<str:code>/slip.pdf", returns.return_slip, name="return_slip"),
+    path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
+    path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
+]

@@ -1,0 +1,96 @@
+"""The deliveries pages: parcels needing attention, the unclaimed report, flagged customers."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from aftersale.delivery.models import ShipmentStatus
+from tests.factories import CustomerFactory, OrderFactory, ShipmentFactory
+
+
+def parcel(shop, status, customer=None, **fields):
+    order = OrderFactory(shop=shop, **({"customer": customer} if customer else {}))
+    return ShipmentFactory(order=order, status=status, **fields)
+
+
+def test_waiting_parcels_come_soonest_deadline_first(login, shop_a):
+    now = timezone.now()
+    later = parcel(shop_a.shop, ShipmentStatus.READY_FOR_PICKUP, held_until=now + timedelta(days=9))
+    urgent = parcel(
+        shop_a.shop, ShipmentStatus.READY_FOR_PICKUP, held_until=now + timedelta(days=1, hours=2)
+    )
+    parcel(shop_a.shop, ShipmentStatus.PICKED_UP)
+    html = login(shop_a.staff).get(reverse("backoffice:deliveries")).content.decode()
+    assert html.index(f'data-shipment="{urgent.pk}"') < html.index(f'data-shipment="{later.pk}"')
+    assert html.count("data-shipment=") == 2
+    assert '<span class="badge bad">1</span>' in html
+
+
+@pytest.mark.parametrize(
+    "show, status",
+    [("failed", ShipmentStatus.DELIVERY_FAILED), ("returned", ShipmentStatus.RETURNED_TO_SENDER)],
+)
+def test_it_lists_failed_and_returned_parcels(login, shop_a, show, status):
+    mine = parcel(shop_a.shop, status)
+    parcel(shop_a.shop, ShipmentStatus.READY_FOR_PICKUP)
+    html = login(shop_a.staff).get(reverse("backoffice:deliveries") + f"?show={show}").content
+    assert html.decode().count("data-shipment=") == 1
+    assert f'data-shipment="{mine.pk}"'.encode() in html
+
+
+def test_it_shows_no_other_shops_parcels(login, shop_a, shop_b):
+    now = timezone.now()
+    foreign = parcel(shop_b.shop, ShipmentStatus.READY_FOR_PICKUP, held_until=now)
+    client = login(shop_a.staff)
+    for show in ("waiting", "failed", "returned"):
+        html = client.get(reverse("backoffice:deliveries") + f"?show={show}").content.decode()
+        assert f'data-shipment="{foreign.pk}"' not in html
+        assert foreign.order.number not in html
+
+
+def test_the_unclaimed_report_counts_the_last_12_months(login, shop_a, shop_b):
+    now = timezone.now()
+    for i in range(3):
+        parcel(shop_a.shop, ShipmentStatus.PICKED_UP, shipped_at=now - timedelta(days=10 + i))
+    parcel(
+        shop_a.shop,
+        ShipmentStatus.RETURNED_TO_SENDER,
+        carrier="posti",
+        shipped_at=now - timedelta(days=20),
+        returned_at=now - timedelta(days=3),
+    )
+    parcel(shop_a.shop, ShipmentStatus.PICKED_UP, shipped_at=now - timedelta(days=500))
+    parcel(shop_b.shop, ShipmentStatus.RETURNED_TO_SENDER, shipped_at=now - timedelta(days=5))
+    html = login(shop_a.staff).get(reverse("backoffice:unclaimed_report")).content.decode()
+    assert 'data-figure="parcels">4<' in html
+    assert 'data-figure="unclaimed">1<' in html
+    assert 'data-figure="rate">25.0 %<' in html
+    assert "<svg role='img'" in html
+
+
+def test_flagged_customers_and_the_customer_page_warn_about_repeat_unclaimed(login, shop_a):
+    now = timezone.now()
+    habitual = CustomerFactory(shop=shop_a.shop, last_name="Noutamaton")
+    once = CustomerFactory(shop=shop_a.shop, last_name="Kerran")
+    for days in (30, 200):
+        parcel(
+            shop_a.shop,
+            ShipmentStatus.RETURNED_TO_SENDER,
+            customer=habitual,
+            returned_at=now - timedelta(days=days),
+        )
+    parcel(
+        shop_a.shop,
+        ShipmentStatus.RETURNED_TO_SENDER,
+        customer=once,
+        returned_at=now - timedelta(days=30),
+    )
+    client = login(shop_a.staff)
+    html = client.get(reverse("backoffice:flagged_customers")).content.decode()
+    assert "Noutamaton" in html and "Kerran" not in html
+    page = client.get(reverse("backoffice:customer_detail", args=[habitual.pk])).content.decode()
+    assert 'data-flag="unclaimed"' in page and "Left 2 parcels unclaimed" in page
+    page = client.get(reverse("backoffice:customer_detail", args=[once.pk])).content.decode()
+    assert 'data-flag="unclaimed"' not in page

@@ -1,0 +1,95 @@
+"""Tenancy: a shop's staff never see another shop's objects; an outsider sees no shop at all.
+
+Every back-office URL that takes an object id belongs in OBJECT_URLS: the URL name and a
+function that makes the object in the given shop and returns the URL's kwargs. Add yours here
+(one line per page) and the tests below prove a foreign shop's id gives 404, not data.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+# (url name, make(shop) -> reverse kwargs)
+OBJECT_URLS = [
+    ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
+    ("backoffice:order_detail", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
+    (
+        "backoffice:return_detail",
+        lambda shop: {"return_id": ReturnRequestFactory(order__shop=shop).pk},
+    ),
+]
+
+# Pages without an object id that show the current shop's data.
+SHOP_PAGES = [
+    "backoffice:dashboard",
+    "backoffice:customer_list",
+    "backoffice:order_list",
+    "backoffice:insights",
+    "backoffice:deliveries",
+    "backoffice:unclaimed_report",
+    "backoffice:flagged_customers",
+    "backoffice:returns",
+    "backoffice:returns_insight",
+]
+
+OBJECT_IDS = [name for name, _ in OBJECT_URLS]
+
+
+@pytest.mark.parametrize("url_name, make", OBJECT_URLS, ids=OBJECT_IDS)
+def test_it_hides_another_shops_object_behind_a_404(login, shop_a, shop_b, url_name, make):
+    url = reverse(url_name, kwargs=make(shop_b.shop))
+
+    assert login(shop_b.staff).get(url).status_code == 200  # the page exists for its own shop
+    assert login(shop_a.staff).get(url).status_code == 404
+    assert login(shop_a.owner).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url_name, make", OBJECT_URLS, ids=OBJECT_IDS)
+def test_it_gives_404_for_an_id_that_does_not_exist(login, shop_a, url_name, make):
+    kwargs = {key: 999_999_999 for key in make(shop_a.shop)}
+    assert login(shop_a.staff).get(reverse(url_name, kwargs=kwargs)).status_code == 404
+
+
+@pytest.mark.parametrize("url_name, make", OBJECT_URLS, ids=OBJECT_IDS)
+def test_it_shows_an_outsider_no_shop_object(login, client, shop_a, outsider, url_name, make):
+    url = reverse(url_name, kwargs=make(shop_a.shop))
+    response = login(outsider).get(url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You are not a member of any shop" in html
+    assert "Pohjola Style" not in html
+
+
+@pytest.mark.parametrize("url_name", SHOP_PAGES)
+def test_it_shows_an_outsider_the_not_a_member_page(login, shop_a, outsider, url_name):
+    CustomerFactory(shop=shop_a.shop, last_name="Salainen")
+    OrderFactory(shop=shop_a.shop, number="77777")
+    response = login(outsider).get(reverse(url_name))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You are not a member of any shop" in html
+    assert "Salainen" not in html and "77777" not in html and "Pohjola Style" not in html
+
+
+@pytest.mark.parametrize("url_name", SHOP_PAGES)
+def test_it_shows_staff_only_their_own_shops_data(login, shop_a, shop_b, url_name):
+    CustomerFactory(shop=shop_b.shop, last_name="Ulkopuolinen")
+    OrderFactory(shop=shop_b.shop, number="88888", customer__last_name="Ulkopuolinen")
+    response = login(shop_a.staff).get(reverse(url_name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ulkopuolinen" not in html and "88888" not in html and "Saaristo Tech" not in html
+
+
+@pytest.mark.parametrize(
+    "url", [reverse(name) for name in SHOP_PAGES] + ["/customers/1/", "/orders/1/"]
+)
+def test_it_sends_anonymous_visitors_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("backoffice:login"))

@@ -1,0 +1,165 @@
+"""A customer registers a return in two steps: items and reasons, then offers and details."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from aftersale.returns.models import ReturnRequest
+from aftersale.returns.policy import PHOTO_MAX_BYTES
+from tests.returns.fixtures import DELIVERED_AT, delivered_order, photo, set_policy
+
+pytestmark = pytest.mark.usefixtures("_inside_the_window")
+
+
+@pytest.fixture
+def _inside_the_window():
+    with time_machine.travel(DELIVERED_AT + timedelta(days=3)):
+        yield
+
+
+def first_line(order):
+    return order.lines.order_by("id").first()
+
+
+def choose(client, order, reason="too_small", quantity=1):
+    line = first_line(order)
+    return client.post(
+        f"/s/{order.shop.slug}/orders/{order.pk}/return/",
+        {
+            "step": "choose",
+            f"line-{line.pk}-selected": "1",
+            f"line-{line.pk}-quantity": str(quantity),
+            f"line-{line.pk}-reason": reason,
+            f"line-{line.pk}-comment": "Tight at the shoulders",
+        },
+    )
+
+
+def confirm(client, order, reason="too_small", **extra):
+    line = first_line(order)
+    data = {
+        "step": "confirm",
+        f"line-{line.pk}-selected": "1",
+        f"line-{line.pk}-quantity": "1",
+        f"line-{line.pk}-reason": reason,
+        f"line-{line.pk}-comment": "Tight at the shoulders",
+        "resolution": "refund",
+        "method": "drop_off",
+    }
+    data.update(extra)
+    return client.post(f"/s/{order.shop.slug}/orders/{order.pk}/return/", data)
+
+
+def test_before_confirming_it_offers_an_exchange_and_the_size_advice(shop_a, signed_in):
+    set_policy(shop_a.shop, store_credit_bonus_bp=1000)
+    order = delivered_order(shop_a.shop)
+    response = choose(signed_in(order), order)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Before you send it back" in body
+    assert "Would another size of Merino shirt M fit better?" in body
+    assert "Runs small: take one size up." in body
+    assert "get 10 % extra" in body
+    assert 'value="exchange" checked' in body  # a size problem suggests the exchange first
+
+
+def test_it_registers_the_return_and_shows_its_status(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    client = signed_in(order)
+    response = confirm(client, order)
+    returned = ReturnRequest.objects.for_shop(shop_a.shop).get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/s/pohjola/returns/{returned.code}/"
+    body = client.get(response["Location"]).content.decode()
+    assert returned.code in body
+    assert "Download the return slip (PDF)" in body
+
+
+def test_an_exchange_records_the_chosen_size(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    large = first_line(order).variant.product.variants.get(size="L")
+    confirm(
+        signed_in(order),
+        order,
+        resolution="exchange",
+        **{f"line-{first_line(order).pk}-exchange": str(large.pk)},
+    )
+    returned = ReturnRequest.objects.for_shop(shop_a.shop).get()
+    assert returned.lines.get().exchange_variant == large
+
+
+def test_nothing_chosen_says_so(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    client = signed_in(order)
+    response = client.post(f"/s/pohjola/orders/{order.pk}/return/", {"step": "choose"})
+    assert response.status_code == 400
+    assert "Choose at least one item to return." in response.content.decode()
+
+
+def test_a_missing_reason_is_named_on_the_line(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    response = choose(signed_in(order), order, reason="")
+    assert response.status_code == 400
+    assert "Merino shirt M: choose a reason." in response.content.decode()
+
+
+def test_a_complaint_without_a_photo_is_refused_clearly(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    response = confirm(signed_in(order), order, reason="arrived_damaged")
+    assert response.status_code == 400
+    assert "add a photo of the defect" in response.content.decode()
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_complaint_with_a_photo_is_registered(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    line = first_line(order)
+    confirm(signed_in(order), order, reason="arrived_damaged", **{f"photos-{line.pk}": photo()})
+    returned = ReturnRequest.objects.for_shop(shop_a.shop).get()
+    assert (returned.kind, returned.lines.get().photos.count()) == ("complaint", 1)
+
+
+def test_a_photo_of_the_wrong_type_gets_a_clear_error(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    line = first_line(order)
+    document = photo("receipt.pdf", content_type="application/pdf")
+    response = confirm(signed_in(order), order, **{f"photos-{line.pk}": document})
+    assert response.status_code == 400
+    assert "receipt.pdf is not a photo we can accept: upload a JPEG, PNG or WebP image." in (
+        response.content.decode()
+    )
+    assert not ReturnRequest.objects.exists()
+
+
+def test_an_oversized_photo_gets_a_clear_error(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    line = first_line(order)
+    huge = photo("huge.png", size=PHOTO_MAX_BYTES + 1024)
+    response = confirm(signed_in(order), order, **{f"photos-{line.pk}": huge})
+    assert response.status_code == 400
+    assert "huge.png is too large (5.0 MB): the limit is 5 MB per photo." in (
+        response.content.decode()
+    )
+
+
+def test_a_customer_cannot_return_lines_of_another_order(shop_a, signed_in):
+    mine = delivered_order(shop_a.shop)
+    theirs = delivered_order(shop_a.shop, email="eero@example.fi")
+    client = signed_in(mine)
+    foreign = first_line(theirs)
+    response = client.post(
+        f"/s/pohjola/orders/{mine.pk}/return/",
+        {
+            "step": "confirm",
+            f"line-{foreign.pk}-selected": "1",
+            f"line-{foreign.pk}-quantity": "1",
+            f"line-{foreign.pk}-reason": "too_small",
+            "resolution": "refund",
+            "method": "drop_off",
+        },
+    )
+    assert response.status_code == 400
+    assert not ReturnRequest.objects.exists()
