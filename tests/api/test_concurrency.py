@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from aftersale.orders.models import Customer, Order, OrderLine
 from aftersale.orders.services import upsert_order
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 
 pytestmark = [
     pytest.mark.postgres_only,

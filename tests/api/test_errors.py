@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from aftersale.core.services import revoke_api_token
 from aftersale.orders.models import Order
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 
 
 def problem(response, status):

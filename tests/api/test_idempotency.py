@@ -1,6 +1,6 @@
 from aftersale.api.models import IdempotentRequest
 from aftersale.orders.models import Order
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 
 
 def test_it_returns_the_first_response_to_a_repeated_key(api, shop_a):

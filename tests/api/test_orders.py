@@ -1,6 +1,6 @@
 from aftersale.orders.models import Customer, Order
 from aftersale.timeline.models import Event
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 
 
 def test_it_creates_an_order_with_customer_lines_and_pickup_point(api, shop_a):

@@ -1,6 +1,6 @@
 from aftersale.orders.models import Payment, Refund
 from aftersale.timeline.models import Event
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 
 
 def test_it_records_payments_and_refunds_of_an_order(api, shop_a):

@@ -1,6 +1,6 @@
 from aftersale.delivery.models import Shipment
 from aftersale.timeline.models import Event
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 
 
 def shipment(**overrides):

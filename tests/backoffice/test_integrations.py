@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aftersale.core.models import ApiToken
@@ -10,13 +9,8 @@ from aftersale.core.services import authenticate_api_token, create_api_token
 from aftersale.orders.models import Order
 from aftersale.webhooks.models import WebhookDelivery, WebhookEndpoint
 from aftersale.webhooks.services import add_webhook_endpoint
+from tests.api.samples import GOOD_CSV as GOOD
 from tests.factories import OrderFactory
-from tests.orders.test_csv_import import GOOD
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_it_asks_for_login(client, db):

@@ -8,16 +8,8 @@ from django.core.management import CommandError, call_command
 from aftersale.orders.csv_import import ImportFailed, import_orders_csv
 from aftersale.orders.models import Order
 from aftersale.timeline.models import Event
-
-HEADER = (
-    "order_id,order_number,placed_at,customer_id,email,first_name,carrier,pickup_point_code,"
-    "shipping_cents,line_id,sku,product_name,quantity,unit_price_cents\n"
-)
-GOOD = HEADER + (
-    "A1,1001,2026-11-02T10:00:00,C1,aino@example.fi,Aino,posti,001234,590,L1,TEE-M,T-shirt,2,1990\n"
-    "A1,1001,2026-11-02T10:00:00,C1,aino@example.fi,Aino,posti,001234,590,L2,CAP,Cap,1,990\n"
-    "A2,1002,2026-11-03T12:30:00+00:00,C2,eero@example.fi,Eero,,,0,L1,CAP,Cap,1,990\n"
-)
+from tests.api.samples import CSV_HEADER as HEADER
+from tests.api.samples import GOOD_CSV as GOOD
 
 
 def csv_file(text):

@@ -5,7 +5,7 @@ import pytest
 from aftersale.orders.ingest import InvalidPayload
 from aftersale.orders.models import OrderLine
 from aftersale.orders.services import upsert_order, upsert_orders
-from tests.api.conftest import order_payload
+from tests.api.samples import order_payload
 from tests.factories import ReturnLineFactory
 
 
