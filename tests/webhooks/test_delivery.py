@@ -54,6 +54,12 @@ class Receiver:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings):
+    """The test receivers listen on 127.0.0.1, which production refuses by default."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+
+
 @pytest.fixture
 def receiver():
     receivers = []
@@ -148,3 +154,14 @@ def test_it_queues_each_event_once_even_when_run_again(shop_a, receiver):
 def test_the_worker_runs_the_webhook_jobs():
     names = {job.name for job in registered_jobs()}
     assert {"webhooks.queue_new_events", "webhooks.send_due_deliveries"} <= names
+
+
+def test_it_refuses_to_post_into_its_own_network(shop_a, receiver, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    hook = receiver()
+    add_webhook_endpoint(shop_a.shop, url=hook.url, event_types=[])
+    record_event(shop_a.shop, "order.placed", subject=OrderFactory(shop=shop_a.shop))
+    queue_new_events(now=settle())
+    send_due_deliveries(now=settle())
+    assert hook.requests == []
+    assert "refused" in WebhookDelivery.objects.get().response_excerpt

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from aftersale.env import env_bool
 from aftersale.timeline.models import Event
 from aftersale.webhooks.models import EventCursor, WebhookDelivery, WebhookEndpoint
 
@@ -112,17 +117,45 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-def send_due_deliveries(now=None, limit: int = 50) -> int:
-    """POST every due delivery once; returns how many were attempted."""
-    now = now or timezone.now()
-    claimed = _claim(now, limit)
-    for delivery in claimed:
-        _send(
-            WebhookDelivery.objects.select_related(
-                "endpoint", "event__shop", "event__customer"
-            ).get(pk=delivery.pk)
-        )
-    return len(claimed)
+def send_due_deliveries(now=None, limit: int = 10, budget_seconds: float = 20.0) -> int:
+    """POST due deliveries, ``limit`` at a time, for at most ``budget_seconds`` so that a slow
+    endpoint cannot hold up the worker's other jobs; returns how many were attempted."""
+    started = time.monotonic()
+    sent = 0
+    while time.monotonic() - started < budget_seconds:
+        claimed = _claim(now or timezone.now(), limit)
+        for delivery in claimed:
+            _send(
+                WebhookDelivery.objects.select_related(
+                    "endpoint", "event__shop", "event__customer"
+                ).get(pk=delivery.pk)
+            )
+        sent += len(claimed)
+        if len(claimed) < limit:
+            break
+    return sent
+
+
+def private_address(url: str) -> str | None:
+    """The loopback, private or link-local address ``url`` resolves to, if any.
+
+    Endpoints belong to shops, so Aftersale refuses to POST into its own network unless the
+    operator allows it (``WEBHOOKS_ALLOW_PRIVATE_URLS=1``, e.g. for a shop system on the LAN).
+    """
+    if env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False) or getattr(
+        settings, "WEBHOOKS_ALLOW_PRIVATE_URLS", False
+    ):
+        return None
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return None  # the POST itself will fail and be logged
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
+            return address
+    return None
 
 
 def _send(delivery: WebhookDelivery) -> None:
@@ -142,7 +175,10 @@ def _send(delivery: WebhookDelivery) -> None:
         },
     )
     status, excerpt = None, ""
+    refused = private_address(endpoint.url)
     try:
+        if refused:
+            raise ValueError(f"refused: {refused} is an address inside this network")
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             status, excerpt = response.status, response.read(500).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
