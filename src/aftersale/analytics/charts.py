@@ -145,7 +145,9 @@ def heat_map(
     title: str,
 ) -> str:
     """Cohort heat map: darker cells for higher shares, the percentage printed in each cell."""
-    cell_w, cell_h, left, top = 44, 22, 90, 50
+    cell_w, cell_h, top = 44, 22, 50
+    # Room for the longest row label at about 7 px a character.
+    left = max(90, 12 + 7 * max((len(label) for label in row_labels), default=0))
     width = left + cell_w * len(column_labels) + 10
     height = top + cell_h * len(row_labels) + 10
     parts = [_open(width, height, title)]

@@ -28,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *, host: str, port: int, web_workers: int, no_demo: bool, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database is up to date.")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write("Database and static files are up to date.")
         if not no_demo and not Shop.objects.exists():
             self.stdout.write("The database is empty: creating the demo shop (about a minute)…")
             call_command("demo")

@@ -1,0 +1,66 @@
+"""``aftersale run`` serves the web and runs the worker together; Ctrl-C stops both."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_it_migrates_serves_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        AFTERSALE_VAR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        PYTHONUNBUFFERED="1",
+    )
+    log = tmp_path / "run.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aftersale.cli", "run", "--no-demo", "--port", str(port)],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as reply:
+                    status = reply.status
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200
+        while time.monotonic() < deadline and "worker started" not in log.read_text():
+            time.sleep(0.3)
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/aftersale/aftersale.css", timeout=2
+        ) as reply:
+            assert reply.status == 200
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    output = log.read_text()
+    assert f"Aftersale is running at http://127.0.0.1:{port}/" in output
+    assert "worker started" in output
+    assert "Stopped." in output
+    assert process.returncode == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
