@@ -196,3 +196,33 @@ def insert_all(model, objs: list, batch_size: int = 2000) -> list:
                 obj._state.adding = False
                 obj._state.db = "default"
     return objs
+
+
+def insert_rows(model, rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows (attribute name → value) of ``model`` without making model instances
+    on PostgreSQL; other databases get ``bulk_create``. Unset fields take their defaults."""
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
+
+    # insert_all reads attributes; a thin view over each dict is enough.
+    objs = [_RowView({**defaults, **row}) for row in rows]
+    insert_all(model, objs)
+
+
+class _RowView:
+    """Attribute access over a dict, for ``insert_all``; ``pk`` and ``_state`` are accepted."""
+
+    class _State:
+        adding = True
+        db = None
+
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__.update(values)
+        self._state = self._State()

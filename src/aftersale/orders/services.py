@@ -25,6 +25,7 @@ from aftersale.orders.ingest import (
     assign_changed,
     duplicates,
     insert_all,
+    insert_rows,
     parse_all,
     pointer,
     retry_on_conflict,
@@ -53,7 +54,7 @@ CUSTOMER_FIELDS = (
 
 def _event(shop: Shop, type: str, subject, *, customer_id=None, payload=None, at=None) -> Event:
     return Event(
-        shop=shop,
+        shop_id=shop.pk,
         customer_id=customer_id,
         type=type,
         subject_type=subject._meta.model_name,
@@ -273,7 +274,7 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
         values["pickup_point_id"] = points[(pp.carrier, pp.code)].pk if pp else None
         order = existing.get(item.external_id)
         if order is None:
-            order = Order(shop=shop, external_id=item.external_id, **values)
+            order = Order(shop_id=shop.pk, external_id=item.external_id, **values)
             new_orders.append(order)
             results.append((item, order, True, True, ""))
         else:
@@ -364,7 +365,12 @@ def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
             line = existing.get((order.pk, line_in.external_id))
             if line is None:
                 new.append(
-                    OrderLine(shop=shop, order=order, external_id=line_in.external_id, **values)
+                    {
+                        "shop_id": shop.pk,
+                        "order_id": order.pk,
+                        "external_id": line_in.external_id,
+                        **values,
+                    }
                 )
                 touched.add(order.pk)
             else:
@@ -375,7 +381,7 @@ def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
                     changed_fields.update(fields)
                     touched.add(order.pk)
     if new:
-        insert_all(OrderLine, new)
+        insert_rows(OrderLine, new)
     if changed:
         OrderLine.objects.bulk_update(changed, list(changed_fields), batch_size=1000)
     gone = [line for line in existing.values() if line.pk not in kept]
