@@ -91,3 +91,10 @@ def test_it_shows_the_row_report_of_a_bad_csv(login, shop_a):
     assert "Nothing was imported" in page
     assert "quantity" in page
     assert Order.objects.count() == 0
+
+
+def test_it_shows_the_inbound_webhook_addresses_and_secret(login, shop_a, shop_b):
+    page = login(shop_a.owner).get("/integrations/").content.decode()
+    assert "/api/v1/webhooks/shopify/pohjola" in page
+    assert shop_a.shop.webhook_secret in page
+    assert shop_b.shop.webhook_secret not in page
