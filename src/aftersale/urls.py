@@ -10,5 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("s/<slug:shop_slug>/", include("aftersale.portal.urls")),
     path("t/<str:token>/", tracking_page, name="tracking"),
+    path("u/", include("aftersale.portal.unsubscribe")),
+    path("webhooks/anymail/", include("anymail.urls")),
     path("", include("aftersale.backoffice.urls")),
 ]

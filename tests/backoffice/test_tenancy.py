@@ -22,6 +22,12 @@ OBJECT_URLS = [
         "backoffice:return_detail",
         lambda shop: {"return_id": ReturnRequestFactory(order__shop=shop).pk},
     ),
+    ("backoffice:flow_detail", lambda shop: {"flow_id": shop.flows.first().pk}),
+    ("backoffice:flow_edit", lambda shop: {"flow_id": shop.flows.first().pk}),
+    (
+        "backoffice:flow_template_edit",
+        lambda shop: {"template_id": shop.message_templates.first().pk},
+    ),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -35,6 +41,10 @@ SHOP_PAGES = [
     "backoffice:flagged_customers",
     "backoffice:returns",
     "backoffice:returns_insight",
+    "backoffice:flow_list",
+    "backoffice:flow_templates",
+    "backoffice:flow_messages",
+    "backoffice:flow_messaging_settings",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

@@ -21,7 +21,7 @@ def free_port() -> int:
 
 def test_it_migrates_serves_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "EMAIL_URL"}}
     env.update(
         AFTERSALE_VAR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
@@ -60,6 +60,7 @@ def test_it_migrates_serves_and_stops_on_ctrl_c(tmp_path):
     output = log.read_text()
     assert f"Aftersale is running at http://127.0.0.1:{port}/" in output
     assert "worker started" in output
+    assert f"E-mails sent:  {tmp_path / 'mail'}/" in output
     assert "Stopped." in output
     assert process.returncode == 0
     with pytest.raises(OSError):

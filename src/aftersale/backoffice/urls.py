@@ -11,6 +11,7 @@ from aftersale.backoffice.views import (
     returns,
     shops,
 )
+from aftersale.backoffice.views import flows as flow_views
 
 app_name = "backoffice"
 
@@ -39,6 +40,16 @@ urlpatterns = [
     path("returns/policy/", returns.policy_page, name="return_policy"),
     path("returns/<int:return_id>/", returns.detail, name="return_detail"),
     path("returns/<int:return_id>/photos/<int:photo_id>/", returns.photo, name="return_photo"),
+    path("flows/", flow_views.flow_list, name="flow_list"),
+    path("flows/new/", flow_views.flow_edit, name="flow_new"),
+    path("flows/<int:flow_id>/", flow_views.flow_detail, name="flow_detail"),
+    path("flows/<int:flow_id>/edit/", flow_views.flow_edit, name="flow_edit"),
+    path("flows/<int:flow_id>/toggle/", flow_views.flow_toggle, name="flow_toggle"),
+    path("flows/templates/", flow_views.template_list, name="flow_templates"),
+    path("flows/templates/<int:template_id>/", flow_views.template_edit, name="flow_template_edit"),
+    path("flows/settings/", flow_views.messaging_settings, name="flow_messaging_settings"),
+    path("flows/messages/", flow_views.message_list, name="flow_messages"),
+    path("flows/messages/<int:message_id>/", flow_views.message_detail, name="flow_message"),
     path("integrations/", integrations.integrations, name="integrations"),
     path(
         "integrations/tokens/<int:token_id>/revoke/", integrations.revoke_token, name="revoke_token"

@@ -1,6 +1,20 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FlowsConfig(AppConfig):
     name = "aftersale.flows"
     label = "flows"
+    verbose_name = _("Flows")
+
+    def ready(self) -> None:
+        from aftersale.core.worker import register_job
+        from aftersale.flows import signals  # noqa: F401  (connects the receivers)
+        from aftersale.flows.scheduler import run_due_steps
+        from aftersale.flows.triggers import process_events
+
+        # Job names sort in the order they should run in a pass: events first, then steps.
+        register_job("flows.process_events", process_events, every=timedelta(seconds=1))
+        register_job("flows.run_due_steps", run_due_steps, every=timedelta(seconds=1))

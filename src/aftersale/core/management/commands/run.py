@@ -36,6 +36,12 @@ class Command(BaseCommand):
 
         base = f"http://{host}:{port}"
         exe = [sys.executable, "-m"]
+        env = dict(os.environ)
+        mail_dir = settings.VAR_DIR / "mail"
+        if not env.get("EMAIL_URL"):
+            # Without a mail server, every e-mail the flows send is kept as a file to read.
+            mail_dir.mkdir(parents=True, exist_ok=True)
+            env["EMAIL_URL"] = f"file://{mail_dir}"
         web = subprocess.Popen(
             [
                 *exe,
@@ -49,13 +55,16 @@ class Command(BaseCommand):
                 "-",
                 "--log-level",
                 "warning",
-            ]
+            ],
+            env=env,
         )
-        worker = subprocess.Popen([*exe, "aftersale.cli", "worker"])
+        worker = subprocess.Popen([*exe, "aftersale.cli", "worker"], env=env)
         self.stdout.write(self.style.SUCCESS(f"\nAftersale is running at {base}/"))
         self.stdout.write(f"  Back-office:   {base}/")
         self.stdout.write(f"  API docs:      {base}/api/v1/docs")
         self.stdout.write(f"  Django admin:  {base}/admin/")
+        if env["EMAIL_URL"].startswith("file://"):
+            self.stdout.write(f"  E-mails sent:  {mail_dir}/ (set EMAIL_URL to use a mail server)")
         from aftersale.demo.logins import demo_logins
 
         for login in demo_logins():

@@ -1,0 +1,182 @@
+"""Flows benchmark: how fast due steps become e-mails, and how fast a flow starts for many.
+
+1. Messages per second from a due step to a local SMTP server (aiosmtpd on 127.0.0.1): the
+   worker claims the step, renders the template, writes the outbox row, sends over SMTP and
+   records the result. Beside it, the baseline: the same messages, already rendered, sent
+   raw with smtplib over one connection. The ratio says what the bookkeeping costs.
+2. The time to start a flow for BENCH_CUSTOMERS (100,000) customers at once: their events are
+   on the timeline, one trigger pass starts every run and schedules its first step.
+
+Runs on a fresh SQLite file in a temporary directory (or on BENCH_DATABASE_URL, an empty
+PostgreSQL database). Sizes: BENCH_MESSAGES (2,000) and BENCH_CUSTOMERS (100,000).
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+TMP = tempfile.mkdtemp(prefix="aftersale-bench-flows-")
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "2000"))
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
+
+from tests.smtp import SmtpServer  # noqa: E402
+
+SERVER = SmtpServer().start()
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="aftersale.settings",
+    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{TMP}/bench.sqlite3"),
+    AFTERSALE_VAR=TMP,
+    EMAIL_URL=SERVER.url,
+    LOG_LEVEL="WARNING",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.mail import EmailMultiAlternatives  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from aftersale.core.services import create_shop  # noqa: E402
+from aftersale.flows.models import Flow, FlowRun, Message, StepRun  # noqa: E402
+from aftersale.flows.rendering import Rendered  # noqa: E402
+from aftersale.flows.scheduler import run_due_steps  # noqa: E402
+from aftersale.flows.services import save_flow  # noqa: E402
+from aftersale.flows.triggers import process_events  # noqa: E402
+from aftersale.orders.models import Customer, Order  # noqa: E402
+from aftersale.timeline import types  # noqa: E402
+from aftersale.timeline.models import Event  # noqa: E402
+from aftersale.timeline.services import record_events  # noqa: E402
+
+
+def customers_with_orders(shop, count: int, prefix: str) -> list[Order]:
+    now = timezone.now()
+    customers = Customer.objects.bulk_create(
+        (
+            Customer(
+                shop=shop,
+                external_id=f"{prefix}-{i}",
+                email=f"{prefix}{i}@example.fi",
+                first_name="Aino",
+                language=("fi", "sv", "en")[i % 3],
+                marketing_consent=True,
+            )
+            for i in range(count)
+        ),
+        batch_size=5000,
+    )
+    return Order.objects.bulk_create(
+        (
+            Order(
+                shop=shop,
+                customer=customer,
+                external_id=f"{prefix}-o{i}",
+                number=str(100000 + i),
+                placed_at=now,
+                total_cents=5580,
+            )
+            for i, customer in enumerate(customers)
+        ),
+        batch_size=5000,
+    )
+
+
+def place(shop, orders: list[Order]) -> None:
+    now = timezone.now()
+    record_events(
+        [
+            Event(
+                shop=shop,
+                customer_id=order.customer_id,
+                type=types.ORDER_PLACED,
+                subject_type="order",
+                subject_id=order.pk,
+                occurred_at=now,
+            )
+            for order in orders
+        ],
+        notify=False,
+    )
+
+
+def bench_sending() -> tuple[float, float]:
+    shop = create_shop(name="Bench Shop", slug="bench-send")
+    Flow.objects.for_shop(shop).exclude(key="order_thanks").update(enabled=False)
+    place(shop, customers_with_orders(shop, MESSAGES, "send"))
+    process_events()
+    assert StepRun.objects.filter(state="pending").count() == MESSAGES
+
+    started = time.perf_counter()
+    while run_due_steps(time_budget=600, batch=200):
+        pass
+    flows_seconds = time.perf_counter() - started
+    sent = Message.objects.filter(state=Message.State.SENT).count()
+    assert sent == MESSAGES, f"only {sent} of {MESSAGES} sent"
+
+    raw = []
+    for message in Message.objects.all():
+        email = EmailMultiAlternatives(
+            message.subject, message.body, "noreply@localhost", [message.recipient]
+        )
+        email.attach_alternative(Rendered(message.subject, message.body).html, "text/html")
+        raw.append((message.recipient, email.message().as_bytes(linesep="\r\n")))
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", SERVER.port) as smtp:
+        for recipient, data in raw:
+            smtp.sendmail("noreply@localhost", [recipient], data)
+    raw_seconds = time.perf_counter() - started
+    return MESSAGES / flows_seconds, MESSAGES / raw_seconds
+
+
+def bench_start() -> tuple[float, int]:
+    shop = create_shop(name="Bench Start", slug="bench-start")
+    Flow.objects.for_shop(shop).update(enabled=False)
+    save_flow(
+        shop,
+        None,
+        steps=[
+            {"type": "wait", "wait": timedelta(days=7)},
+            {"type": "email", "template_key": "order_thanks"},
+        ],
+        name="Week later",
+        kind="marketing",
+        enabled=True,
+        trigger_type=types.ORDER_PLACED,
+    )
+    place(shop, customers_with_orders(shop, CUSTOMERS, "start"))
+    started = time.perf_counter()
+    process_events()
+    seconds = time.perf_counter() - started
+    runs = FlowRun.objects.for_shop(shop).count()
+    assert runs == CUSTOMERS, f"{runs} runs for {CUSTOMERS} customers"
+    return seconds, runs
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    try:
+        flows_rate, raw_rate = bench_sending()
+        start_seconds, runs = bench_start()
+    finally:
+        SERVER.stop()
+    vendor = django.db.connection.vendor
+    print(f"Flows benchmark on {vendor}, SMTP server aiosmtpd on 127.0.0.1")
+    print(f"{'measure':<52} {'value':>12}")
+    print(f"{'due step -> SMTP, messages/s (flows worker)':<52} {flows_rate:>12.0f}")
+    print(f"{'raw smtplib, one connection, messages/s (baseline)':<52} {raw_rate:>12.0f}")
+    print(f"{'ratio flows / raw SMTP':<52} {flows_rate / raw_rate:>12.2f}")
+    print(f"{f'start a flow for {runs:,} customers, seconds':<52} {start_seconds:>12.1f}")
+    print(f"{'runs started per second':<52} {runs / start_seconds:>12.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+"""The flows every shop starts with (transactional, on by default) and their texts in Finnish,
+Swedish and English. ``install_builtin_flows`` in services.py creates them per shop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aftersale.timeline import types
+
+HELLO = {
+    "fi": "Hei{% if customer_first_name %} {{ customer_first_name }}{% endif %},",
+    "sv": "Hej{% if customer_first_name %} {{ customer_first_name }}{% endif %},",
+    "en": "Hi{% if customer_first_name %} {{ customer_first_name }}{% endif %},",
+}
+SIGNATURE = {
+    "fi": "Ystävällisin terveisin\n{{ shop_name }}{% if shop_email %}\n{{ shop_email }}{% endif %}",
+    "sv": "Vänliga hälsningar\n{{ shop_name }}{% if shop_email %}\n{{ shop_email }}{% endif %}",
+    "en": "Best regards,\n{{ shop_name }}{% if shop_email %}\n{{ shop_email }}{% endif %}",
+}
+ORDER_LINES = "{% for line in order_lines %}\n- {{ line.quantity }} × {{ line.name }}{% endfor %}"
+OPENING_HOURS = "{% for line in pickup_opening_hours %}\n{{ line }}{% endfor %}"
+
+
+@dataclass(frozen=True)
+class BuiltinTemplate:
+    key: str
+    name: str
+    subject: dict[str, str]
+    body: dict[str, str]
+
+    def full_body(self, language: str) -> str:
+        return f"{HELLO[language]}\n\n{self.body[language].strip()}\n\n{SIGNATURE[language]}\n"
+
+
+@dataclass(frozen=True)
+class BuiltinStep:
+    type: str
+    template_key: str = ""
+    wait: timedelta | None = None
+    wait_anchor: str = ""
+
+
+@dataclass(frozen=True)
+class BuiltinFlow:
+    key: str
+    name: str
+    trigger_type: str
+    steps: list[BuiltinStep]
+    flow_filter: list[str] = field(default_factory=list)
+    exit_events: list[str] = field(default_factory=list)
+    kind: str = "transactional"
+
+
+TEMPLATES = [
+    BuiltinTemplate(
+        key="order_thanks",
+        name="Order thanks",
+        subject={
+            "fi": "Kiitos tilauksestasi {{ order_number }}",
+            "sv": "Tack för din beställning {{ order_number }}",
+            "en": "Thank you for your order {{ order_number }}",
+        },
+        body={
+            "fi": "kiitos tilauksestasi! Olemme vastaanottaneet sen ja alamme valmistella sitä "
+            "lähetettäväksi.\n\nTilausnumero: {{ order_number }}\nYhteensä: {{ order_total }}"
+            + ORDER_LINES
+            + "\n\nIlmoitamme sinulle heti, kun paketti on matkalla.",
+            "sv": "tack för din beställning! Vi har tagit emot den och börjar förbereda den för "
+            "leverans.\n\nOrdernummer: {{ order_number }}\nTotalt: {{ order_total }}"
+            + ORDER_LINES
+            + "\n\nVi meddelar dig så snart paketet är på väg.",
+            "en": "thank you for your order! We have received it and are getting it ready to "
+            "ship.\n\nOrder number: {{ order_number }}\nTotal: {{ order_total }}"
+            + ORDER_LINES
+            + "\n\nWe will let you know as soon as your parcel is on its way.",
+        },
+    ),
+    BuiltinTemplate(
+        key="shipped",
+        name="Order shipped",
+        subject={
+            "fi": "Tilauksesi {{ order_number }} on matkalla",
+            "sv": "Din beställning {{ order_number }} är på väg",
+            "en": "Your order {{ order_number }} is on its way",
+        },
+        body={
+            "fi": "hyviä uutisia: tilauksesi {{ order_number }} on lähtenyt matkaan"
+            "{% if carrier %} ({{ carrier }}){% endif %}.\n\n"
+            "Seuraa pakettiasi täällä: {{ tracking_url }}"
+            "{% if tracking_number %}\nSeurantatunnus: {{ tracking_number }}{% endif %}\n\n"
+            "Kerromme sinulle, kun paketti on perillä.",
+            "sv": "goda nyheter: din beställning {{ order_number }} har skickats"
+            "{% if carrier %} med {{ carrier }}{% endif %}.\n\n"
+            "Följ ditt paket här: {{ tracking_url }}"
+            "{% if tracking_number %}\nSpårningsnummer: {{ tracking_number }}{% endif %}\n\n"
+            "Vi meddelar dig när paketet har kommit fram.",
+            "en": "good news: your order {{ order_number }} has been shipped"
+            "{% if carrier %} with {{ carrier }}{% endif %}.\n\n"
+            "Follow your parcel here: {{ tracking_url }}"
+            "{% if tracking_number %}\nTracking number: {{ tracking_number }}{% endif %}\n\n"
+            "We will let you know when it has arrived.",
+        },
+    ),
+    BuiltinTemplate(
+        key="ready_for_pickup",
+        name="Ready for pickup",
+        subject={
+            "fi": "Pakettisi odottaa noutoa: {{ pickup_point_name }}",
+            "sv": "Ditt paket väntar på att hämtas: {{ pickup_point_name }}",
+            "en": "Your parcel is ready for pickup at {{ pickup_point_name }}",
+        },
+        body={
+            "fi": "pakettisi{% if order_number %} (tilaus {{ order_number }}){% endif %} on "
+            "saapunut noutopisteeseen ja odottaa sinua.\n\n"
+            "Noutopiste: {{ pickup_point_name }}\nOsoite: {{ pickup_point_address }}"
+            "{% if held_until %}\nNouda paketti viimeistään {{ held_until }} "
+            "({{ held_until_weekday }}).{% endif %}"
+            "{% if pickup_opening_hours %}\n\nAukioloajat:" + OPENING_HOURS + "{% endif %}"
+            "\n\nOta mukaan henkilöllisyystodistus tai kuljetusyhtiön noutokoodi."
+            "\nSeuraa pakettia: {{ tracking_url }}",
+            "sv": "ditt paket{% if order_number %} (beställning {{ order_number }}){% endif %} "
+            "har kommit fram till utlämningsstället och väntar på dig.\n\n"
+            "Utlämningsställe: {{ pickup_point_name }}\nAdress: {{ pickup_point_address }}"
+            "{% if held_until %}\nHämta paketet senast {{ held_until_weekday }} "
+            "{{ held_until }}.{% endif %}"
+            "{% if pickup_opening_hours %}\n\nÖppettider:" + OPENING_HOURS + "{% endif %}"
+            "\n\nTa med en giltig legitimation eller fraktbolagets hämtningskod."
+            "\nFölj paketet: {{ tracking_url }}",
+            "en": "your parcel{% if order_number %} (order {{ order_number }}){% endif %} has "
+            "arrived at the pickup point and is waiting for you.\n\n"
+            "Pickup point: {{ pickup_point_name }}\nAddress: {{ pickup_point_address }}"
+            "{% if held_until %}\nPlease pick it up by {{ held_until_weekday }}, "
+            "{{ held_until }}.{% endif %}"
+            "{% if pickup_opening_hours %}\n\nOpening hours:" + OPENING_HOURS + "{% endif %}"
+            "\n\nBring an ID or the pickup code you received from the carrier."
+            "\nTrack your parcel: {{ tracking_url }}",
+        },
+    ),
+    BuiltinTemplate(
+        key="pickup_reminder",
+        name="Pickup reminder",
+        subject={
+            "fi": "Muistutus: pakettisi odottaa noutoa {{ held_until }} asti",
+            "sv": "Påminnelse: ditt paket väntar på dig till {{ held_until }}",
+            "en": "Reminder: your parcel is waiting for you until {{ held_until }}",
+        },
+        body={
+            "fi": "pakettisi odottaa yhä noutopisteessä {{ pickup_point_name }} "
+            "({{ pickup_point_address }}). Noutoaikaa on jäljellä {{ days_left }} "
+            "päivä{{ days_left|pluralize:'ä' }}, {{ held_until }} asti ({{ held_until_weekday }}). "
+            "Sen jälkeen paketti palautuu meille.\n\nSeuraa pakettia: {{ tracking_url }}",
+            "sv": "ditt paket väntar fortfarande på {{ pickup_point_name }} "
+            "({{ pickup_point_address }}). Du har {{ days_left }} "
+            "dag{{ days_left|pluralize:'ar' }} kvar att hämta det, till {{ held_until_weekday }} "
+            "{{ held_until }}. Därefter skickas paketet tillbaka till oss."
+            "\n\nFölj paketet: {{ tracking_url }}",
+            "en": "your parcel is still waiting at {{ pickup_point_name }} "
+            "({{ pickup_point_address }}). You have {{ days_left }} "
+            "day{{ days_left|pluralize }} left to pick it up, until {{ held_until_weekday }}, "
+            "{{ held_until }}. After that it will be returned to us."
+            "\n\nTrack your parcel: {{ tracking_url }}",
+        },
+    ),
+    BuiltinTemplate(
+        key="pickup_last_call",
+        name="Pickup reminder, last day",
+        subject={
+            "fi": "Viimeinen muistutus: nouda pakettisi viimeistään {{ held_until }}",
+            "sv": "Sista påminnelsen: hämta ditt paket senast {{ held_until }}",
+            "en": "Last reminder: please pick up your parcel by {{ held_until }}",
+        },
+        body={
+            "fi": "pakettisi odottaa noutopisteessä {{ pickup_point_name }} "
+            "({{ pickup_point_address }}) enää {{ held_until }} asti ({{ held_until_weekday }}). "
+            "Jos pakettia ei noudeta, se palautuu meille, emmekä voi toimittaa tilaustasi."
+            "{% if pickup_opening_hours %}\n\nAukioloajat:" + OPENING_HOURS + "{% endif %}"
+            "\n\nSeuraa pakettia: {{ tracking_url }}",
+            "sv": "ditt paket väntar på {{ pickup_point_name }} ({{ pickup_point_address }}) "
+            "bara till {{ held_until_weekday }} {{ held_until }}. Om det inte hämtas skickas "
+            "det tillbaka till oss och vi kan inte leverera din beställning."
+            "{% if pickup_opening_hours %}\n\nÖppettider:" + OPENING_HOURS + "{% endif %}"
+            "\n\nFölj paketet: {{ tracking_url }}",
+            "en": "your parcel at {{ pickup_point_name }} ({{ pickup_point_address }}) is held "
+            "only until {{ held_until_weekday }}, {{ held_until }}. If it is not picked up, "
+            "it will be returned to us and we cannot deliver your order."
+            "{% if pickup_opening_hours %}\n\nOpening hours:" + OPENING_HOURS + "{% endif %}"
+            "\n\nTrack your parcel: {{ tracking_url }}",
+        },
+    ),
+    BuiltinTemplate(
+        key="return_registered",
+        name="Return registered",
+        subject={
+            "fi": "Palautuksesi {{ return_code }} on rekisteröity",
+            "sv": "Din retur {{ return_code }} är registrerad",
+            "en": "Your return {{ return_code }} has been registered",
+        },
+        body={
+            "fi": "olemme vastaanottaneet palautuspyyntösi"
+            "{% if order_number %} tilaukselle {{ order_number }}{% endif %}.\n\n"
+            "Palautustunnus: {{ return_code }}\n\n"
+            "Käsittelemme pyynnön pian ja kerromme sinulle seuraavat vaiheet.",
+            "sv": "vi har tagit emot din returbegäran"
+            "{% if order_number %} för beställning {{ order_number }}{% endif %}.\n\n"
+            "Returkod: {{ return_code }}\n\n"
+            "Vi behandlar den snart och berättar vad som händer härnäst.",
+            "en": "we have received your return request"
+            "{% if order_number %} for order {{ order_number }}{% endif %}.\n\n"
+            "Return code: {{ return_code }}\n\n"
+            "We will review it shortly and let you know the next steps.",
+        },
+    ),
+    BuiltinTemplate(
+        key="return_approved",
+        name="Return approved",
+        subject={
+            "fi": "Palautuksesi {{ return_code }} on hyväksytty",
+            "sv": "Din retur {{ return_code }} är godkänd",
+            "en": "Your return {{ return_code }} has been approved",
+        },
+        body={
+            "fi": "palautuksesi {{ return_code }} on hyväksytty. Pakkaa tuotteet huolellisesti "
+            "ja lähetä ne meille. Merkitse palautustunnus {{ return_code }} pakettiin tai laita "
+            "palautuslomake mukaan.\n\nIlmoitamme sinulle, kun paketti on saapunut.",
+            "sv": "din retur {{ return_code }} är godkänd. Packa varorna omsorgsfullt och "
+            "skicka dem till oss. Märk paketet med returkoden {{ return_code }} eller lägg med "
+            "retursedeln.\n\nVi meddelar dig när paketet har kommit fram.",
+            "en": "your return {{ return_code }} has been approved. Please pack the items "
+            "carefully and send them back to us. Mark the parcel with the return code "
+            "{{ return_code }} or include the return slip.\n\n"
+            "We will let you know when the parcel has arrived.",
+        },
+    ),
+    BuiltinTemplate(
+        key="return_received",
+        name="Return received",
+        subject={
+            "fi": "Palautuksesi {{ return_code }} on saapunut",
+            "sv": "Vi har tagit emot din retur {{ return_code }}",
+            "en": "We have received your return {{ return_code }}",
+        },
+        body={
+            "fi": "palauttamasi tuotteet ovat saapuneet meille. Tarkastamme ne ja käsittelemme "
+            "palautuksesi mahdollisimman pian.",
+            "sv": "dina returnerade varor har kommit fram till oss. Vi kontrollerar dem och "
+            "behandlar din retur så snart som möjligt.",
+            "en": "the items you returned have arrived. We will inspect them and complete your "
+            "return as soon as possible.",
+        },
+    ),
+    BuiltinTemplate(
+        key="return_refunded",
+        name="Return refunded",
+        subject={
+            "fi": "Hyvitys palautuksesta {{ return_code }} on maksettu",
+            "sv": "Återbetalningen för din retur {{ return_code }} är gjord",
+            "en": "Your refund for return {{ return_code }} is on its way",
+        },
+        body={
+            "fi": "olemme maksaneet hyvityksen{% if return_refund %} {{ return_refund }}"
+            "{% endif %} palautuksesta {{ return_code }}. Maksutavasta ja pankista riippuen "
+            "rahojen näkyminen tililläsi voi kestää muutaman päivän.\n\n"
+            "Kiitos, että asioit kanssamme.",
+            "sv": "vi har betalat tillbaka{% if return_refund %} {{ return_refund }}"
+            "{% endif %} för returen {{ return_code }}. Beroende på betalsätt och bank kan det "
+            "ta några dagar innan pengarna syns på ditt konto.\n\nTack för att du handlar hos oss.",
+            "en": "we have refunded{% if return_refund %} {{ return_refund }}{% endif %} for "
+            "return {{ return_code }}. Depending on your payment method and bank, it may take a "
+            "few days before the money shows on your account.\n\nThank you for shopping with us.",
+        },
+    ),
+]
+
+_SEND = "email"
+_WAIT = "wait"
+_PARCEL_DONE = [
+    types.SHIPMENT_PICKED_UP,
+    types.SHIPMENT_DELIVERED,
+    types.SHIPMENT_RETURNED_TO_SENDER,
+    types.ORDER_CANCELLED,
+]
+
+FLOWS = [
+    BuiltinFlow(
+        key="order_thanks",
+        name="Order thanks",
+        trigger_type=types.ORDER_PLACED,
+        steps=[BuiltinStep(_SEND, "order_thanks")],
+        flow_filter=["order_not_cancelled"],
+        exit_events=[types.ORDER_CANCELLED],
+    ),
+    BuiltinFlow(
+        key="shipped",
+        name="Order shipped",
+        trigger_type=types.SHIPMENT_SHIPPED,
+        steps=[BuiltinStep(_SEND, "shipped")],
+        flow_filter=["order_not_cancelled"],
+        exit_events=[types.ORDER_CANCELLED],
+    ),
+    BuiltinFlow(
+        key="ready_for_pickup",
+        name="Ready for pickup",
+        trigger_type=types.SHIPMENT_READY_FOR_PICKUP,
+        steps=[BuiltinStep(_SEND, "ready_for_pickup")],
+        flow_filter=["parcel_waiting"],
+        exit_events=_PARCEL_DONE,
+    ),
+    BuiltinFlow(
+        key="pickup_reminder_3d",
+        name="Pickup reminder 3 days before the deadline",
+        trigger_type=types.SHIPMENT_READY_FOR_PICKUP,
+        steps=[
+            BuiltinStep(_WAIT, wait=timedelta(days=3), wait_anchor="held_until"),
+            BuiltinStep(_SEND, "pickup_reminder"),
+        ],
+        flow_filter=["parcel_waiting"],
+        exit_events=_PARCEL_DONE,
+    ),
+    BuiltinFlow(
+        key="pickup_reminder_1d",
+        name="Pickup reminder 1 day before the deadline",
+        trigger_type=types.SHIPMENT_READY_FOR_PICKUP,
+        steps=[
+            BuiltinStep(_WAIT, wait=timedelta(days=1), wait_anchor="held_until"),
+            BuiltinStep(_SEND, "pickup_last_call"),
+        ],
+        flow_filter=["parcel_waiting"],
+        exit_events=_PARCEL_DONE,
+    ),
+    BuiltinFlow(
+        key="return_registered",
+        name="Return registered",
+        trigger_type=types.RETURN_REQUESTED,
+        steps=[BuiltinStep(_SEND, "return_registered")],
+    ),
+    BuiltinFlow(
+        key="return_approved",
+        name="Return approved",
+        trigger_type=types.RETURN_APPROVED,
+        steps=[BuiltinStep(_SEND, "return_approved")],
+    ),
+    BuiltinFlow(
+        key="return_received",
+        name="Return received",
+        trigger_type=types.RETURN_RECEIVED,
+        steps=[BuiltinStep(_SEND, "return_received")],
+    ),
+    BuiltinFlow(
+        key="return_refunded",
+        name="Return refunded",
+        trigger_type=types.RETURN_REFUNDED,
+        steps=[BuiltinStep(_SEND, "return_refunded")],
+    ),
+]

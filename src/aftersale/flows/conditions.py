@@ -1,0 +1,137 @@
+"""Named conditions used by flow filters and condition steps, and the marketing pauses.
+
+A condition is a function of a run (and the current time) that answers yes or no by reading the
+database as it is now, so it is re-checked before every step (a win-back stops as soon as the
+customer orders again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.flows.models import FlowRun, MessagingSettings
+from aftersale.flows.subjects import load_subject
+from aftersale.orders.models import Order
+from aftersale.returns.models import ReturnRequest, ReturnState
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    label: str
+    holds: Callable[[FlowRun, datetime], bool]
+
+
+def _no_order_since_start(run: FlowRun, now: datetime) -> bool:
+    return not (
+        Order.objects.for_shop(run.shop_id)
+        .filter(customer_id=run.customer_id, placed_at__gt=run.started_at)
+        .exists()
+    )
+
+
+def _parcel_waiting(run: FlowRun, now: datetime) -> bool:
+    shipment = load_subject(run.shop_id, run.subject_type, run.subject_id)
+    return isinstance(shipment, Shipment) and shipment.status == ShipmentStatus.READY_FOR_PICKUP
+
+
+def _order_not_cancelled(run: FlowRun, now: datetime) -> bool:
+    if run.order_id is None:
+        return True
+    if run.subject_type == "order" and run.order is not None:
+        return run.order.status != Order.Status.CANCELLED
+    return not (
+        Order.objects.for_shop(run.shop_id)
+        .filter(pk=run.order_id, status=Order.Status.CANCELLED)
+        .exists()
+    )
+
+
+def _has_marketing_consent(run: FlowRun, now: datetime) -> bool:
+    return bool(run.customer.marketing_consent)
+
+
+CONDITIONS: dict[str, Condition] = {
+    c.name: c
+    for c in (
+        Condition(
+            "no_order_since_start", _("the customer has not ordered since"), _no_order_since_start
+        ),
+        Condition(
+            "parcel_waiting", _("the parcel is still waiting at the pickup point"), _parcel_waiting
+        ),
+        Condition("order_not_cancelled", _("the order is not cancelled"), _order_not_cancelled),
+        Condition(
+            "has_marketing_consent", _("the customer accepts marketing"), _has_marketing_consent
+        ),
+    )
+}
+
+
+def condition_choices() -> list[tuple[str, str]]:
+    return [(c.name, c.label) for c in CONDITIONS.values()]
+
+
+def failing_condition(run: FlowRun, names: list[str], now: datetime) -> Condition | None:
+    """The first named condition that does not hold for ``run`` now, or None if all hold.
+
+    An unknown name fails, so that a typo stops a run rather than messaging everyone.
+    """
+    for name in names:
+        condition = CONDITIONS.get(name)
+        if condition is None:
+            return Condition(name, name, lambda run, now: False)
+        if not condition.holds(run, now):
+            return condition
+    return None
+
+
+# --- Pauses for marketing -------------------------------------------------------------------
+
+CLOSED_RETURN_STATES = (
+    ReturnState.CLOSED,
+    ReturnState.REJECTED,
+    ReturnState.REFUNDED,
+    ReturnState.EXCHANGED,
+    ReturnState.CREDITED,
+)
+FAILED_DELIVERY_STATUSES = (ShipmentStatus.DELIVERY_FAILED, ShipmentStatus.RETURNED_TO_SENDER)
+
+
+def _open_return(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
+    open_returns = ReturnRequest.objects.for_shop(shop).filter(customer_id=customer_id)
+    if open_returns.exclude(state__in=CLOSED_RETURN_STATES).exists():
+        return str(_("paused: the customer has an open return"))
+    return ""
+
+
+def _failed_delivery(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
+    since = now - timedelta(days=settings.failed_delivery_pause_days)
+    failed = Shipment.objects.for_shop(shop).filter(
+        order__customer_id=customer_id, status__in=FAILED_DELIVERY_STATUSES, updated_at__gte=since
+    )
+    if failed.exists():
+        return str(_("paused: a delivery to the customer failed"))
+    return ""
+
+
+def _open_ticket(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
+    """Tickets arrive with the customer-service app; add the check here when they do."""
+    return ""
+
+
+PAUSES = (_open_return, _failed_delivery, _open_ticket)
+
+
+def pause_reason(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
+    """Why marketing to this customer waits now ("" if it need not)."""
+    for check in PAUSES:
+        reason = check(shop, customer_id, now, settings)
+        if reason:
+            return reason
+    return ""

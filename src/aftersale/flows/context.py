@@ -1,0 +1,156 @@
+"""The plain values a message template may use, built for one run in the customer's language.
+
+Times are shown in the shop's time zone; dates, weekdays and amounts follow the language.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from aftersale.core.models import WEEKDAYS as WEEKDAY_KEYS
+from aftersale.delivery.models import Shipment
+from aftersale.flows.models import FlowRun
+from aftersale.flows.subjects import load_subject
+from aftersale.orders.models import Order
+from aftersale.returns.models import ReturnRequest
+
+
+def format_money(cents: int | None, currency: str, language: str) -> str:
+    if cents is None:
+        return ""
+    amount = f"{abs(cents) / 100:,.2f}"
+    sign = "-" if cents < 0 else ""
+    symbol = {"EUR": "€", "SEK": "kr", "NOK": "kr", "DKK": "kr"}.get(currency, currency)
+    if language == "en":
+        return f"{sign}{symbol}{amount}" if symbol == "€" else f"{sign}{amount} {symbol}"
+    amount = amount.replace(",", "\u00a0").replace(".", ",")
+    return f"{sign}{amount}\u00a0{symbol}"
+
+
+def local(shop, value: datetime) -> datetime:
+    return timezone.localtime(value, zoneinfo.ZoneInfo(shop.time_zone))
+
+
+def opening_hours_lines(hours: dict) -> list[str]:
+    """One line per weekday ("Monday 09:00–17:00", "Sunday closed") in the active language."""
+    if not hours:  # not known: say nothing rather than "closed" every day
+        return []
+    lines = []
+    for index, key in enumerate(WEEKDAY_KEYS):
+        intervals = hours.get(key) or []
+        spans = ", ".join(f"{start}–{end}" for start, end in intervals) or _("closed")
+        lines.append(f"{WEEKDAYS[index]} {spans}")
+    return lines
+
+
+def _order_values(order: Order, language: str) -> dict:
+    return {
+        "order_number": order.number,
+        "order_total": format_money(order.total_cents, order.currency, language),
+        "order_lines": [
+            {"name": line.name, "quantity": line.quantity} for line in order.lines.all()
+        ],
+        "delivery_method": order.get_delivery_method_display(),
+    }
+
+
+def _shipment_values(shop, shipment: Shipment) -> dict:
+    values = {
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": f"{settings.SITE_URL}/t/{shipment.tracking_token}/",
+    }
+    point = shipment.pickup_point
+    if point is not None:
+        values.update(
+            pickup_point_name=point.name,
+            pickup_point_address=", ".join(
+                part for part in (point.street, f"{point.postcode} {point.city}".strip()) if part
+            ),
+            pickup_opening_hours=opening_hours_lines(point.opening_hours or {}),
+        )
+    if shipment.held_until is not None:
+        held = local(shop, shipment.held_until)
+        values.update(
+            held_until=date_format(held, "DATE_FORMAT"),
+            held_until_weekday=date_format(held, "l"),
+            days_left=max(0, (held.date() - local(shop, timezone.now()).date()).days),
+        )
+    return values
+
+
+def _return_values(request: ReturnRequest, language: str) -> dict:
+    currency = request.order.currency
+    return {
+        "return_code": request.code,
+        "return_refund": format_money(request.refund_cents, currency, language),
+        "return_resolution": request.get_resolution_display(),
+    }
+
+
+def build_context(run: FlowRun, language: str) -> dict:
+    """Everything a template may print for ``run``, as plain values."""
+    shop = run.shop
+    customer = run.customer
+    with translation.override(language):
+        values: dict = {
+            "shop_name": shop.name,
+            "shop_email": shop.contact_email,
+            "shop_phone": shop.contact_phone,
+            "shop_website": shop.website,
+            "customer_first_name": customer.first_name,
+            "customer_name": customer.full_name,
+        }
+        order = run.order if run.order_id else None
+        if run.subject_type == "order":
+            subject = order
+        else:
+            subject = load_subject(shop.pk, run.subject_type, run.subject_id)
+        if order is not None:
+            values.update(_order_values(order, language))
+        if isinstance(subject, Shipment):
+            values.update(_shipment_values(shop, subject))
+        if isinstance(subject, ReturnRequest):
+            values.update(_return_values(subject, language))
+    return values
+
+
+def sample_context(shop, language: str) -> dict:
+    """Made-up values for previewing a template in the back-office."""
+    now = timezone.now()
+    with translation.override(language):
+        held = local(shop, now) + timedelta(days=7)
+        return {
+            "shop_name": shop.name,
+            "shop_email": shop.contact_email,
+            "shop_phone": shop.contact_phone,
+            "shop_website": shop.website,
+            "customer_first_name": "Aino",
+            "customer_name": "Aino Virtanen",
+            "order_number": "10042",
+            "order_total": format_money(5580, shop.currency, language),
+            "order_lines": [{"name": "Merino T-shirt", "quantity": 2}],
+            "delivery_method": _("Pickup point"),
+            "carrier": "Posti",
+            "tracking_number": "JJFI64000000000042",
+            "tracking_url": f"{settings.SITE_URL}/t/example/",
+            "pickup_point_name": "K-Market Kamppi",
+            "pickup_point_address": "Urho Kekkosen katu 1, 00100 Helsinki",
+            "pickup_opening_hours": opening_hours_lines(
+                {day: [["08:00", "21:00"]] for day in WEEKDAY_KEYS[:6]}
+            ),
+            "held_until": date_format(held, "DATE_FORMAT"),
+            "held_until_weekday": date_format(held, "l"),
+            "days_left": 7,
+            "return_code": "R7K2M9QX",
+            "return_refund": format_money(4990, shop.currency, language),
+            "return_resolution": _("Refund"),
+            "unsubscribe_url": f"{settings.SITE_URL}/u/example/",
+        }

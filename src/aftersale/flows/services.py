@@ -1,0 +1,380 @@
+"""State changes of flows: built-in flows per shop, editing flows, steps, templates and
+messaging settings, consent, unsubscribes, bounces and suppressions.
+
+(Running flows is the worker's job: triggers.py reads the timeline, scheduler.py runs steps.)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from aftersale.flows.builtin import FLOWS, TEMPLATES
+from aftersale.flows.models import (
+    LANGUAGES,
+    Channel,
+    Consent,
+    Flow,
+    FlowRun,
+    Kind,
+    Message,
+    MessagingSettings,
+    Step,
+    Suppression,
+    Template,
+)
+from aftersale.flows.triggers import exit_run
+from aftersale.orders.models import Customer
+from aftersale.timeline import types
+from aftersale.timeline.services import record_event
+
+
+@transaction.atomic
+def install_builtin_flows(shop) -> list[Flow]:
+    """Create the shop's messaging settings, built-in templates and flows (on) if missing.
+
+    Safe to call again: what exists (and may have been edited) is left as it is.
+    """
+    MessagingSettings.objects.get_or_create(shop=shop)
+    have_templates = set(Template.objects.for_shop(shop).values_list("key", "language"))
+    Template.objects.bulk_create(
+        Template(
+            shop=shop,
+            key=builtin.key,
+            language=language,
+            name=builtin.name,
+            subject=builtin.subject[language],
+            body=builtin.full_body(language),
+        )
+        for builtin in TEMPLATES
+        for language in LANGUAGES
+        if (builtin.key, language) not in have_templates
+    )
+    have_flows = set(Flow.objects.for_shop(shop).values_list("key", flat=True))
+    new_flows = [builtin for builtin in FLOWS if builtin.key not in have_flows]
+    created = Flow.objects.bulk_create(
+        Flow(
+            shop=shop,
+            key=builtin.key,
+            name=builtin.name,
+            kind=builtin.kind,
+            enabled=True,
+            trigger_type=builtin.trigger_type,
+            flow_filter=builtin.flow_filter,
+            exit_events=builtin.exit_events,
+        )
+        for builtin in new_flows
+    )
+    Step.objects.bulk_create(
+        Step(
+            shop=shop,
+            flow=flow,
+            position=index,
+            type=step.type,
+            template_key=step.template_key,
+            wait=step.wait,
+            wait_anchor=step.wait_anchor,
+        )
+        for builtin, flow in zip(new_flows, created, strict=True)
+        for index, step in enumerate(builtin.steps, start=1)
+    )
+    return list(Flow.objects.for_shop(shop).exclude(key=""))
+
+
+# --- Editing flows, steps, templates and settings --------------------------------------------
+
+
+@transaction.atomic
+def set_flow_enabled(shop, flow: Flow, enabled: bool) -> Flow:
+    """Turn a flow on or off. Turning it off ends its active runs: nothing more is sent."""
+    assert flow.shop_id == shop.pk
+    flow.enabled = enabled
+    flow.save(update_fields=["enabled", "updated_at"])
+    if not enabled:
+        now = timezone.now()
+        for run in FlowRun.objects.for_shop(shop).filter(flow=flow, state=FlowRun.State.ACTIVE):
+            exit_run(run, reason="flow turned off", now=now)
+    return flow
+
+
+@transaction.atomic
+def save_flow(shop, flow: Flow | None, *, steps: list[dict], **fields) -> Flow:
+    """Create or update a flow and replace its steps (the positions are renumbered 1…n).
+
+    Active runs keep going: a waiting step of a removed step is cancelled; runs continue with
+    the new steps from the position they reached.
+    """
+    if flow is None:
+        flow = Flow(shop=shop)
+    assert flow.shop_id == shop.pk
+    for name, value in fields.items():
+        setattr(flow, name, value)
+    flow.save()
+    kept_ids = []
+    for position, data in enumerate(steps, start=1):
+        step_id = data.pop("id", None)
+        step = Step.objects.filter(flow=flow, pk=step_id).first() if step_id else None
+        if step is None:
+            step = Step(shop=shop, flow=flow)
+        step.position = 1000 + position  # avoid clashing with positions not yet renumbered
+        for name, value in data.items():
+            setattr(step, name, value)
+        step.save()
+        kept_ids.append(step.pk)
+    Step.objects.filter(flow=flow).exclude(pk__in=kept_ids).delete()
+    for step in Step.objects.filter(flow=flow):
+        step.position -= 1000
+        step.save(update_fields=["position"])
+    return flow
+
+
+@transaction.atomic
+def save_template(shop, template: Template, *, subject: str, body: str) -> Template:
+    assert template.shop_id == shop.pk
+    template.subject = subject
+    template.body = body
+    template.save(update_fields=["subject", "body", "updated_at"])
+    return template
+
+
+@transaction.atomic
+def update_messaging_settings(shop, **fields) -> MessagingSettings:
+    messaging, _ = MessagingSettings.objects.get_or_create(shop=shop)
+    for name, value in fields.items():
+        setattr(messaging, name, value)
+    messaging.save()
+    return messaging
+
+
+# --- Consent ---------------------------------------------------------------------------------
+
+
+def _set_consent(
+    shop,
+    customer: Customer,
+    *,
+    granted: bool,
+    channel: str,
+    source: str,
+    wording_version: str,
+    at: datetime | None,
+) -> Consent:
+    assert customer.shop_id == shop.pk
+    at = at or timezone.now()
+    consent = Consent.objects.create(
+        shop=shop,
+        customer=customer,
+        channel=channel,
+        purpose="marketing",
+        granted=granted,
+        at=at,
+        source=source,
+        wording_version=wording_version,
+    )
+    if channel == Channel.EMAIL:
+        customer.marketing_consent = granted
+        customer.consent_at = at
+        customer.consent_source = source[:100]
+        customer.consent_wording_version = wording_version[:40]
+        customer.save(
+            update_fields=[
+                "marketing_consent",
+                "consent_at",
+                "consent_source",
+                "consent_wording_version",
+                "updated_at",
+            ]
+        )
+    record_event(
+        shop,
+        types.CUSTOMER_CONSENT_CHANGED,
+        subject=customer,
+        customer=customer,
+        payload={
+            **({"marketing_consent": granted} if channel == Channel.EMAIL else {}),
+            "channel": channel,
+            "purpose": "marketing",
+            "granted": granted,
+            "source": source,
+            "wording_version": wording_version,
+        },
+        occurred_at=at,
+    )
+    return consent
+
+
+@transaction.atomic
+def give_consent(
+    shop,
+    customer: Customer,
+    *,
+    channel: str = Channel.EMAIL,
+    source: str,
+    wording_version: str = "",
+    at: datetime | None = None,
+) -> Consent:
+    """Record that the customer accepts marketing on ``channel`` (history + customer fields)."""
+    return _set_consent(
+        shop,
+        customer,
+        granted=True,
+        channel=channel,
+        source=source,
+        wording_version=wording_version,
+        at=at,
+    )
+
+
+@transaction.atomic
+def withdraw_consent(
+    shop,
+    customer: Customer,
+    *,
+    channel: str = Channel.EMAIL,
+    source: str,
+    wording_version: str = "",
+    at: datetime | None = None,
+) -> Consent:
+    """Record that the customer no longer accepts marketing, and end their marketing runs."""
+    consent = _set_consent(
+        shop,
+        customer,
+        granted=False,
+        channel=channel,
+        source=source,
+        wording_version=wording_version,
+        at=at,
+    )
+    end_marketing_runs(shop, [customer.pk], reason="consent withdrawn")
+    return consent
+
+
+def end_marketing_runs(shop, customer_ids: list[int], *, reason: str) -> int:
+    """End the active marketing runs (and so their waiting steps) of these customers."""
+    now = timezone.now()
+    runs = FlowRun.objects.for_shop(shop).filter(
+        customer_id__in=customer_ids, state=FlowRun.State.ACTIVE, flow__kind=Kind.MARKETING
+    )
+    count = 0
+    for run in runs:
+        exit_run(run, reason=reason, now=now)
+        count += 1
+    return count
+
+
+# --- Suppression, unsubscribes and bounces ---------------------------------------------------
+
+
+@transaction.atomic
+def suppress(
+    shop, *, channel: str, address: str, reason: str, message: Message | None = None
+) -> Suppression:
+    """Stop marketing to ``address`` (a hard bounce stops everything) and end its pending
+    marketing runs."""
+    address = address.strip().lower() if channel == Channel.EMAIL else address.strip()
+    suppression, _ = Suppression.objects.get_or_create(
+        shop=shop, channel=channel, address=address, reason=reason, defaults={"message": message}
+    )
+    field = "email__iexact" if channel == Channel.EMAIL else "phone"
+    customer_ids = list(
+        Customer.objects.for_shop(shop).filter(**{field: address}).values_list("pk", flat=True)
+    )
+    end_marketing_runs(shop, customer_ids, reason=f"suppressed: {reason}")
+    return suppression
+
+
+@transaction.atomic
+def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
+    """Unsubscribe the recipient of ``message`` from the shop's marketing on its channel.
+
+    Returns False if they had already unsubscribed through this message (nothing changes).
+    """
+    message = (
+        Message.objects.select_for_update().select_related("shop", "customer").get(pk=message.pk)
+    )
+    if message.unsubscribed_at is not None:
+        return False
+    shop, customer = message.shop, message.customer
+    now = timezone.now()
+    message.unsubscribed_at = now
+    message.save(update_fields=["unsubscribed_at", "updated_at"])
+    withdraw_consent(shop, customer, channel=message.channel, source=source, at=now)
+    suppress(
+        shop,
+        channel=message.channel,
+        address=message.recipient,
+        reason=Suppression.Reason.UNSUBSCRIBE,
+        message=message,
+    )
+    record_event(
+        shop,
+        types.MESSAGE_UNSUBSCRIBED,
+        subject=message,
+        customer=customer,
+        payload={"channel": message.channel, "flow": message.run.flow.name},
+        occurred_at=now,
+    )
+    return True
+
+
+@transaction.atomic
+def record_bounce(message: Message, *, complaint: bool = False, description: str = "") -> None:
+    """A hard bounce or a spam complaint about ``message``: suppress its address."""
+    now = timezone.now()
+    reason = Suppression.Reason.COMPLAINT if complaint else Suppression.Reason.HARD_BOUNCE
+    if not complaint and message.bounced_at is None:
+        message.state = Message.State.BOUNCED
+        message.bounced_at = now
+        message.save(update_fields=["state", "bounced_at", "updated_at"])
+    suppress(
+        message.shop,
+        channel=message.channel,
+        address=message.recipient,
+        reason=reason,
+        message=message,
+    )
+    record_event(
+        message.shop,
+        types.MESSAGE_BOUNCED,
+        subject=message,
+        customer=message.customer,
+        payload={"reason": reason, "subject": message.subject, "description": description[:300]},
+        occurred_at=now,
+    )
+
+
+def record_tracking(*, event_type: str, message_id: str, recipient: str, description: str) -> int:
+    """Apply a provider's tracking event (from Anymail) to the messages it is about.
+
+    ``bounced`` and ``complained`` suppress the address, ``unsubscribed`` unsubscribes it.
+    Returns how many messages it applied to.
+    """
+    if event_type not in {"bounced", "complained", "unsubscribed"}:
+        return 0
+    messages = (
+        list(
+            Message.objects.select_related("shop", "customer", "run__flow").filter(
+                provider_id=message_id
+            )
+        )
+        if message_id
+        else []
+    )
+    if not messages and recipient:
+        # No id match (e.g. a suppression-list event): the last message to that address per shop.
+        latest: dict[int, Message] = {}
+        for message in (
+            Message.objects.select_related("shop", "customer", "run__flow")
+            .filter(recipient__iexact=recipient)
+            .order_by("created_at")
+        ):
+            latest[message.shop_id] = message
+        messages = list(latest.values())
+    for message in messages:
+        if event_type == "unsubscribed":
+            unsubscribe(message, source="provider unsubscribe")
+        else:
+            record_bounce(message, complaint=event_type == "complained", description=description)
+    return len(messages)

@@ -1,0 +1,97 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 in the test process, capturing what it receives.
+
+``hold()`` makes the server keep the reply to DATA until ``release()``: the message content has
+arrived but the client has not heard "250 OK" yet (used to kill a worker mid-send).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: email.message.EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return " ".join(str(self.message["Subject"]).split())
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
+
+    def header(self, name: str) -> str | None:
+        value = self.message[name]
+        return None if value is None else " ".join(str(value).split())
+
+
+@dataclass
+class Mailbox:
+    """What the server received, in order. Thread-safe."""
+
+    messages: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    held: threading.Event | None = None
+
+    def hold(self) -> None:
+        self.held = threading.Event()
+
+    def release(self) -> None:
+        if self.held is not None:
+            self.held.set()
+        self.held = None
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        self.arrived.set()
+        held = self.held
+        if held is not None:
+            await asyncio.get_running_loop().run_in_executor(None, held.wait, 30)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Received]:
+        with self.lock:
+            return [m for m in self.messages if address in m.rcpt_tos]
+
+    def __len__(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+        self.port = free_port()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.mailbox.release()
+        self.controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
