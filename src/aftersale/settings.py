@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "aftersale.loyalty",
     "aftersale.insights",
     "aftersale.api",
+    "aftersale.webhooks",
     "aftersale.portal",
     "aftersale.backoffice",
     "aftersale.demo",

@@ -6,6 +6,7 @@ from aftersale.portal.tracking import tracking_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("aftersale.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("s/<slug:shop_slug>/", include("aftersale.portal.urls")),
     path("t/<str:token>/", tracking_page, name="tracking"),

@@ -6,6 +6,7 @@ from aftersale.backoffice.views import (
     dashboard,
     deliveries,
     insights,
+    integrations,
     orders,
     returns,
     shops,
@@ -72,4 +73,20 @@ urlpatterns = [
         withdrawals.refund_unclaimed,
         name="unclaimed_refund",
     ),
+    path("integrations/", integrations.integrations, name="integrations"),
+    path(
+        "integrations/tokens/<int:token_id>/revoke/", integrations.revoke_token, name="revoke_token"
+    ),
+    path("integrations/webhooks/", integrations.add_endpoint, name="add_webhook_endpoint"),
+    path(
+        "integrations/webhooks/<int:endpoint_id>/",
+        integrations.endpoint_detail,
+        name="webhook_endpoint",
+    ),
+    path(
+        "integrations/webhooks/<int:endpoint_id>/remove/",
+        integrations.remove_endpoint,
+        name="remove_webhook_endpoint",
+    ),
+    path("integrations/import/", integrations.csv_import, name="csv_import"),
 ]

@@ -1,0 +1,55 @@
+"""Bearer-token authentication and per-token rate limits for the API."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+
+from aftersale.api.problems import Problem
+from aftersale.core.services import authenticate_api_token
+from aftersale.env import env_int
+
+
+def rate_limit_per_minute() -> int:
+    configured = getattr(settings, "API_RATE_LIMIT_PER_MINUTE", None)
+    return configured if configured is not None else env_int("API_RATE_LIMIT_PER_MINUTE", 1200)
+
+
+def check_rate_limit(token_id: int) -> None:
+    """Allow ``rate_limit_per_minute`` requests per token in each clock minute, then 429."""
+    limit = rate_limit_per_minute()
+    window = int(time.time() // 60)
+    key = f"api-rate:{token_id}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        retry_after = 60 - int(time.time() % 60)
+        raise Problem(
+            429,
+            _("Too many requests"),
+            _("This token may make %(limit)s requests a minute; try again later.")
+            % {"limit": limit},
+            kind="rate-limited",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class ShopToken(HttpBearer):
+    """``Authorization: Bearer as_…``; the token decides the shop (``request.shop``)."""
+
+    def authenticate(self, request, token: str):
+        api_token = authenticate_api_token(token.strip())
+        if api_token is None:
+            return None
+        check_rate_limit(api_token.pk)
+        request.shop = api_token.shop
+        request.api_token = api_token
+        return api_token

@@ -1,0 +1,100 @@
+"""Inbound webhook endpoints: HMAC-verified with the shop's webhook secret before anything
+else, then mapped onto the same services as the API.
+
+POST /api/v1/webhooks/shopify/{shop}      X-Shopify-Topic, X-Shopify-Hmac-Sha256
+POST /api/v1/webhooks/woocommerce/{shop}  X-WC-Webhook-Topic, X-WC-Webhook-Signature
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from aftersale.api.inbound.shopify import order_from_shopify, refund_from_shopify
+from aftersale.api.inbound.woocommerce import order_from_woocommerce, refunds_from_woocommerce
+from aftersale.api.problems import Problem, invalid_fields
+from aftersale.core.models import Shop
+from aftersale.orders.ingest import InvalidPayload
+from aftersale.orders.services import upsert_order, upsert_refunds
+
+router = Router(tags=["inbound webhooks"])
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
+
+
+def _unauthenticated() -> Problem:
+    return Problem(
+        401,
+        _("Bad signature"),
+        _("The webhook signature is missing or does not match the shop's webhook secret."),
+        kind="bad-signature",
+    )
+
+
+def verified_shop(slug: str, body: bytes, signature: str | None) -> Shop:
+    """The shop whose secret signed ``body`` (base64 HMAC-SHA256), else 401."""
+    shop = Shop.objects.filter(slug=slug).first() if SLUG.match(slug) else None
+    if shop is None or not signature:
+        raise _unauthenticated()
+    digest = hmac.new(shop.webhook_secret.encode(), body, hashlib.sha256).digest()
+    if not hmac.compare_digest(base64.b64encode(digest).decode(), signature.strip()):
+        raise _unauthenticated()
+    return shop
+
+
+def _json(body: bytes):
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise Problem(
+            400, _("Malformed JSON"), _("The webhook body is not JSON."), kind="malformed-json"
+        ) from None
+
+
+def _store(store):
+    try:
+        return store()
+    except InvalidPayload as exc:
+        errors = [{"pointer": e.pointer, "detail": e.message} for e in exc.errors]
+        raise invalid_fields(errors) from None
+
+
+def _result(result) -> dict:
+    return {"external_id": result.external_id, "created": result.created, "changed": result.changed}
+
+
+@router.post("/webhooks/shopify/{shop}", auth=None, summary="Shopify-style webhook")
+def shopify(request: HttpRequest, shop: str):
+    target = verified_shop(shop, request.body, request.headers.get("X-Shopify-Hmac-Sha256"))
+    topic = request.headers.get("X-Shopify-Topic", "")
+    body = _json(request.body)
+    if topic in ("orders/create", "orders/updated", "orders/cancelled"):
+        result = _store(lambda: upsert_order(target, order_from_shopify(body), source="shopify"))
+        return {"topic": topic, "order": _result(result)}
+    if topic == "refunds/create":
+        results = _store(lambda: upsert_refunds(target, [refund_from_shopify(body)]))
+        return {"topic": topic, "refund": _result(results[0])}
+    return {"topic": topic, "ignored": True}
+
+
+@router.post("/webhooks/woocommerce/{shop}", auth=None, summary="WooCommerce-style webhook")
+def woocommerce(request: HttpRequest, shop: str):
+    target = verified_shop(shop, request.body, request.headers.get("X-WC-Webhook-Signature"))
+    topic = request.headers.get("X-WC-Webhook-Topic", "")
+    if topic not in ("order.created", "order.updated"):
+        return {"topic": topic, "ignored": True}  # e.g. the ping sent when a webhook is saved
+    body = _json(request.body)
+
+    @transaction.atomic
+    def store():
+        order = upsert_order(target, order_from_woocommerce(body), source="woocommerce")
+        refunds = upsert_refunds(target, refunds_from_woocommerce(body))
+        return order, refunds
+
+    order, refunds = _store(store)
+    return {"topic": topic, "order": _result(order), "refunds": [_result(r) for r in refunds]}

@@ -1,0 +1,228 @@
+"""What every ingested payload shares: safe field types, and the error raised for bad input.
+
+The API, the inbound webhook adapters and the CSV import all hand their data to the upsert
+services. Bad input raises ``InvalidPayload`` carrying (JSON pointer, message) pairs, which the
+API renders as problem+json and the CSV import as row/column messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+# Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
+MAX_CENTS = 10**13
+Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
+PositiveCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+
+
+def _clean_text(value: str) -> str:
+    """Refuse text a database cannot store: NUL characters and lone UTF-16 surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    return value
+
+
+def text(max_length: int, *, min_length: int = 0):
+    """A string field that fits a ``max_length`` column and the database's encoding."""
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)
+    ]
+
+
+def as_instant(value: datetime) -> datetime:
+    """In UTC (PostgreSQL refuses offsets beyond ±16 h) and within years a shop can mean."""
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+# A time with an offset ("Z" or "+02:00"), stored in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(as_instant)]
+ExternalId = text(100, min_length=1)
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class Payload(BaseModel):
+    """Base of every ingest payload: unknown keys are ignored, text is trimmed."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    pointer: str  # RFC 6901 JSON pointer into the payload, e.g. "/lines/0/sku"
+    message: str
+
+
+class InvalidPayload(Exception):
+    """The payload cannot be stored; nothing was written."""
+
+    def __init__(self, errors: Iterable[FieldError]):
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.pointer or '/'}: {e.message}" for e in self.errors))
+
+
+def pointer(*parts: Any) -> str:
+    """The JSON pointer of ``parts`` (escaping ``~`` and ``/`` as RFC 6901 says)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def errors_from_validation(exc: ValidationError, prefix: tuple = ()) -> list[FieldError]:
+    return [
+        FieldError(pointer(*prefix, *error["loc"]), error["msg"])
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def parse_all(model: type[Payload], items: list[Any]) -> list[Any]:
+    """Validate every item of a batch, raising one ``InvalidPayload`` naming all failures."""
+    parsed, errors = [], []
+    for index, item in enumerate(items):
+        if isinstance(item, model):
+            parsed.append(item)
+            continue
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as exc:
+            errors.extend(errors_from_validation(exc, (index,)))
+    if errors:
+        raise InvalidPayload(errors)
+    return parsed
+
+
+def duplicates(keys: list[str], field: str) -> list[FieldError]:
+    """Errors for a natural key that appears twice in one batch."""
+    seen: dict[str, int] = {}
+    errors = []
+    for index, key in enumerate(keys):
+        if key in seen:
+            errors.append(
+                FieldError(pointer(index, field), f"repeats item {seen[key]} of this batch")
+            )
+        else:
+            seen[key] = index
+    return errors
+
+
+class ConflictingWrite(Exception):
+    """Another request changed the same objects at the same moment, even after retrying."""
+
+
+@dataclass(frozen=True)
+class Upserted:
+    """What happened to one object of a batch: its id, and whether it was created or changed."""
+
+    external_id: str
+    id: int
+    created: bool
+    changed: bool
+
+
+def assign_changed(obj, values: dict[str, Any]) -> list[str]:
+    """Set ``values`` on ``obj``; return the names of the fields whose value really changed."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+def retry_on_conflict(write, attempts: int = 3):
+    """Run ``write`` in a transaction; if a concurrent insert of the same natural key wins the
+    race (IntegrityError), run it again: the second time it finds the row and updates it."""
+    from django.db import IntegrityError, transaction
+
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                return write()
+        except IntegrityError as exc:
+            if attempt == attempts - 1:
+                raise ConflictingWrite(str(exc)) from exc
+    raise AssertionError("unreachable")
+
+
+def insert_all(model, objs: list, batch_size: int = 2000) -> list:
+    """``bulk_create`` for the ingest's hot path, and on PostgreSQL several times faster: one
+    ``INSERT … SELECT * FROM unnest(…) RETURNING id`` per batch built straight from the
+    instances' attribute values (the ORM spends most of a large batch preparing values)."""
+    from django.db import connection
+    from django.db.models import JSONField
+    from django.utils import timezone
+    from psycopg.types.json import Jsonb
+
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                if getattr(obj, field.attname) is None or field.auto_now:
+                    setattr(obj, field.attname, now)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) RETURNING {pk}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            batch = objs[start : start + batch_size]
+            arrays = []
+            for field in fields:
+                values = [getattr(obj, field.attname) for obj in batch]
+                if isinstance(field, JSONField):
+                    values = [None if v is None else Jsonb(v) for v in values]
+                arrays.append(values)
+            cursor.execute(sql, arrays)
+            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = "default"
+    return objs
+
+
+def insert_rows(model, rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows (attribute name → value) of ``model`` without making model instances
+    on PostgreSQL; other databases get ``bulk_create``. Unset fields take their defaults."""
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
+
+    # insert_all reads attributes; a thin view over each dict is enough.
+    objs = [_RowView({**defaults, **row}) for row in rows]
+    insert_all(model, objs)
+
+
+class _RowView:
+    """Attribute access over a dict, for ``insert_all``; ``pk`` and ``_state`` are accepted."""
+
+    class _State:
+        adding = True
+        db = None
+
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__.update(values)
+        self._state = self._State()

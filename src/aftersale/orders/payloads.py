@@ -1,0 +1,124 @@
+"""What a shop sends about customers, orders, payments and refunds (one object each)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pydantic import AfterValidator, Field, model_validator
+
+from aftersale.delivery.payloads import PickupPointIn
+from aftersale.orders.ingest import (
+    Cents,
+    CountryCode,
+    CurrencyCode,
+    ExternalId,
+    Instant,
+    Payload,
+    PositiveCents,
+    text,
+)
+from aftersale.orders.models import DeliveryMethod, Order, PaymentMethod
+
+Language = text(5)
+
+
+def _email(value: str) -> str:
+    if value == "":
+        return value
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("is not a valid e-mail address") from None
+    return value
+
+
+Email = Annotated[text(254), AfterValidator(_email)]
+
+
+class CustomerIn(Payload):
+    external_id: ExternalId
+    email: Email | None = None
+    phone: text(40) = ""
+    first_name: text(100) = ""
+    last_name: text(100) = ""
+    language: Language | None = None
+    street: text(200) = ""
+    postcode: text(20) = ""
+    city: text(100) = ""
+    country: CountryCode = "FI"
+    marketing_consent: bool | None = Field(
+        default=None, description="Left out, the stored consent is kept as it is."
+    )
+
+
+class AddressIn(Payload):
+    name: text(200) = ""
+    street: text(200) = ""
+    postcode: text(20) = ""
+    city: text(100) = ""
+    country: CountryCode = "FI"
+    phone: text(40) = ""
+
+
+class OrderLineIn(Payload):
+    external_id: ExternalId
+    sku: text(100) = ""
+    name: text(300, min_length=1)
+    quantity: int = Field(default=1, ge=0, le=1_000_000)
+    unit_price_cents: Cents
+    total_cents: Cents | None = Field(default=None, description="Defaults to quantity × price.")
+    vat_rate_bp: int = Field(default=2550, ge=0, le=10_000, description="25.5 % is 2550.")
+    vat_cents: Cents = 0
+    unit_cost_cents: PositiveCents | None = None
+
+
+class OrderIn(Payload):
+    external_id: ExternalId
+    number: text(50) = Field(default="", description="Shown to the customer; defaults to the id.")
+    placed_at: Instant
+    status: Order.Status = Order.Status.OPEN
+    currency: CurrencyCode | None = Field(default=None, description="Defaults to the shop's.")
+    subtotal_cents: Cents | None = Field(default=None, description="Defaults to the lines' sum.")
+    shipping_cents: Cents = 0
+    discount_cents: Cents = 0
+    total_cents: Cents | None = Field(
+        default=None, description="Defaults to goods + shipping − discount."
+    )
+    vat_cents: Cents = 0
+    payment_method: PaymentMethod = PaymentMethod.CARD
+    delivery_method: DeliveryMethod = DeliveryMethod.PICKUP_POINT
+    carrier: text(40) = ""
+    pickup_point: PickupPointIn | None = None
+    shipping_address: AddressIn = Field(default_factory=AddressIn)
+    marketing_consent: bool = False
+    customer: CustomerIn
+    lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _unique_lines(self):
+        seen = set()
+        for line in self.lines:
+            if line.external_id in seen:
+                raise ValueError(f"line external_id {line.external_id!r} appears twice")
+            seen.add(line.external_id)
+        return self
+
+
+class PaymentIn(Payload):
+    external_id: ExternalId
+    order_external_id: ExternalId
+    method: PaymentMethod = PaymentMethod.CARD
+    amount_cents: Cents
+    currency: CurrencyCode | None = None
+    paid_at: Instant
+
+
+class RefundIn(Payload):
+    external_id: ExternalId
+    order_external_id: ExternalId
+    amount_cents: PositiveCents
+    currency: CurrencyCode | None = None
+    reason: text(200) = ""
+    refunded_at: Instant

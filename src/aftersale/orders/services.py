@@ -1,0 +1,516 @@
+"""Ingest of customers, orders, payments and refunds: idempotent, set-based upserts.
+
+The shop's external id is the natural key, so a replay changes nothing and a newer version
+updates the stored row. A batch takes a fixed number of queries whatever its size: existing rows
+are fetched once per model, new ones are bulk-created, changed ones bulk-updated, and the
+timeline events of the whole batch are recorded together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from aftersale.catalog.models import Variant
+from aftersale.core.models import Shop
+from aftersale.delivery.services import upsert_pickup_points
+from aftersale.orders.ingest import (
+    FieldError,
+    InvalidPayload,
+    Upserted,
+    assign_changed,
+    duplicates,
+    insert_all,
+    insert_rows,
+    parse_all,
+    pointer,
+    retry_on_conflict,
+)
+from aftersale.orders.models import Customer, Order, OrderLine, Payment, Refund
+from aftersale.orders.payloads import CustomerIn, OrderIn, PaymentIn, RefundIn
+from aftersale.timeline import types
+from aftersale.timeline.models import Event
+from aftersale.timeline.services import record_events
+
+MAX_BATCH = 1000
+
+# Customer fields copied from the payload when the sender included them.
+CUSTOMER_FIELDS = (
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "language",
+    "street",
+    "postcode",
+    "city",
+    "country",
+)
+
+
+def _event(shop: Shop, type: str, subject, *, customer_id=None, payload=None, at=None) -> Event:
+    return Event(
+        shop_id=shop.pk,
+        customer_id=customer_id,
+        type=type,
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        payload=payload or {},
+        occurred_at=at or timezone.now(),
+    )
+
+
+def _check_unique(items: list, field: str = "external_id") -> None:
+    errors = duplicates([getattr(item, field) for item in items], field)
+    if errors:
+        raise InvalidPayload(errors)
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+def upsert_customers(shop: Shop, payloads: Iterable[Any], *, source: str = "api") -> list[Upserted]:
+    """Create or update customers by external id; fields left out of a payload are kept."""
+    items = parse_all(CustomerIn, list(payloads))
+    _check_unique(items)
+
+    def write():
+        events: list[Event] = []
+        customers = _save_customers(shop, items, events, source=source)
+        record_events(events)
+        return [
+            Upserted(c.external_id, c.pk, c._created, c._changed)
+            for c in (customers[item.external_id] for item in items)
+        ]
+
+    return retry_on_conflict(write)
+
+
+def upsert_customer(shop: Shop, payload: Any, *, source: str = "api") -> Upserted:
+    return upsert_customers(shop, [payload], source=source)[0]
+
+
+def _save_customers(
+    shop: Shop,
+    items: list[CustomerIn],
+    events: list[Event],
+    *,
+    source: str,
+    first_orders: dict[str, datetime] | None = None,
+) -> dict[str, Customer]:
+    """Upsert ``items`` (the last one wins for a repeated id); returns them by external id."""
+    by_id = {item.external_id: item for item in items}
+    existing = {
+        c.external_id: c
+        for c in Customer.objects.for_shop(shop).filter(external_id__in=list(by_id))
+    }
+    now = timezone.now()
+    first_orders = first_orders or {}
+    new, changed_rows, changed_fields = [], [], set()
+    for external_id, item in by_id.items():
+        sent = item.model_fields_set
+        values = {name: getattr(item, name) for name in CUSTOMER_FIELDS if name in sent}
+        values = {k: ("" if v is None else v) for k, v in values.items()}
+        if values.get("language") == "":
+            values.pop("language")
+        customer = existing.get(external_id)
+        consent = item.marketing_consent if "marketing_consent" in sent else None
+        first_order = first_orders.get(external_id)
+        if customer is None:
+            customer = Customer(
+                shop=shop,
+                external_id=external_id,
+                **{"language": shop.default_language, **values},
+            )
+            if consent is not None:
+                customer.marketing_consent = consent
+                customer.consent_at = now
+                customer.consent_source = source
+            customer.first_order_at = first_order
+            customer._created, customer._changed, customer._consent_changed = True, True, False
+            new.append(customer)
+        else:
+            fields = assign_changed(customer, values)
+            customer._consent_changed = False
+            if consent is not None and consent != customer.marketing_consent:
+                customer.marketing_consent = consent
+                customer.consent_at = now
+                customer.consent_source = source
+                fields += ["marketing_consent", "consent_at", "consent_source"]
+                customer._consent_changed = True
+            if first_order and (
+                customer.first_order_at is None or first_order < customer.first_order_at
+            ):
+                customer.first_order_at = first_order
+                fields.append("first_order_at")
+            customer._created, customer._changed = False, bool(fields)
+            if fields:
+                changed_rows.append(customer)
+                changed_fields.update(fields)
+        existing[external_id] = customer
+    if new:
+        insert_all(Customer, new)
+    if changed_rows:
+        for customer in changed_rows:
+            customer.updated_at = now
+        Customer.objects.bulk_update(changed_rows, [*changed_fields, "updated_at"], batch_size=500)
+    for customer in new:
+        events.append(
+            _event(
+                shop,
+                types.CUSTOMER_CREATED,
+                customer,
+                customer_id=customer.pk,
+                payload={"external_id": customer.external_id},
+            )
+        )
+        if customer.marketing_consent:
+            events.append(_consent_event(shop, customer, source))
+    for customer in changed_rows:
+        if customer._consent_changed:
+            events.append(_consent_event(shop, customer, source))
+    return existing
+
+
+def _consent_event(shop: Shop, customer: Customer, source: str) -> Event:
+    return _event(
+        shop,
+        types.CUSTOMER_CONSENT_CHANGED,
+        customer,
+        customer_id=customer.pk,
+        payload={"marketing_consent": customer.marketing_consent, "source": source},
+        at=customer.consent_at,
+    )
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+def upsert_orders(shop: Shop, payloads: Iterable[Any], *, source: str = "api") -> list[Upserted]:
+    """Create or update orders with their customer, lines, address and pickup point.
+
+    Lines are matched by their external id within the order; a line no longer sent is removed
+    unless a return refers to it. ``order.placed`` is recorded for a new order,
+    ``order.updated`` for a changed one and ``order.cancelled`` when it becomes cancelled.
+    """
+    items = parse_all(OrderIn, list(payloads))
+    _check_unique(items)
+    return retry_on_conflict(lambda: _save_orders(shop, items, source))
+
+
+def upsert_order(shop: Shop, payload: Any, *, source: str = "api") -> Upserted:
+    return upsert_orders(shop, [payload], source=source)[0]
+
+
+def _order_values(shop: Shop, item: OrderIn) -> dict[str, Any]:
+    subtotal = item.subtotal_cents
+    if subtotal is None:
+        subtotal = sum(_line_total(line) for line in item.lines)
+    total = item.total_cents
+    if total is None:
+        total = subtotal + item.shipping_cents - item.discount_cents
+    address = item.shipping_address
+    return {
+        "number": item.number or item.external_id,
+        "placed_at": item.placed_at,
+        "status": item.status.value,
+        "currency": item.currency or shop.currency,
+        "subtotal_cents": subtotal,
+        "shipping_cents": item.shipping_cents,
+        "discount_cents": item.discount_cents,
+        "total_cents": total,
+        "vat_cents": item.vat_cents,
+        "payment_method": item.payment_method.value,
+        "delivery_method": item.delivery_method.value,
+        "carrier": item.carrier or (item.pickup_point.carrier if item.pickup_point else ""),
+        "ship_name": address.name,
+        "ship_street": address.street,
+        "ship_postcode": address.postcode,
+        "ship_city": address.city,
+        "ship_country": address.country,
+        "ship_phone": address.phone,
+        "marketing_consent": item.marketing_consent,
+    }
+
+
+def _line_total(line) -> int:
+    return (
+        line.total_cents if line.total_cents is not None else line.quantity * line.unit_price_cents
+    )
+
+
+def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted]:
+    now = timezone.now()
+    events: list[Event] = []
+
+    first_orders: dict[str, datetime] = {}
+    for item in items:
+        cid = item.customer.external_id
+        if cid not in first_orders or item.placed_at < first_orders[cid]:
+            first_orders[cid] = item.placed_at
+    customers = _save_customers(
+        shop, [item.customer for item in items], events, source=source, first_orders=first_orders
+    )
+    points = upsert_pickup_points(shop, [item.pickup_point for item in items if item.pickup_point])
+    skus = {line.sku for item in items for line in item.lines if line.sku}
+    variants = dict(
+        Variant.objects.for_shop(shop).filter(sku__in=skus).values_list("sku", "id") if skus else []
+    )
+    existing = {
+        o.external_id: o
+        for o in Order.objects.for_shop(shop).filter(external_id__in=[i.external_id for i in items])
+    }
+
+    new_orders, changed_orders, changed_fields = [], [], set()
+    results: list[tuple[OrderIn, Order, bool, bool, str]] = []
+    for item in items:
+        values = _order_values(shop, item)
+        values["customer_id"] = customers[item.customer.external_id].pk
+        pp = item.pickup_point
+        values["pickup_point_id"] = points[(pp.carrier, pp.code)].pk if pp else None
+        order = existing.get(item.external_id)
+        if order is None:
+            order = Order(shop_id=shop.pk, external_id=item.external_id, **values)
+            new_orders.append(order)
+            results.append((item, order, True, True, ""))
+        else:
+            old_status = order.status
+            fields = assign_changed(order, values)
+            if fields:
+                changed_orders.append(order)
+                changed_fields.update(fields)
+            results.append((item, order, False, bool(fields), old_status))
+    if new_orders:
+        insert_all(Order, new_orders)
+    if changed_orders:
+        for order in changed_orders:
+            order.updated_at = now
+        Order.objects.bulk_update(changed_orders, [*changed_fields, "updated_at"], batch_size=500)
+
+    lines_changed = _save_lines(shop, results, variants)
+    changed_pks = {order.pk for order in changed_orders}
+
+    out = []
+    for _item, order, created, changed, old_status in results:
+        changed = changed or order.pk in lines_changed
+        if not created and order.pk in lines_changed and order.pk not in changed_pks:
+            Order.objects.filter(pk=order.pk).update(updated_at=now)
+        payload = {
+            "external_id": order.external_id,
+            "number": order.number,
+            "total_cents": order.total_cents,
+            "currency": order.currency,
+            "source": source,
+        }
+        if created:
+            events.append(
+                _event(
+                    shop,
+                    types.ORDER_PLACED,
+                    order,
+                    customer_id=order.customer_id,
+                    payload=payload,
+                    at=order.placed_at,
+                )
+            )
+            if order.status == Order.Status.CANCELLED:
+                events.append(
+                    _event(shop, types.ORDER_CANCELLED, order, customer_id=order.customer_id)
+                )
+        elif changed:
+            became_cancelled = (
+                order.status == Order.Status.CANCELLED and old_status != Order.Status.CANCELLED
+            )
+            events.append(
+                _event(
+                    shop,
+                    types.ORDER_CANCELLED if became_cancelled else types.ORDER_UPDATED,
+                    order,
+                    customer_id=order.customer_id,
+                    payload=payload,
+                )
+            )
+        out.append(Upserted(order.external_id, order.pk, created, changed))
+    record_events(events)
+    return out
+
+
+def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
+    """Upsert every order's lines in a few queries; returns the ids of orders whose lines
+    changed."""
+    updated_ids = [order.pk for _, order, created, _, _ in results if not created]
+    existing: dict[tuple[int, str], OrderLine] = {}
+    if updated_ids:
+        for line in OrderLine.objects.filter(order_id__in=updated_ids):
+            existing[(line.order_id, line.external_id)] = line
+    new, changed, changed_fields, touched = [], [], set(), set()
+    kept: set[int] = set()
+    for item, order, _created, _, _ in results:
+        for line_in in item.lines:
+            values = {
+                "sku": line_in.sku,
+                "name": line_in.name,
+                "quantity": line_in.quantity,
+                "unit_price_cents": line_in.unit_price_cents,
+                "total_cents": _line_total(line_in),
+                "vat_rate_bp": line_in.vat_rate_bp,
+                "vat_cents": line_in.vat_cents,
+                "unit_cost_cents": line_in.unit_cost_cents,
+                "variant_id": variants.get(line_in.sku),
+            }
+            line = existing.get((order.pk, line_in.external_id))
+            if line is None:
+                new.append(
+                    {
+                        "shop_id": shop.pk,
+                        "order_id": order.pk,
+                        "external_id": line_in.external_id,
+                        **values,
+                    }
+                )
+                touched.add(order.pk)
+            else:
+                kept.add(line.pk)
+                fields = assign_changed(line, values)
+                if fields:
+                    changed.append(line)
+                    changed_fields.update(fields)
+                    touched.add(order.pk)
+    if new:
+        insert_rows(OrderLine, new)
+    if changed:
+        OrderLine.objects.bulk_update(changed, list(changed_fields), batch_size=1000)
+    gone = [line for line in existing.values() if line.pk not in kept]
+    if gone:
+        removable = OrderLine.objects.filter(pk__in=[line.pk for line in gone]).filter(
+            return_lines__isnull=True
+        )
+        touched.update(removable.values_list("order_id", flat=True))
+        removable.delete()
+    return touched & set(updated_ids)
+
+
+# --- payments and refunds ------------------------------------------------------------------
+
+
+def _orders_by_external_id(shop: Shop, items: list) -> dict[str, Order]:
+    wanted = {item.order_external_id for item in items}
+    orders = {o.external_id: o for o in Order.objects.for_shop(shop).filter(external_id__in=wanted)}
+    errors = [
+        FieldError(pointer(index, "order_external_id"), "no order with this external id")
+        for index, item in enumerate(items)
+        if item.order_external_id not in orders
+    ]
+    if errors:
+        raise InvalidPayload(errors)
+    return orders
+
+
+def upsert_payments(shop: Shop, payloads: Iterable[Any]) -> list[Upserted]:
+    """Create or update payments of existing orders; ``payment.received`` for a new one."""
+    items = parse_all(PaymentIn, list(payloads))
+    _check_unique(items)
+
+    def write():
+        orders = _orders_by_external_id(shop, items)
+
+        def values(item, order):
+            return {
+                "order_id": order.pk,
+                "method": item.method.value,
+                "amount_cents": item.amount_cents,
+                "currency": item.currency or order.currency,
+                "paid_at": item.paid_at,
+            }
+
+        return _save_simple(
+            shop, Payment, items, orders, values, types.PAYMENT_RECEIVED, "paid_at", "amount_cents"
+        )
+
+    return retry_on_conflict(write)
+
+
+def upsert_payment(shop: Shop, payload: Any) -> Upserted:
+    return upsert_payments(shop, [payload])[0]
+
+
+def upsert_refunds(shop: Shop, payloads: Iterable[Any]) -> list[Upserted]:
+    """Create or update refunds of existing orders; ``refund.issued`` for a new one."""
+    items = parse_all(RefundIn, list(payloads))
+    _check_unique(items)
+
+    def write():
+        orders = _orders_by_external_id(shop, items)
+
+        def values(item, order):
+            return {
+                "order_id": order.pk,
+                "amount_cents": item.amount_cents,
+                "currency": item.currency or order.currency,
+                "reason": item.reason,
+                "refunded_at": item.refunded_at,
+            }
+
+        return _save_simple(
+            shop, Refund, items, orders, values, types.REFUND_ISSUED, "refunded_at", "amount_cents"
+        )
+
+    return retry_on_conflict(write)
+
+
+def upsert_refund(shop: Shop, payload: Any) -> Upserted:
+    return upsert_refunds(shop, [payload])[0]
+
+
+def _save_simple(shop, model, items, orders, values_of, event_type, time_field, amount_field):
+    """Upsert rows that hang off an order and record ``event_type`` for the new ones."""
+    now = timezone.now()
+    existing = {
+        row.external_id: row
+        for row in model.objects.for_shop(shop).filter(
+            Q(external_id__in=[item.external_id for item in items])
+        )
+    }
+    new, changed, changed_fields, results = [], [], set(), []
+    for item in items:
+        order = orders[item.order_external_id]
+        values = values_of(item, order)
+        row = existing.get(item.external_id)
+        if row is None:
+            row = model(shop=shop, external_id=item.external_id, **values)
+            new.append(row)
+            results.append((row, order, True, True))
+        else:
+            fields = assign_changed(row, values)
+            if fields:
+                row.updated_at = now
+                changed.append(row)
+                changed_fields.update(fields)
+            results.append((row, order, False, bool(fields)))
+    if new:
+        model.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        model.objects.bulk_update(changed, [*changed_fields, "updated_at"], batch_size=1000)
+    events = [
+        _event(
+            shop,
+            event_type,
+            row,
+            customer_id=order.customer_id,
+            payload={
+                "external_id": row.external_id,
+                "order_external_id": order.external_id,
+                "amount_cents": getattr(row, amount_field),
+                "currency": row.currency,
+            },
+            at=getattr(row, time_field),
+        )
+        for row, order, created, _ in results
+        if created
+    ]
+    record_events(events)
+    return [Upserted(row.external_id, row.pk, created, ch) for row, _, created, ch in results]

@@ -1,0 +1,74 @@
+"""Schema fuzzing: generated requests, valid and invalid, never make the API answer 5xx.
+
+Schemathesis reads /api/v1/openapi.json and calls every operation in process through the WSGI
+app with a bounded number of examples, so the run stays well under a minute.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+
+from aftersale.core.services import create_api_token
+from aftersale.wsgi import application
+
+# Only the fuzzing phase (valid and invalid data), bounded: the exhaustive coverage phase
+# would take minutes on a 2-core machine.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "phases": {
+            "examples": {"enabled": False},
+            "coverage": {"enabled": False},
+            "stateful": {"enabled": False},
+        },
+        "generation": {"mode": "all"},
+    }
+)
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
+
+
+def errors_are_problem_json(ctx, response, case):
+    """Every 4xx answer is RFC 9457 problem+json."""
+    if 400 <= response.status_code < 500:
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        content_type = headers.get("content-type", "")
+        content_type = content_type[0] if isinstance(content_type, list) else content_type
+        assert content_type.startswith("application/problem+json"), (
+            f"{response.status_code} answered with {content_type}"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Like Django's test client: requests must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(shop_a, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
+    return create_api_token(shop_a.shop, name="fuzz")[1]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_request_makes_a_server_error(case, token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[not_a_server_error, errors_are_problem_json],
+    )

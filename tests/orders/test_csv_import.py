@@ -1,0 +1,82 @@
+"""The CSV import: all or nothing, with a report naming each bad row and column."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from aftersale.orders.csv_import import ImportFailed, import_orders_csv
+from aftersale.orders.models import Order
+from aftersale.timeline.models import Event
+from tests.api.samples import CSV_HEADER as HEADER
+from tests.api.samples import GOOD_CSV as GOOD
+
+
+def csv_file(text):
+    return io.BytesIO(text.encode())
+
+
+def test_it_imports_orders_with_their_lines(shop_a):
+    summary = import_orders_csv(shop_a.shop, csv_file(GOOD))
+    assert (summary.orders, summary.rows, summary.created) == (2, 3, 2)
+    first = Order.objects.for_shop(shop_a.shop).get(external_id="A1")
+    assert first.lines.count() == 2
+    assert first.subtotal_cents == 2 * 1990 + 990
+    assert first.placed_at.isoformat() == "2026-11-02T08:00:00+00:00", "shop time, Helsinki"
+    assert first.pickup_point.code == "001234"
+    assert Event.objects.filter(type="order.placed").count() == 2
+
+
+def test_a_second_import_of_the_same_file_changes_nothing(shop_a):
+    import_orders_csv(shop_a.shop, csv_file(GOOD))
+    summary = import_orders_csv(shop_a.shop, csv_file(GOOD))
+    assert (summary.created, summary.updated) == (0, 0)
+
+
+def test_it_imports_nothing_and_names_every_bad_row_and_column(shop_a):
+    bad = HEADER + (
+        "A1,1001,2026-11-02T10:00:00,C1,aino@example.fi,Aino,,,590,L1,TEE-M,T-shirt,two,1990\n"
+        "A2,1002,someday,C2,eero@,Eero,,,0,L1,CAP,Cap,1,990\n"
+        "A3,1003,2026-11-02T10:00:00,C3,,,,,0,L1,CAP,Cap,1,9.90\n"
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_orders_csv(shop_a.shop, csv_file(bad))
+    where = [(p.row, p.column) for p in failed.value.problems]
+    assert where == [(2, "quantity"), (3, "email"), (3, "placed_at"), (4, "unit_price_cents")]
+    assert Order.objects.count() == 0
+
+
+def test_it_names_unknown_and_missing_columns(shop_a):
+    with pytest.raises(ImportFailed) as failed:
+        import_orders_csv(shop_a.shop, csv_file("order_id,colour\nA1,red\n"))
+    problems = {(p.column, p.message) for p in failed.value.problems}
+    assert ("colour", "unknown column") in problems
+    assert ("placed_at", "required column is missing") in problems
+
+
+def test_it_refuses_a_file_that_is_not_utf8(shop_a):
+    with pytest.raises(ImportFailed):
+        import_orders_csv(shop_a.shop, io.BytesIO(b"\xff\xfe\x00o\x00r"))
+
+
+def test_the_command_imports_a_file(shop_a, tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD)
+    call_command("import_orders", str(path), "--shop", "pohjola")
+    assert "Imported 2 orders from 3 rows" in capsys.readouterr().out
+    assert Order.objects.for_shop(shop_a.shop).count() == 2
+
+
+def test_the_command_reports_bad_rows_and_fails(shop_a, tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD.replace(",2,1990", ",-2,1990"))
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_orders", str(path), "--shop", "pohjola")
+    assert "row 2, quantity" in capsys.readouterr().err
+
+
+def test_the_command_names_an_unknown_shop(db, tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD)
+    with pytest.raises(CommandError, match="No shop"):
+        call_command("import_orders", str(path), "--shop", "nope")
