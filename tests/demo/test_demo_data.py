@@ -269,3 +269,39 @@ def test_addresses_have_real_postcodes_and_apartments_have_stair_and_flat(demo):
     flats = [s for s in customers.values_list("street", flat=True) if len(s.split()) == 4]
     assert share(len(flats), 2000) >= 0.5
     assert all(s.split()[2].isalpha() and s.split()[3].isdigit() for s in flats)
+
+
+# -- the unclaimed loop on demo data -------------------------------------------------------
+
+
+def test_unclaimed_statistics_match_an_independent_count(demo):
+    from aftersale.delivery.selectors import UnclaimedCosts, flagged_customers, unclaimed_by
+
+    reached_states = {"ready_for_pickup", "delivered", "picked_up", "returned_to_sender"}
+    by_method: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_customer: Counter = Counter()
+    rows = Shipment.objects.for_shop(demo).values_list(
+        "status",
+        "ready_at",
+        "received_at",
+        "returned_at",
+        "order__delivery_method",
+        "order__customer_id",
+    )
+    for status, ready, received, returned, method, customer in rows:
+        came_back = status == "returned_to_sender" or returned is not None
+        if status in reached_states or ready or received or came_back:
+            by_method[method][0] += 1
+            by_method[method][1] += came_back
+        if came_back and returned is not None and returned > END - timedelta(days=365):
+            by_customer[customer] += 1
+    per_parcel = UnclaimedCosts().per_parcel_cents
+    report = {row.key: row for row in unclaimed_by(demo, "delivery_method")}
+    assert set(report) == set(by_method)
+    for method, (parcels, came_back) in by_method.items():
+        assert (report[method].shipments, report[method].unclaimed) == (parcels, came_back)
+        assert report[method].cost_cents == came_back * per_parcel
+    assert sum(u for _, u in by_method.values()) > 0
+    flagged = {f.customer.pk: f.unclaimed for f in flagged_customers(demo, END)}
+    assert flagged == {c: n for c, n in by_customer.items() if n >= 2}
+    assert flagged, "the demo has customers who repeatedly leave parcels unclaimed"

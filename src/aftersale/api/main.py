@@ -15,6 +15,7 @@ from ninja.parser import Parser
 
 from aftersale.api import reads, writes
 from aftersale.api.auth import ShopToken
+from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.catalog.payloads import ProductIn
@@ -72,6 +73,7 @@ for path, model, service, noun, plural, tag in [
 ]:  # fmt: skip
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
 reads.add_read_endpoints(ingest)
+add_delivery_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

@@ -68,6 +68,7 @@ def order_out(order: Order) -> dict:
             "phone": order.ship_phone,
         },
         "customer_external_id": order.customer.external_id,
+        "address_check": order.address_check or None,
         "lines": [
             {
                 name: getattr(line, name)

@@ -68,6 +68,20 @@ class CustomerOut(Schema):
     updated_at: datetime
 
 
+class AddressProblemOut(Schema):
+    code: str
+    field: str
+    severity: str
+    message: str
+    params: dict
+
+
+class AddressCheckOut(Schema):
+    ok: bool
+    needs_confirmation: bool
+    problems: list[AddressProblemOut]
+
+
 class OrderOut(Schema):
     external_id: str
     number: str
@@ -86,6 +100,9 @@ class OrderOut(Schema):
     shipping_address: AddressOut
     marketing_consent: bool
     customer_external_id: str
+    address_check: AddressCheckOut | None = Field(
+        None, description="Problems found in the shipping address at ingest; null if unchecked."
+    )
     lines: list[OrderLineOut]
     created_at: datetime
     updated_at: datetime

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from aftersale.catalog.models import Variant
 from aftersale.core.models import Shop
+from aftersale.delivery.addresses import check_address
 from aftersale.delivery.services import upsert_pickup_points
 from aftersale.orders.ingest import (
     FieldError,
@@ -237,6 +238,25 @@ def _order_values(shop: Shop, item: OrderIn) -> dict[str, Any]:
     }
 
 
+def address_check_of(values: dict[str, Any], point) -> dict[str, Any]:
+    """The address check stored on the order for the merchant to see before shipping.
+
+    Orders without any shipping address (nothing to deliver) are not checked.
+    """
+    if not any(values[f] for f in ("ship_street", "ship_postcode", "ship_city")) and point is None:
+        return {}
+    check = check_address(
+        values["ship_street"],
+        values["ship_postcode"],
+        values["ship_city"],
+        values["ship_country"] or "FI",
+        pickup_point=point,
+    ).to_dict()
+    # The check's own time would make every replay look like a change.
+    check.pop("checked_at", None)
+    return check
+
+
 def _line_total(line) -> int:
     return (
         line.total_cents if line.total_cents is not None else line.quantity * line.unit_price_cents
@@ -271,7 +291,9 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
         values = _order_values(shop, item)
         values["customer_id"] = customers[item.customer.external_id].pk
         pp = item.pickup_point
-        values["pickup_point_id"] = points[(pp.carrier, pp.code)].pk if pp else None
+        point = points[(pp.carrier, pp.code)] if pp else None
+        values["pickup_point_id"] = point.pk if point else None
+        values["address_check"] = address_check_of(values, point)
         order = existing.get(item.external_id)
         if order is None:
             order = Order(shop_id=shop.pk, external_id=item.external_id, **values)
