@@ -94,3 +94,36 @@ def test_flagged_customers_and_the_customer_page_warn_about_repeat_unclaimed(log
     assert 'data-flag="unclaimed"' in page and "Left 2 parcels unclaimed" in page
     page = client.get(reverse("backoffice:customer_detail", args=[once.pk])).content.decode()
     assert 'data-flag="unclaimed"' not in page
+
+
+def test_the_owner_sets_the_cost_of_an_unclaimed_parcel(login, shop_a, shop_b):
+    now = timezone.now()
+    parcel(shop_a.shop, ShipmentStatus.RETURNED_TO_SENDER, shipped_at=now - timedelta(days=5))
+    client = login(shop_a.owner)
+    html = client.get(reverse("backoffice:unclaimed_report")).content.decode()
+    assert "€18.80" in html  # 6.90 + 6.90 + 5.00 until the shop sets its own
+    response = client.post(
+        reverse("backoffice:delivery_costs"), {"outbound": "5.50", "back": "7", "handling": "3"}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("backoffice:unclaimed_report")).content.decode()
+    assert 'data-figure="cost">€15.50<' in html
+    # Another shop's report keeps the defaults; staff cannot change the figures.
+    parcel(shop_b.shop, ShipmentStatus.RETURNED_TO_SENDER, shipped_at=now - timedelta(days=5))
+    other = login(shop_b.staff).get(reverse("backoffice:unclaimed_report")).content.decode()
+    assert 'data-figure="cost">€18.80<' in other
+    assert "Your costs of an unclaimed parcel" not in other
+    refused = login(shop_b.staff).post(
+        reverse("backoffice:delivery_costs"), {"outbound": "0", "back": "0", "handling": "0"}
+    )
+    assert refused.status_code == 403
+
+
+def test_bad_costs_are_refused_with_a_message(login, shop_a):
+    client = login(shop_a.owner)
+    response = client.post(
+        reverse("backoffice:delivery_costs"),
+        {"outbound": "-1", "back": "x", "handling": "3"},
+        follow=True,
+    )
+    assert "Give each cost as euros" in response.content.decode()

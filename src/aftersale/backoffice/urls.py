@@ -31,6 +31,7 @@ urlpatterns = [
     path("deliveries/", deliveries.deliveries, name="deliveries"),
     path("deliveries/unclaimed/", deliveries.unclaimed_report, name="unclaimed_report"),
     path("deliveries/flagged/", deliveries.flagged, name="flagged_customers"),
+    path("deliveries/costs/", deliveries.save_costs, name="delivery_costs"),
     path("insights/", insights.insights, name="insights"),
     path("insights/refresh/", insights.refresh_insights, name="insights_refresh"),
     path("insights/segments/<slug:segment>/", insights.segment_customers, name="insights_segment"),

@@ -131,3 +131,25 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier_code} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class DeliveryCosts(TimeStamped):
+    """What an unclaimed parcel costs this shop: the figures behind the unclaimed report.
+
+    Defaults are typical Finnish pickup-point prices for a small shop; the owner sets their own.
+    """
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="delivery_costs")
+    outbound_cents = models.PositiveIntegerField(_("outbound shipping (cents)"), default=690)
+    return_cents = models.PositiveIntegerField(_("return leg (cents)"), default=690)
+    handling_cents = models.PositiveIntegerField(_("handling (cents)"), default=500)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop"]
+        verbose_name = _("delivery costs")
+        verbose_name_plural = _("delivery costs")
+
+    def __str__(self) -> str:
+        return f"{self.shop}: {self.outbound_cents}+{self.return_cents}+{self.handling_cents}"

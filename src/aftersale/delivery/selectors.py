@@ -70,6 +70,16 @@ class UnclaimedCosts:
         return self.outbound_cents + self.return_cents + self.handling_cents
 
 
+def unclaimed_costs_for(shop: Shop) -> UnclaimedCosts:
+    """The shop's own cost figures, or the defaults when it has set none."""
+    from aftersale.delivery.models import DeliveryCosts
+
+    saved = DeliveryCosts.objects.for_shop(shop).first()
+    if saved is None:
+        return UnclaimedCosts()
+    return UnclaimedCosts(saved.outbound_cents, saved.return_cents, saved.handling_cents)
+
+
 @dataclass(frozen=True)
 class UnclaimedRow:
     """One line of the report: ``key`` is the raw value (id, code, month), ``label`` for people."""
@@ -119,7 +129,7 @@ def unclaimed_by(
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}")
-    costs = costs or UnclaimedCosts()
+    costs = costs or unclaimed_costs_for(shop)
     queryset = reached_shipments(shop, since=since, until=until)
     if dimension == "month":
         queryset = queryset.annotate(month=TruncMonth("sent_at", tzinfo=ZoneInfo(shop.time_zone)))

@@ -376,3 +376,19 @@ def _apply_tracking(shop, tracking, events: list[Event], *, report: bool = False
     for fields, rows in by_fields.items():
         Shipment.objects.bulk_update(rows, [*fields, "updated_at"], batch_size=1000)
     return stored if report else set(touched)
+
+
+def set_delivery_costs(
+    shop: Shop, *, outbound_cents: int, return_cents: int, handling_cents: int
+) -> None:
+    """Save what an unclaimed parcel costs the shop (used by the report and customer value)."""
+    from aftersale.delivery.models import DeliveryCosts
+
+    DeliveryCosts.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "outbound_cents": outbound_cents,
+            "return_cents": return_cents,
+            "handling_cents": handling_cents,
+        },
+    )

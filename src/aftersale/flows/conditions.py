@@ -56,6 +56,38 @@ def _has_marketing_consent(run: FlowRun, now: datetime) -> bool:
     return bool(run.customer.marketing_consent)
 
 
+def _unclaimed_flagged(run: FlowRun, now: datetime) -> bool:
+    from aftersale.delivery.selectors import is_flagged
+
+    return is_flagged(run.shop_id, run.customer, now)
+
+
+def _value_segment(run: FlowRun) -> tuple[str, str] | None:
+    from aftersale.insights.models import CustomerValue
+
+    return (
+        CustomerValue.objects.for_shop(run.shop_id)
+        .filter(customer_id=run.customer_id)
+        .values_list("rfm_segment", "value_segment")
+        .first()
+    )
+
+
+def _not_serial_returner(run: FlowRun, now: datetime) -> bool:
+    segments = _value_segment(run)
+    return segments is None or segments[1] != "serial_returner"
+
+
+def _profitable(run: FlowRun, now: datetime) -> bool:
+    segments = _value_segment(run)
+    return segments is not None and segments[1] == "profitable"
+
+
+def _churn_risk(run: FlowRun, now: datetime) -> bool:
+    segments = _value_segment(run)
+    return segments is not None and segments[0] in ("at_risk", "hibernating")
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
@@ -68,6 +100,23 @@ CONDITIONS: dict[str, Condition] = {
         Condition("order_not_cancelled", _("the order is not cancelled"), _order_not_cancelled),
         Condition(
             "has_marketing_consent", _("the customer accepts marketing"), _has_marketing_consent
+        ),
+        Condition(
+            "unclaimed_flagged",
+            _("the customer left two or more parcels unclaimed in 12 months"),
+            _unclaimed_flagged,
+        ),
+        Condition(
+            "not_unclaimed_flagged",
+            _("the customer has not left parcels unclaimed repeatedly"),
+            lambda run, now: not _unclaimed_flagged(run, now),
+        ),
+        Condition(
+            "not_serial_returner", _("the customer is not a serial returner"), _not_serial_returner
+        ),
+        Condition("profitable", _("the customer is profitable after returns"), _profitable),
+        Condition(
+            "churn_risk", _("the customer is at risk or hibernating (RFM segment)"), _churn_risk
         ),
     )
 }

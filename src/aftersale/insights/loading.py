@@ -14,7 +14,7 @@ import numpy as np
 from aftersale.analytics.orders import OrderLines, Returns
 from aftersale.core.models import Shop
 from aftersale.delivery.models import Shipment, ShipmentStatus
-from aftersale.delivery.selectors import UnclaimedCosts
+from aftersale.delivery.selectors import UnclaimedCosts, unclaimed_costs_for
 from aftersale.orders.models import Order, OrderLine
 from aftersale.returns.models import Resolution, ReturnLine, ReturnState
 
@@ -75,7 +75,7 @@ def load_returns(
     An unclaimed parcel costs the shop both shipping legs and handling (``UnclaimedCosts``,
     per carrier where the shop has set it).
     """
-    costs = unclaimed_costs or UnclaimedCosts()
+    costs = unclaimed_costs or unclaimed_costs_for(shop)
     lines = list(
         ReturnLine.objects.for_shop(shop)
         .filter(return_request__state__in=RETURNED_STATES, return_request__requested_at__lte=until)

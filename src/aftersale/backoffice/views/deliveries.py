@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
+from django.contrib import messages
 from django.db.models import F
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from aftersale.analytics import charts
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import page_of
 from aftersale.delivery.models import Shipment, ShipmentStatus
-from aftersale.delivery.selectors import flagged_customers, unclaimed_by, unclaimed_summary
+from aftersale.delivery.selectors import (
+    flagged_customers,
+    unclaimed_by,
+    unclaimed_costs_for,
+    unclaimed_summary,
+)
+from aftersale.delivery.services import set_delivery_costs
 
 REPORT_MONTHS = 12
 TOP_ROWS = 15
@@ -69,9 +79,40 @@ def deliveries(request):
     )
 
 
+class CostsForm(forms.Form):
+    outbound = forms.DecimalField(
+        label=gettext_lazy("Outbound shipping (€)"), min_value=0, max_digits=7, decimal_places=2
+    )
+    back = forms.DecimalField(
+        label=gettext_lazy("Return leg (€)"), min_value=0, max_digits=7, decimal_places=2
+    )
+    handling = forms.DecimalField(
+        label=gettext_lazy("Handling (€)"), min_value=0, max_digits=7, decimal_places=2
+    )
+
+
+@require_POST
+@shop_required(owner_only=True)
+def save_costs(request):
+    form = CostsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        set_delivery_costs(
+            request.shop,
+            outbound_cents=int(data["outbound"] * 100),
+            return_cents=int(data["back"] * 100),
+            handling_cents=int(data["handling"] * 100),
+        )
+        messages.success(request, _("The costs of an unclaimed parcel are saved."))
+    else:
+        messages.error(request, _("Give each cost as euros, for example 6.90."))
+    return redirect("backoffice:unclaimed_report")
+
+
 @shop_required
 def unclaimed_report(request):
     shop = request.shop
+    costs = unclaimed_costs_for(shop)
     now = timezone.now()
     since = now - timedelta(days=365)
     months = unclaimed_by(shop, "month", since=since)
@@ -92,6 +133,15 @@ def unclaimed_report(request):
         "backoffice/deliveries/unclaimed.html",
         {
             "summary": unclaimed_summary(shop, since=since),
+            "costs": costs,
+            "costs_form": CostsForm(
+                initial={
+                    "outbound": costs.outbound_cents / 100,
+                    "back": costs.return_cents / 100,
+                    "handling": costs.handling_cents / 100,
+                }
+            ),
+            "is_owner": request.membership.role == "owner",
             # The SVG is built by aftersale.analytics.charts, which escapes every label.
             "chart": mark_safe(chart),  # noqa: S308
             "rate_chart": mark_safe(rate_chart),  # noqa: S308
