@@ -98,3 +98,51 @@ def test_the_best_point_needs_a_place(api, shop_a):
     assert "postcode or coordinates" in response.json()["detail"]
     bad = api(shop_a.shop).get("/pickup-points/nearest", {"latitude": 123, "longitude": 0})
     assert bad.status_code == 422
+
+
+def test_a_carriers_registry_is_loaded_through_the_api(api, shop_a, shop_b):
+    from aftersale.delivery.models import PickupPoint
+
+    client = api(shop_a.shop)
+    items = [
+        {
+            "carrier": "posti",
+            "code": "100",
+            "name": "K-Market Kamppi",
+            "street": "Urho Kekkosen katu 1",
+            "postcode": "00100",
+            "city": "Helsinki",
+            "latitude": 60.169,
+            "longitude": 24.933,
+            "opening_hours": "mon-fri 08:00-21:00; sat 10:00-18:00; sun closed",
+        },
+        {
+            "carrier": "posti",
+            "code": "101",
+            "name": "Pakettiautomaatti Kamppi",
+            "kind": "locker",
+            "opening_hours": "mon-sun 00:00-24:00",
+        },
+    ]
+    response = client.post("/pickup-points/import", {"items": items})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"created": 2, "updated": 0, "deactivated": 0, "carriers": ["posti"]}
+    point = PickupPoint.objects.for_shop(shop_a.shop).get(code="100")
+    assert point.opening_hours["sat"] == [["10:00", "18:00"]] and point.opening_hours["sun"] == []
+    assert not PickupPoint.objects.for_shop(shop_b.shop).exists()
+
+    again = client.post("/pickup-points/import", {"items": items[:1], "deactivate_missing": True})
+    assert again.json() == {"created": 0, "updated": 1, "deactivated": 1, "carriers": ["posti"]}
+
+
+def test_a_bad_registry_row_names_its_field_and_stores_nothing(api, shop_a):
+    from aftersale.delivery.models import PickupPoint
+
+    items = [
+        {"carrier": "posti", "code": "100", "name": "Fine"},
+        {"carrier": "posti", "code": "101", "name": "Broken", "opening_hours": "sometimes"},
+    ]
+    response = api(shop_a.shop).post("/pickup-points/import", {"items": items})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/items/1/opening_hours"
+    assert not PickupPoint.objects.for_shop(shop_a.shop).exists()

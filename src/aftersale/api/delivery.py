@@ -15,10 +15,15 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from aftersale.api.problems import not_found
+from aftersale.api.problems import invalid_fields, not_found
 from aftersale.api.reads import _one, _pickup_point
 from aftersale.api.schemas import PickupPointOut
-from aftersale.delivery.pickup_points import best_pickup_point, nearest_points
+from aftersale.delivery.pickup_points import (
+    PickupPointImportError,
+    best_pickup_point,
+    import_pickup_points,
+    nearest_points,
+)
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.orders.models import Customer
 
@@ -125,7 +130,74 @@ def nearest(request, query: Query[NearestQuery]):
     return [_nearby(n.point, n.distance_km) for n in found]
 
 
+class PickupPointItem(Schema):
+    carrier: str = Field(max_length=40)
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=200)
+    kind: str = Field("counter", description='"counter" or "locker"', max_length=10)
+    street: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=20)
+    city: str = Field("", max_length=100)
+    country: str = Field("FI", max_length=2)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    opening_hours: str = Field(
+        "", description='e.g. "mon-fri 08:00-21:00; sat 10:00-18:00; sun closed"', max_length=500
+    )
+    active: bool = True
+
+
+class PickupPointImport(Schema):
+    items: list[PickupPointItem] = Field(max_length=5000)
+    deactivate_missing: bool = Field(
+        False, description="Close the carriers' active points that the list no longer has."
+    )
+
+
+class PickupPointImportOut(Schema):
+    created: int
+    updated: int
+    deactivated: int
+    carriers: list[str]
+
+
+def import_points(request, body: PickupPointImport):
+    rows = [
+        {
+            **{key: "" if value is None else str(value) for key, value in item.dict().items()},
+            "active": "1" if item.active else "0",
+        }
+        for item in body.items
+    ]
+    try:
+        result = import_pickup_points(
+            request.shop, rows, first_row=0, deactivate_missing=body.deactivate_missing
+        )
+    except PickupPointImportError as error:
+        raise invalid_fields(
+            [
+                {
+                    "pointer": f"/items/{e.row}/{e.column}" if e.column else f"/items/{e.row}",
+                    "detail": e.message,
+                }
+                for e in error.errors
+            ]
+        ) from None
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "deactivated": result.deactivated,
+        "carriers": list(result.carriers),
+    }
+
+
 def add_delivery_endpoints(router: Router) -> None:
+    router.post(
+        "/pickup-points/import",
+        response=PickupPointImportOut,
+        tags=["pickup points"],
+        summary="Load a carrier's pickup-point registry (all rows or none)",
+    )(import_points)
     router.get(
         "/customers/{external_id}/flags",
         response=CustomerFlagsOut,
