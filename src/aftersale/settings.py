@@ -65,7 +65,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "aftersale.core.middleware.CurrentShopMiddleware",
 ]
 
 ROOT_URLCONF = "aftersale.urls"

@@ -13,8 +13,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django.views import View
 
-from aftersale.backoffice.access import ShopRequiredMixin, shop_required
-from aftersale.core.middleware import SESSION_KEY
+from aftersale.backoffice.access import SESSION_KEY, ShopRequiredMixin, shop_required
 from aftersale.core.models import Membership
 from aftersale.core.services import add_member
 

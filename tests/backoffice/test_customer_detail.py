@@ -146,7 +146,6 @@ def test_it_opens_a_long_timeline_at_its_newest_page(login, shop_a, customer):
             )
             for n in range(105)
         ],
-        notify=False,
     )
     client = login(shop_a.staff)
     url = reverse("backoffice:customer_detail", args=[customer.pk])

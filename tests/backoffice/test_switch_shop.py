@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from aftersale.core.middleware import SESSION_KEY
+from aftersale.backoffice.access import SESSION_KEY
 from aftersale.core.services import add_member
 from tests.factories import CustomerFactory, ShopFactory
 

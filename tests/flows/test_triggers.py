@@ -51,7 +51,6 @@ def test_it_starts_no_run_for_history_older_than_the_trigger_lag(shop, smtp, clo
             )
             for day in range(0, 398, 7)
         ],
-        notify=False,
     )
     worker_pass()
     assert FlowRun.objects.count() == 0

@@ -1,5 +1,5 @@
 from aftersale.timeline.models import Event
-from aftersale.timeline.services import record_event, subscribe
+from aftersale.timeline.services import record_event
 from tests.factories import OrderFactory
 
 
@@ -15,13 +15,3 @@ def test_it_records_an_event_on_the_customers_timeline(shop_a):
     )
     assert list(Event.objects.for_shop(shop_a.shop).for_customer(order.customer)) == [event]
     assert (event.subject_type, event.subject_id) == ("order", order.pk)
-
-
-def test_subscribers_hear_events_only_after_commit(shop_a, django_capture_on_commit_callbacks):
-    heard = []
-    subscribe("order.placed", heard.append)
-    order = OrderFactory(shop=shop_a.shop)
-    with django_capture_on_commit_callbacks(execute=True):
-        record_event(shop_a.shop, "order.placed", subject=order, customer=order.customer)
-        assert heard == []
-    assert [e.type for e in heard] == ["order.placed"]

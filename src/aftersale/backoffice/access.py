@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
-from aftersale.core.middleware import SESSION_KEY
 from aftersale.core.models import Membership
+
+# The shop a member of several shops chose with the switcher, kept in the session.
+SESSION_KEY = "aftersale_shop_id"
 
 
 def current_membership(request) -> Membership | None:

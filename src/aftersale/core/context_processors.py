@@ -2,10 +2,10 @@ from aftersale.core.selectors import shops_for_user
 
 
 def current_shop(request):
+    """The shop a back-office page is about (set by ``shop_required``) and the user's shops."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    shop = getattr(request, "shop", None)
     return {
-        "current_shop": shop if shop else None,
+        "current_shop": getattr(request, "shop", None),
         "user_shops": shops_for_user(request.user),
     }

@@ -5,19 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from aftersale.core.models import Membership, Shop
+from aftersale.core.models import Shop
 
 
 def shops_for_user(user) -> QuerySet[Shop]:
     if not user.is_authenticated:
         return Shop.objects.none()
     return Shop.objects.filter(memberships__user=user).order_by("name")
-
-
-def membership_for(user, shop: Shop) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, shop=shop).first()
 
 
 def get_for_shop_or_404(queryset: QuerySet, shop: Shop, **lookup):

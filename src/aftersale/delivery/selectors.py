@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 
 from aftersale.core.models import Shop
+from aftersale.delivery.carriers import display_name
 from aftersale.delivery.models import PickupPoint, Shipment, ShipmentStatus
 from aftersale.orders.models import Customer, DeliveryMethod
 
@@ -188,7 +189,7 @@ def _labels(shop: Shop, dimension: str, keys: list) -> dict[object, str]:
         return {customer.pk: str(customer) for customer in customers}
     if dimension == "month":
         return {key: key.strftime("%Y-%m") for key in keys if key}
-    return {key: key for key in keys}
+    return {key: display_name(key) for key in keys}
 
 
 @dataclass(frozen=True)

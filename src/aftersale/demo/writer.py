@@ -943,10 +943,9 @@ class ShopWrite:
     # -- the timeline ------------------------------------------------------------------------
 
     def timeline(self) -> None:
-        """One Event per thing that happened, written without notifying any subscriber.
+        """One Event per thing that happened: ``timeline.services.record_events`` in bulk.
 
-        This is ``timeline.services.record_events(..., notify=False)`` in bulk: the history
-        must never start flows or webhooks.
+        Flows and webhooks skip events older than their trigger lag, so the history starts none.
         """
         base = self.w.next_id(Event)
         shop = self.shop_id

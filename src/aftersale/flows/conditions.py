@@ -63,14 +63,10 @@ def _unclaimed_flagged(run: FlowRun, now: datetime) -> bool:
 
 
 def _value_segment(run: FlowRun) -> tuple[str, str] | None:
-    from aftersale.insights.models import CustomerValue
+    from aftersale.insights.selectors import customer_value
 
-    return (
-        CustomerValue.objects.for_shop(run.shop_id)
-        .filter(customer_id=run.customer_id)
-        .values_list("rfm_segment", "value_segment")
-        .first()
-    )
+    value = customer_value(run.shop_id, run.customer)
+    return (value.rfm_segment, value.value_segment) if value else None
 
 
 def _not_serial_returner(run: FlowRun, now: datetime) -> bool:

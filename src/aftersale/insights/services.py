@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from aftersale.analytics.cohorts import cohort_retention
 from aftersale.analytics.scoring import score_customers
+from aftersale.analytics.summary import UNIT_DAYS
 from aftersale.core.models import Shop
 from aftersale.insights.funnel import journey_funnel
 from aftersale.insights.loading import load_order_lines, load_returns
@@ -74,7 +75,7 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
         expected_90 = _expected(scores, EXPECTED_PURCHASES_DAYS)
         value, rfm = scores.value, scores.rfm
         computed_at = timezone.now()
-        first_orders, last_orders = _order_times(lines)
+        summary = scores.summary
         for i, customer_id in enumerate(scores.customer_id.tolist()):
             rows.append(
                 CustomerValue(
@@ -82,8 +83,8 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
                     customer_id=customer_id,
                     computed_at=computed_at,
                     orders=int(value.orders[i]),
-                    first_order_at=first_orders.get(customer_id),
-                    last_order_at=last_orders.get(customer_id),
+                    first_order_at=_midnight_utc(summary.first_purchase[i]),
+                    last_order_at=_midnight_utc(summary.last_purchase[i]),
                     gross_revenue_cents=_cents(value.gross_revenue[i]) or 0,
                     returned_cents=_cents(value.returned_revenue[i]) or 0,
                     net_revenue_cents=_cents(value.net_revenue[i]) or 0,
@@ -145,7 +146,7 @@ def _expected(scores, days: int) -> np.ndarray:
     model = scores.purchase_model
     if getattr(model, "params_", None) is None:
         return np.full(len(scores), np.nan)
-    unit_days = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}[scores.summary.time_unit]
+    unit_days = UNIT_DAYS[scores.summary.time_unit]
     s = scores.summary
     return model.expected_purchases(days / unit_days, s.frequency, s.recency, s.T)
 
@@ -160,17 +161,10 @@ def _model_params(scores) -> dict[str, object]:
     return result
 
 
-def _order_times(lines) -> tuple[dict, dict]:
-    """First and last order day per customer, as aware datetimes at midnight UTC."""
-    first: dict = {}
-    last: dict = {}
-    for customer_id, day in zip(lines.customer_id.tolist(), lines.ordered_at.tolist(), strict=True):
-        if customer_id not in first or day < first[customer_id]:
-            first[customer_id] = day
-        if customer_id not in last or day > last[customer_id]:
-            last[customer_id] = day
-    to_dt = lambda d: datetime(d.year, d.month, d.day, tzinfo=UTC)  # noqa: E731
-    return {k: to_dt(v) for k, v in first.items()}, {k: to_dt(v) for k, v in last.items()}
+def _midnight_utc(day: np.datetime64) -> datetime:
+    """A purchase day (in the shop's zone) as an aware datetime at midnight UTC."""
+    value = day.astype("datetime64[D]").item()
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
 def _charts(shop: Shop, scores, lines, returns, now: datetime) -> dict[str, object]:

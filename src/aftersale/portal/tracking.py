@@ -17,16 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from aftersale.core.models import WEEKDAYS as DAY_KEYS
-from aftersale.delivery.carriers import carrier_for
+from aftersale.delivery.carriers import carrier_for, display_name
 from aftersale.delivery.models import RECEIVED_STATUSES, Shipment, ShipmentStatus
-
-CARRIER_NAMES = {
-    "posti": "Posti",
-    "matkahuolto": "Matkahuolto",
-    "schenker": "DB Schenker",
-    "postnord": "PostNord",
-    "budbee": "Budbee",
-}
 
 # What a carrier itself offers when the customer cannot pick up in time.
 CARRIER_EXTENSIONS = {
@@ -104,7 +96,7 @@ def tracking_page(request, token: str):
             "shop": shop,
             "shipment": shipment,
             "order": shipment.order,
-            "carrier_name": CARRIER_NAMES.get(key, shipment.carrier),
+            "carrier_name": display_name(shipment.carrier),
             "extension_hint": CARRIER_EXTENSIONS.get(key),
             "point": point,
             "opening_days": opening_days(point.opening_hours) if point else [],

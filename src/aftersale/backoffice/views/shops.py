@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersale.core.middleware import SESSION_KEY
+from aftersale.backoffice.access import SESSION_KEY
 from aftersale.core.models import Membership
 
 

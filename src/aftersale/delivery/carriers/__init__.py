@@ -26,6 +26,7 @@ __all__ = [
     "CARRIERS",
     "MappedEvent",
     "carrier_for",
+    "display_name",
     "map_carrier_event",
     "next_shipment_status",
     "parse_tracking_payload",
@@ -48,6 +49,22 @@ _ALIASES = {
     for carrier in CARRIERS.values()
     for alias in (carrier.name, *carrier.aliases)
 }
+
+
+# How people write each carrier's name.
+DISPLAY_NAMES = {
+    "posti": "Posti",
+    "matkahuolto": "Matkahuolto",
+    "schenker": "DB Schenker",
+    "postnord": "PostNord",
+    "budbee": "Budbee",
+}
+
+
+def display_name(name: str) -> str:
+    """ "DB Schenker" for "schenker", "db_schenker" or "DB Schenker"; unknown names as given."""
+    carrier = carrier_for(name)
+    return DISPLAY_NAMES.get(carrier.name, name) if carrier else name
 
 
 def carrier_for(name: str) -> Carrier | None:
