@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from aftersale.timeline import types
-from aftersale.timeline.models import Event
-from aftersale.timeline.services import record_event, record_events
+from aftersale.timeline.services import event_row, record_event, record_events
 from tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -135,12 +134,12 @@ def test_it_keeps_the_timeline_to_this_customer(login, shop_a, customer, story):
 def test_it_opens_a_long_timeline_at_its_newest_page(login, shop_a, customer):
     record_events(
         [
-            Event(
-                shop=shop_a.shop,
-                customer=customer,
-                type=types.MESSAGE_SENT,
-                subject_type="customer",
-                subject_id=customer.pk,
+            event_row(
+                shop_a.shop.pk,
+                types.MESSAGE_SENT,
+                "customer",
+                customer.pk,
+                customer_id=customer.pk,
                 payload={"subject": f"Newsletter {n}"},
                 occurred_at=T0 + timedelta(days=n),
             )

@@ -10,8 +10,7 @@ from aftersale.flows.models import FlowRun, StepRun
 from aftersale.flows.triggers import process_events
 from aftersale.orders.models import Order
 from aftersale.timeline import types
-from aftersale.timeline.models import Event
-from aftersale.timeline.services import record_event, record_events
+from aftersale.timeline.services import event_row, record_event, record_events
 from tests.factories import CustomerFactory, OrderFactory
 from tests.flows.conftest import START, worker_pass
 from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
@@ -41,12 +40,12 @@ def test_it_starts_no_run_for_history_older_than_the_trigger_lag(shop, smtp, clo
     old = OrderFactory(shop=shop, customer=customer, placed_at=START - timedelta(days=400))
     record_events(
         [
-            Event(
-                shop=shop,
-                customer=customer,
-                type=types.ORDER_PLACED,
-                subject_type="order",
-                subject_id=old.pk,
+            event_row(
+                shop.pk,
+                types.ORDER_PLACED,
+                "order",
+                old.pk,
+                customer_id=customer.pk,
                 occurred_at=START - timedelta(days=400 - day),
             )
             for day in range(0, 398, 7)

@@ -29,8 +29,7 @@ from aftersale.orders.ingest import (
 )
 from aftersale.orders.models import Order
 from aftersale.timeline import types
-from aftersale.timeline.models import Event
-from aftersale.timeline.services import record_events
+from aftersale.timeline.services import EventRow, event_row, record_events
 
 STATUS_EVENT_TYPES = {
     ShipmentStatus.CREATED: types.SHIPMENT_CREATED,
@@ -219,13 +218,13 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
     ]
 
 
-def _timeline_event(shop, shipment, order, type, at, **extra) -> Event:
-    return Event(
-        shop=shop,
+def _timeline_event(shop, shipment, order, type, at, **extra) -> EventRow:
+    return event_row(
+        shop.pk,
+        type,
+        "shipment",
+        shipment.pk,
         customer_id=order.customer_id,
-        type=type,
-        subject_type="shipment",
-        subject_id=shipment.pk,
         payload={
             "external_id": shipment.external_id,
             "order_external_id": order.external_id,
@@ -269,7 +268,7 @@ def record_tracking_events(shop: Shop, payloads: Iterable[Any]) -> list[Upserted
         ]
         if missing:
             raise InvalidPayload(missing)
-        events: list[Event] = []
+        events: list[EventRow] = []
         tracking = [
             (index, shipments[item.shipment_external_id], None, item)
             for index, item in enumerate(items)
@@ -293,7 +292,7 @@ def record_tracking_event(shop: Shop, payload: Any) -> Upserted:
     return record_tracking_events(shop, [payload])[0]
 
 
-def _apply_tracking(shop, tracking, events: list[Event], *, report: bool = False) -> set:
+def _apply_tracking(shop, tracking, events: list[EventRow], *, report: bool = False) -> set:
     """Store new tracking events and move their shipments forward.
 
     ``tracking`` holds (index, shipment, order or None, TrackingEventIn). Returns the indexes of

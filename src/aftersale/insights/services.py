@@ -19,8 +19,7 @@ from aftersale.insights.funnel import journey_funnel
 from aftersale.insights.loading import load_order_lines, load_returns
 from aftersale.insights.models import CustomerValue, ShopInsight
 from aftersale.timeline import types
-from aftersale.timeline.models import Event
-from aftersale.timeline.services import record_events
+from aftersale.timeline.services import event_row, record_events
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +111,12 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
         CustomerValue.objects.bulk_create(rows, batch_size=2000)
         record_events(
             [
-                Event(
-                    shop=shop,
+                event_row(
+                    shop.pk,
+                    types.CUSTOMER_SEGMENT_ENTERED,
+                    "customer",
+                    row.customer_id,
                     customer_id=row.customer_id,
-                    type=types.CUSTOMER_SEGMENT_ENTERED,
-                    subject_type="customer",
-                    subject_id=row.customer_id,
                     payload={
                         "segment": row.rfm_segment,
                         "previous": previous[row.customer_id],

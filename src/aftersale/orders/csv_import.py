@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersale.core.bulk import gc_paused
 from aftersale.core.models import Shop
 from aftersale.orders.ingest import ConflictingWrite, InvalidPayload, parse_all
 from aftersale.orders.payloads import OrderIn
@@ -226,6 +227,11 @@ def import_orders_csv(
     on_start: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Check every row, then store every order in one transaction, or nothing."""
+    with gc_paused():
+        return _import(shop, stream, source, progress, on_start)
+
+
+def _import(shop, stream, source, progress, on_start) -> ImportSummary:
     orders, rows = read_orders(shop, stream)
     try:
         parsed = parse_all(OrderIn, [order.payload for order in orders])

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aftersale.catalog.models import Variant
+from aftersale.core.bulk import insert_objects, insert_rows
 from aftersale.core.models import Shop
 from aftersale.delivery.addresses import check_address
 from aftersale.delivery.services import upsert_pickup_points
@@ -25,8 +26,6 @@ from aftersale.orders.ingest import (
     Upserted,
     assign_changed,
     duplicates,
-    insert_all,
-    insert_rows,
     parse_all,
     pointer,
     retry_on_conflict,
@@ -34,8 +33,7 @@ from aftersale.orders.ingest import (
 from aftersale.orders.models import Customer, Order, OrderLine, Payment, Refund
 from aftersale.orders.payloads import CustomerIn, OrderIn, PaymentIn, RefundIn
 from aftersale.timeline import types
-from aftersale.timeline.models import Event
-from aftersale.timeline.services import record_events
+from aftersale.timeline.services import EventRow, event_row, record_events
 
 MAX_BATCH = 1000
 
@@ -53,15 +51,15 @@ CUSTOMER_FIELDS = (
 )
 
 
-def _event(shop: Shop, type: str, subject, *, customer_id=None, payload=None, at=None) -> Event:
-    return Event(
-        shop_id=shop.pk,
+def _event(shop: Shop, type: str, subject, *, customer_id=None, payload=None, at=None) -> EventRow:
+    return event_row(
+        shop.pk,
+        type,
+        subject._meta.model_name,
+        subject.pk,
         customer_id=customer_id,
-        type=type,
-        subject_type=subject._meta.model_name,
-        subject_id=subject.pk,
-        payload=payload or {},
-        occurred_at=at or timezone.now(),
+        payload=payload,
+        occurred_at=at,
     )
 
 
@@ -80,7 +78,7 @@ def upsert_customers(shop: Shop, payloads: Iterable[Any], *, source: str = "api"
     _check_unique(items)
 
     def write():
-        events: list[Event] = []
+        events: list[EventRow] = []
         customers = _save_customers(shop, items, events, source=source)
         record_events(events)
         return [
@@ -98,7 +96,7 @@ def upsert_customer(shop: Shop, payload: Any, *, source: str = "api") -> Upserte
 def _save_customers(
     shop: Shop,
     items: list[CustomerIn],
-    events: list[Event],
+    events: list[EventRow],
     *,
     source: str,
     first_orders: dict[str, datetime] | None = None,
@@ -154,7 +152,7 @@ def _save_customers(
                 changed_fields.update(fields)
         existing[external_id] = customer
     if new:
-        insert_all(Customer, new)
+        insert_objects(Customer, new)
     if changed_rows:
         for customer in changed_rows:
             customer.updated_at = now
@@ -177,7 +175,7 @@ def _save_customers(
     return existing
 
 
-def _consent_event(shop: Shop, customer: Customer, source: str) -> Event:
+def _consent_event(shop: Shop, customer: Customer, source: str) -> EventRow:
     return _event(
         shop,
         types.CUSTOMER_CONSENT_CHANGED,
@@ -265,7 +263,7 @@ def _line_total(line) -> int:
 
 def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted]:
     now = timezone.now()
-    events: list[Event] = []
+    events: list[EventRow] = []
 
     first_orders: dict[str, datetime] = {}
     for item in items:
@@ -307,7 +305,7 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
                 changed_fields.update(fields)
             results.append((item, order, False, bool(fields), old_status))
     if new_orders:
-        insert_all(Order, new_orders)
+        insert_objects(Order, new_orders)
     if changed_orders:
         for order in changed_orders:
             order.updated_at = now

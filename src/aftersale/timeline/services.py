@@ -7,9 +7,11 @@ event recorded while no worker runs is never lost.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
+from aftersale.core.bulk import insert_rows
 from aftersale.timeline.models import Event
 
 
@@ -34,6 +36,31 @@ def record_event(
     )
 
 
-def record_events(events: list[Event]) -> list[Event]:
+EventRow = dict[str, Any]
+
+
+def event_row(
+    shop_id: int,
+    type: str,
+    subject_type: str,
+    subject_id: int,
+    *,
+    customer_id: int | None = None,
+    payload: dict | None = None,
+    occurred_at: datetime | None = None,
+) -> EventRow:
+    """One event for ``record_events``, as a plain row (a batch makes thousands)."""
+    return {
+        "shop_id": shop_id,
+        "customer_id": customer_id,
+        "type": type,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": payload or {},
+        "occurred_at": occurred_at or timezone.now(),
+    }
+
+
+def record_events(rows: list[EventRow]) -> None:
     """Bulk form of ``record_event`` for ingest batches and snapshots."""
-    return Event.objects.bulk_create(events, batch_size=2000)
+    insert_rows(Event, rows)
