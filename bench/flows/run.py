@@ -54,8 +54,7 @@ from aftersale.flows.services import save_flow  # noqa: E402
 from aftersale.flows.triggers import process_events  # noqa: E402
 from aftersale.orders.models import Customer, Order  # noqa: E402
 from aftersale.timeline import types  # noqa: E402
-from aftersale.timeline.models import Event  # noqa: E402
-from aftersale.timeline.services import record_events  # noqa: E402
+from aftersale.timeline.services import event_row, record_events  # noqa: E402
 
 
 def customers_with_orders(shop, count: int, prefix: str) -> list[Order]:
@@ -94,17 +93,16 @@ def place(shop, orders: list[Order]) -> None:
     now = timezone.now()
     record_events(
         [
-            Event(
-                shop=shop,
+            event_row(
+                shop.pk,
+                types.ORDER_PLACED,
+                "order",
+                order.pk,
                 customer_id=order.customer_id,
-                type=types.ORDER_PLACED,
-                subject_type="order",
-                subject_id=order.pk,
                 occurred_at=now,
             )
             for order in orders
-        ],
-        notify=False,
+        ]
     )
 
 

@@ -1,10 +1,10 @@
 """Bulk inserts for the hot paths: ingest batches, timeline events, flow starts.
 
-On PostgreSQL each batch is one ``INSERT … SELECT * FROM unnest(%s::type[], …) RETURNING id``:
-every column travels as a single array parameter, so a batch costs about what the database
-spends storing it. Django's ``bulk_create`` prepares every value of every row in Python first,
-which for a batch of a thousand orders costs more than the database's own work. Other databases
-(SQLite) get ``bulk_create``.
+Django's ``bulk_create`` builds and prepares every value of every row in Python, which for a
+batch of a thousand orders costs more than the database's own work. Here a batch takes its ids
+from the table's sequence and goes in with ``COPY`` on PostgreSQL; on SQLite it is one
+prepared ``INSERT`` run for every row (``executemany``), converting only the values SQLite
+cannot take as they are (times, JSON, decimals). Models must have an automatic integer id.
 
 Rows are dicts keyed by attribute name (``shop_id``, not ``shop``). A field a row leaves out
 takes its default; ``auto_now`` and ``auto_now_add`` fields take the current time.
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import JSONField, Model
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -68,26 +68,19 @@ def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> list[int]
     unknown = set(rows[0]) - {field.attname for field in fields}
     if unknown:
         raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))}")
-    if connection.vendor != "postgresql":
-        objs = model._default_manager.bulk_create(
-            [model(**row) for row in rows], batch_size=BATCH_SIZE
-        )
-        return [obj.pk for obj in objs]
 
     def column(field, batch):
         default = field.get_default()
         return [row.get(field.attname, default) for row in batch]
 
-    return _unnest_insert(model, fields, rows, column, timezone.now())
+    return _insert(model, fields, rows, column, timezone.now())
 
 
 def insert_objects(model: type[Model], objs: list[Model]) -> list[Model]:
-    """``bulk_create`` of unsaved instances, through ``insert_rows``'s fast path on
-    PostgreSQL; sets each instance's primary key."""
+    """Insert unsaved instances like ``bulk_create``, through the same fast path as
+    ``insert_rows``; sets each instance's primary key and automatic times."""
     if not objs:
         return objs
-    if connection.vendor != "postgresql":
-        return model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
     fields = _insertable(model)
     now = timezone.now()
     for field in fields:
@@ -99,11 +92,11 @@ def insert_objects(model: type[Model], objs: list[Model]) -> list[Model]:
     def column(field, batch):
         return [getattr(obj, field.attname) for obj in batch]
 
-    ids = _unnest_insert(model, fields, objs, column, now)
+    ids = _insert(model, fields, objs, column, now)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = "default"
+        obj._state.db = connection.alias
     return objs
 
 
@@ -111,27 +104,28 @@ def _insertable(model: type[Model]) -> list:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _unnest_insert(
+# Field types whose Python values SQLite and PostgreSQL's drivers take as they are.
+AS_IS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
+    "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveBigIntegerField",
+    "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField",
+    "TextField", "URLField",
+}  # fmt: skip
+
+
+def _insert(
     model: type[Model],
     fields: list,
     items: Sequence[Any],
     column: Callable[[Any, Any], list],
     now: datetime,
 ) -> list[int]:
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    pk = model._meta.pk.column
-    columns = ", ".join(quote(field.column) for field in [model._meta.pk, *fields])
+    write = _copy if connection.vendor == "postgresql" else _execute_many
     ids: list[int] = []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(items), BATCH_SIZE):
             batch = items[start : start + BATCH_SIZE]
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk, len(batch)],
-            )
-            batch_ids = [pk for (pk,) in cursor.fetchall()]
-            arrays = [batch_ids]
+            columns = []
             for field in fields:
                 if getattr(field, "auto_now", False):
                     values = [now] * len(batch)
@@ -139,12 +133,48 @@ def _unnest_insert(
                     values = column(field, batch)
                     if getattr(field, "auto_now_add", False):
                         values = [now if value is None else value for value in values]
-                    elif isinstance(field, JSONField):
-                        values = [None if value is None else Jsonb(value) for value in values]
-                arrays.append(values)
-            with connection.wrap_database_errors:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in zip(*arrays, strict=True):
-                        copy.write_row(row)
-            ids.extend(batch_ids)
+                columns.append(values)
+            ids.extend(write(cursor, model, fields, columns))
     return ids
+
+
+def _copy(cursor, model: type[Model], fields: list, columns: list[list]) -> list[int]:
+    """PostgreSQL: ids from the table's sequence, then the rows with ``COPY``."""
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [model._meta.db_table, pk.column, len(columns[0])],
+    )
+    ids = [value for (value,) in cursor.fetchall()]
+    for index, field in enumerate(fields):
+        if isinstance(field, JSONField):
+            columns[index] = [None if v is None else Jsonb(v) for v in columns[index]]
+    names = ", ".join(quote(field.column) for field in [pk, *fields])
+    with connection.wrap_database_errors:
+        with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in zip(ids, *columns, strict=True):
+                copy.write_row(row)
+    return ids
+
+
+def _execute_many(cursor, model: type[Model], fields: list, columns: list[list]) -> list[int]:
+    """Other databases: one prepared ``INSERT`` for every row. SQLite numbers rows one after
+    another inside the transaction (it has a single writer), so the ids end at the last one."""
+    quote = connection.ops.quote_name
+    for index, field in enumerate(fields):
+        kind = field.get_internal_type()
+        if kind == "DateTimeField":  # aware times, as the services make them
+            adapt = connection.ops.adapt_datetimefield_value
+            columns[index] = [adapt(v) for v in columns[index]]
+        elif kind not in AS_IS:
+            columns[index] = [field.get_db_prep_save(v, connection) for v in columns[index]]
+    names = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    cursor.executemany(
+        f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})",
+        list(zip(*columns, strict=True)),
+    )
+    cursor.execute("SELECT last_insert_rowid()")
+    (last,) = cursor.fetchone()
+    return list(range(last - len(columns[0]) + 1, last + 1))

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from aftersale.core.bulk import insert_rows
 from aftersale.flows.models import Channel, Consent, EventCursor, Flow, FlowRun, Kind, Step, StepRun
 from aftersale.flows.schedule import due_at_for
 from aftersale.flows.subjects import customer_id_of, load_subjects, order_id_of
@@ -143,20 +144,15 @@ def start_runs(events: list[Event], now: datetime) -> int:
         )
     if not run_rows:
         return 0
-    insert_rows(FlowRun, run_rows)
-    started_ids = FlowRun.objects.filter(
-        trigger_event_id__in={row["trigger_event_id"] for row in run_rows},
-        flow_id__in={row["flow_id"] for row in run_rows},
-    ).values_list("id", "flow_id", "trigger_event_id")
-    run_ids = {(flow_id, event_id): run_id for run_id, flow_id, event_id in started_ids}
+    run_ids = insert_rows(FlowRun, run_rows)
     step_rows = []
-    for row in run_rows:
+    for row, run_id in zip(run_rows, run_ids, strict=True):
         step = first_steps[row["flow_id"]]
         subject = subjects[(row["shop_id"], row["subject_type"], row["subject_id"])]
         step_rows.append(
             {
                 "shop_id": row["shop_id"],
-                "run_id": run_ids[(row["flow_id"], row["trigger_event_id"])],
+                "run_id": run_id,
                 "step_id": step.id,
                 "due_at": due_at_for(step, subject, now),
                 "state": StepRun.State.PENDING,
@@ -172,36 +168,6 @@ def start_runs(events: list[Event], now: datetime) -> int:
         )
     insert_rows(StepRun, step_rows)
     return len(run_rows)
-
-
-def insert_rows(model, rows: list[dict], batch_size: int = 5000) -> None:
-    """Insert plain rows with one prepared statement (``executemany``).
-
-    Starting a flow for 100,000 customers is mostly inserts; the ORM's bulk_create prepares
-    every value of every row in Python, which costs more than the database's work.
-    """
-    if not rows:
-        return
-    names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]  # names or attnames (x_id)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    adapt = connection.ops.adapt_datetimefield_value
-    datetime_columns = [
-        index for index, field in enumerate(fields) if field.get_internal_type() == "DateTimeField"
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            params = []
-            for row in rows[start : start + batch_size]:
-                values = [row[name] for name in names]
-                for index in datetime_columns:
-                    if values[index] is not None:
-                        values[index] = adapt(values[index])
-                params.append(values)
-            cursor.executemany(sql, params)
 
 
 def end_runs(events: list[Event], now: datetime) -> int:
