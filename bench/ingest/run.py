@@ -165,15 +165,23 @@ def main() -> int:
     client = Client()
     payloads = order_payloads(count, "api-")
     bodies = [json.dumps({"items": payloads[i : i + 1000]}) for i in range(0, len(payloads), 1000)]
-    started = time.perf_counter()
-    for body in bodies:
+
+    def post(body: str, token: str = plain) -> None:
         response = client.post(
             "/api/v1/orders/batch",
             body,
             content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {plain}",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
         )
         assert response.status_code == 200, response.content[:500]
+
+    # A running server has built its API schemas and opened its connection before the first
+    # batch arrives: a small batch for another shop warms it up, outside the timing.
+    _token, warm_up = create_api_token(create_shop(name="Warm-up", slug="warm-up"), name="bench")
+    post(json.dumps({"items": order_payloads(2, "warm-up-")}), warm_up)
+    started = time.perf_counter()
+    for body in bodies:
+        post(body)
     api_seconds = time.perf_counter() - started
     api_copy = copy_same_rows(shop.pk)
     api_rate, copy_rate = count / api_seconds, count / api_copy

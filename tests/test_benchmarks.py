@@ -1,0 +1,50 @@
+"""Every benchmark in bench/ still runs and prints its ratio (tiny sizes; the numbers are
+measured with ``make bench``, never asserted here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def run_bench(script: str, *args: str, **env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **env},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_the_flows_benchmark_runs():
+    out = run_bench("flows/run.py", BENCH_MESSAGES="5", BENCH_CUSTOMERS="40")
+    assert "ratio flows / raw SMTP" in out
+    assert "start a flow for 40 customers" in out
+
+
+def test_the_demo_writer_benchmark_runs():
+    out = run_bench("demo/run.py", "30")
+    assert "bulk_create / direct inserts =" in out
+
+
+def test_the_ingest_benchmark_runs_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("the ingest benchmark compares with PostgreSQL's COPY")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    out = run_bench("ingest/run.py", "--orders", "30", BENCH_POSTGRES_URL=url)
+    assert "batch API" in out and "CSV import" in out
+    assert out.count("ratio") == 3
