@@ -9,6 +9,7 @@ import pytest
 
 from aftersale.core.models import Membership, Shop
 from tests.factories import PASSWORD, MembershipFactory, ShopFactory, UserFactory
+from tests.smtp import SmtpServer
 
 
 @dataclass
@@ -81,3 +82,19 @@ def _loopback_only(self, address):
 def _block_network(monkeypatch):
     """No test reaches the network beyond this machine's loopback interface."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback; Django's e-mail settings point at it. Yields its Mailbox."""
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    yield server.mailbox
+    server.stop()

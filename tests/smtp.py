@@ -1,7 +1,10 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 in the test process, capturing what it receives.
 
 ``hold()`` makes the server keep the reply to DATA until ``release()``: the message content has
-arrived but the client has not heard "250 OK" yet (used to kill a worker mid-send).
+arrived but the client has not heard "250 OK" yet (used to kill a worker mid-send). Setting
+``refuse`` makes it answer "451 Try again later" and keep nothing.
+
+Tests take it through the ``smtp`` fixture (tests/conftest.py), which points Django at it.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class Mailbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Event = field(default_factory=threading.Event)
     held: threading.Event | None = None
+    refuse: bool = False
 
     def hold(self) -> None:
         self.held = threading.Event()
@@ -60,6 +64,8 @@ class Mailbox:
         self.held = None
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 Try again later"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))

@@ -10,27 +10,16 @@ import time_machine
 from aftersale.flows.models import LANGUAGES
 from aftersale.flows.scheduler import run_due_steps
 from aftersale.flows.triggers import process_events
-from tests.smtp import SmtpServer
 
 # A Monday at noon in Helsinki: outside the default quiet hours.
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def smtp(settings):
-    """A running SMTP server; Django's e-mail settings point at it. Yields its Mailbox."""
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+def smtp(smtp, settings):
+    """The shared SMTP server (tests/conftest.py), with the public address links point at."""
     settings.SITE_URL = "https://aftersale.example"
-    yield server.mailbox
-    server.stop()
+    return smtp
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
@@ -67,41 +64,12 @@ def test_a_tampered_link_is_refused(client, shop_a):
     assert "has expired or is not valid" in response.content.decode()
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback that keeps what it receives."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
-
-
-def test_the_link_goes_out_over_smtp_in_the_customers_language(client, shop_a, smtp_server):
+def test_the_link_goes_out_over_smtp_in_the_customers_language(client, shop_a, smtp):
     delivered_order(shop_a.shop, email="aino@example.fi")
     client.post("/s/pohjola/link/", {"email": "aino@example.fi"}, HTTP_ACCEPT_LANGUAGE="fi")
-    [envelope] = smtp_server.messages
-    assert envelope.rcpt_tos == ["aino@example.fi"]
-    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    [received] = smtp.messages
+    assert received.rcpt_tos == ["aino@example.fi"]
+    message = received.message
     assert message["Subject"] == "Kirjautumislinkkisi: Pohjola Style"
     body = message.get_content()
     assert body.startswith("Hei,")

@@ -23,13 +23,13 @@ def order(shop_a):
 
 
 def test_it_emails_the_acknowledgement_with_a_pdf_at_once(
-    shop_a, order, smtp_server, django_capture_on_commit_callbacks
+    shop_a, order, smtp, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         withdrawal = withdrawals.notify_withdrawal(shop_a.shop, order, language="en", now=NOW)
 
-    assert len(smtp_server.messages) == 1
-    mail = smtp_server.messages[0]
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0].message
     assert mail["To"] == "aino@example.fi"
     assert mail["Reply-To"] == "asiakaspalvelu@pohjola.example"
     assert f"withdrawal from order {order.number}" in mail["Subject"]
@@ -57,11 +57,11 @@ def test_it_emails_the_acknowledgement_with_a_pdf_at_once(
 
 
 def test_it_writes_the_acknowledgement_in_the_customers_language(
-    shop_a, order, smtp_server, django_capture_on_commit_callbacks
+    shop_a, order, smtp, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         withdrawals.notify_withdrawal(shop_a.shop, order, language="fi", now=NOW)
-    mail = smtp_server.messages[0]
+    mail = smtp.messages[0].message
     assert (
         mail["Subject"]
         == f"Pohjola Style: olemme vastaanottaneet tilauksen {order.number} perumisen"
@@ -73,9 +73,9 @@ def test_it_writes_the_acknowledgement_in_the_customers_language(
 
 
 def test_it_retries_an_acknowledgement_the_server_refused(
-    shop_a, order, smtp_server, django_capture_on_commit_callbacks
+    shop_a, order, smtp, django_capture_on_commit_callbacks
 ):
-    smtp_server.refuse = True
+    smtp.refuse = True
     with django_capture_on_commit_callbacks(execute=True):
         withdrawal = withdrawals.notify_withdrawal(shop_a.shop, order, now=NOW)
     withdrawal.refresh_from_db()
@@ -83,12 +83,12 @@ def test_it_retries_an_acknowledgement_the_server_refused(
     assert withdrawal.acknowledgement_attempts == 1
     assert "451" in withdrawal.acknowledgement_error
 
-    smtp_server.refuse = False
+    smtp.refuse = False
     assert withdrawals.resend_unsent_acknowledgements() == 1
     assert withdrawals.resend_unsent_acknowledgements() == 0
     withdrawal.refresh_from_db()
     assert withdrawal.acknowledged_at is not None
-    assert len(smtp_server.messages) == 1
+    assert len(smtp.messages) == 1
 
 
 def test_the_worker_has_the_retry_and_unclaimed_jobs():

@@ -31,7 +31,7 @@ def returned_parcel(shop):
 
 
 def test_it_opens_a_case_from_the_back_office_and_tells_the_customer(
-    login, shop_a, smtp_server, django_capture_on_commit_callbacks
+    login, shop_a, smtp, django_capture_on_commit_callbacks
 ):
     set_withdrawal_settings(shop_a.shop, unclaimed_fee_cents=1290)
     shipment = returned_parcel(shop_a.shop)
@@ -46,7 +46,7 @@ def test_it_opens_a_case_from_the_back_office_and_tells_the_customer(
     case = UnclaimedCase.objects.get()
     assert (case.paid_cents, case.fee_cents, case.refund_cents) == (4990, 1290, 3700)
     assert Event.objects.filter(type=types.UNCLAIMED_CASE_OPENED).count() == 1
-    [mail] = smtp_server.messages
+    [mail] = [received.message for received in smtp.messages]
     assert "palautui noutamattomana" in mail["Subject"]  # in the customer's language
     assert "37.00 EUR" in mail.get_content() or "37,00 EUR" in mail.get_content()
 
@@ -104,16 +104,16 @@ def test_a_damaged_line_is_not_restocked(shop_a):
 
 
 def test_it_tells_the_customer_later_when_the_first_notice_failed(
-    shop_a, smtp_server, django_capture_on_commit_callbacks
+    shop_a, smtp, django_capture_on_commit_callbacks
 ):
     shipment = returned_parcel(shop_a.shop)
-    smtp_server.refuse = True
+    smtp.refuse = True
     with django_capture_on_commit_callbacks(execute=True):
         case = unclaimed.open_unclaimed_case(shop_a.shop, shipment)
     case.refresh_from_db()
     assert case.customer_notified_at is None
-    smtp_server.refuse = False
+    smtp.refuse = False
     unclaimed.open_cases_from_timeline()
     case.refresh_from_db()
     assert case.customer_notified_at is not None
-    assert len(smtp_server.messages) == 1
+    assert len(smtp.messages) == 1
