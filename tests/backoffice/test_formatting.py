@@ -8,8 +8,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from aftersale.backoffice.money import format_money
 from aftersale.core.models import Shop
+from aftersale.core.money import format_money
 
 
 @pytest.mark.parametrize(

@@ -41,3 +41,13 @@ def test_a_session_in_one_shop_sees_nothing_in_another(shop_a, shop_b, signed_in
     client = signed_in(mine)
     assert client.get(f"/s/saaristo/orders/{foreign.pk}/").status_code == 302  # sign in there
     assert client.get(f"/s/pohjola/orders/{foreign.pk}/").status_code == 404
+
+
+@time_machine.travel(DELIVERED_AT + timedelta(days=3))
+def test_prices_are_written_as_the_customers_language_writes_money(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)  # shirts at 49.90 EUR
+    client = signed_in(order)
+    finnish = client.get(f"/s/pohjola/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="fi")
+    english = client.get(f"/s/pohjola/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "× 49,90\xa0€" in finnish.content.decode()
+    assert "× €49.90" in english.content.decode()  # as in the back-office and the e-mails

@@ -15,23 +15,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersale.core.models import WEEKDAYS as WEEKDAY_KEYS
+from aftersale.core.money import format_money
 from aftersale.delivery.models import Shipment
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
-
-
-def format_money(cents: int | None, currency: str, language: str) -> str:
-    if cents is None:
-        return ""
-    amount = f"{abs(cents) / 100:,.2f}"
-    sign = "-" if cents < 0 else ""
-    symbol = {"EUR": "€", "SEK": "kr", "NOK": "kr", "DKK": "kr"}.get(currency, currency)
-    if language == "en":
-        return f"{sign}{symbol}{amount}" if symbol == "€" else f"{sign}{amount} {symbol}"
-    amount = amount.replace(",", "\u00a0").replace(".", ",")
-    return f"{sign}{amount}\u00a0{symbol}"
 
 
 def local(shop, value: datetime) -> datetime:

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersale.core.models import Shop
+from aftersale.core.money import format_money
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.orders.models import Refund
 from aftersale.returns import deadlines, policy
@@ -37,11 +38,6 @@ def refund_preview(shop: Shop, order) -> tuple[int, int, int]:
     paid = max(0, policy.paid_cents(order) - policy.refunded_cents(order))
     fee, refund = unclaimed_refund(paid, deadlines.settings_for(shop).unclaimed_fee_cents)
     return paid, fee, refund
-
-
-def amount(cents: int, currency: str) -> str:
-    """Money as the reader's language writes it, e.g. 49,90 EUR in Finnish."""
-    return f"{formats.number_format(cents / 100, 2)} {currency}"
 
 
 def case_payload(case: UnclaimedCase) -> dict:
@@ -116,9 +112,9 @@ def notify_customer(shop: Shop, case_id: int) -> bool:
             "case": case,
             "shop": shop,
             "customer": customer,
-            "paid": amount(case.paid_cents, case.currency),
-            "fee": amount(case.fee_cents, case.currency),
-            "refund": amount(case.refund_cents, case.currency),
+            "paid": format_money(case.paid_cents, case.currency),
+            "fee": format_money(case.fee_cents, case.currency),
+            "refund": format_money(case.refund_cents, case.currency),
         }
         subject = render_to_string("returns/email/unclaimed_subject.txt", context).strip()
         body = render_to_string("returns/email/unclaimed.txt", context)

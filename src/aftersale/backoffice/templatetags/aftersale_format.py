@@ -14,7 +14,7 @@ from django.templatetags.tz import do_timezone
 from django.utils import formats, timezone, translation
 
 from aftersale.backoffice.access import shop_zone
-from aftersale.backoffice.money import format_money
+from aftersale.core.templatetags.money import money
 
 register = template.Library()
 
@@ -30,12 +30,7 @@ def _format(value, by_language: dict[str, str], fallback: str) -> str:
     return formats.date_format(value, by_language.get(language, fallback))
 
 
-@register.filter
-def money(cents, currency="EUR"):
-    """Integer cents as money in the active language: ``1 234,50 €`` (fi), ``€1,234.50`` (en)."""
-    if cents in (None, ""):
-        return "–"
-    return format_money(int(cents), currency or "EUR")
+register.filter("money", money)
 
 
 @register.filter

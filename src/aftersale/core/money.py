@@ -1,4 +1,6 @@
-"""Money as the merchant reads it: integer cents and a currency, in the active language's style.
+"""Money as people read it: integer cents and a currency, in the active language's style.
+
+One formatter for the customers' pages, the back-office and the e-mails.
 
 Django's own number formatting supplies the separators of the active locale (``1 234,50`` in
 Finnish and Swedish, ``1,234.50`` in English); this module only places the currency symbol.
