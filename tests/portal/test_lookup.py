@@ -66,6 +66,32 @@ def test_too_many_attempts_from_one_address_are_refused(client, shop_a):
     assert response.status_code == 429
 
 
+def test_behind_a_proxy_each_customer_is_counted_by_their_own_address(client, shop_a, settings):
+    settings.PROXY_HOPS = 1
+    # Everyone arrives from the proxy's address; the proxy appends the client's.
+    for n in range(access.ATTEMPTS_PER_IP):
+        client.post(
+            "/s/pohjola/",
+            {"number": "1", "email": f"guess{n}@example.fi"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"{n}.1.1.1, 203.0.113.7",  # a made-up left part changes nothing
+        )
+    guesser = client.post(
+        "/s/pohjola/",
+        {"number": "1", "email": "another@example.fi"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert guesser.status_code == 429
+    neighbour = client.post(
+        "/s/pohjola/",
+        {"number": "1", "email": "neighbour@example.fi"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+    )
+    assert neighbour.status_code == 400  # not found, but not refused
+
+
 def test_bad_input_names_the_field(client, shop_a):
     response = client.post("/s/pohjola/", {"number": "", "email": "not-an-address"})
     assert response.status_code == 400

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import time
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -50,6 +51,18 @@ def same_email(stored: str, given: str) -> bool:
 
 
 def client_ip(request) -> str:
+    """The customer's address. Behind ``PROXY_HOPS`` proxies it is the entry that many places
+    from the right of X-Forwarded-For (what the first trusted proxy saw); entries further left
+    came from the client and could be made up. Without proxies: the connection's address."""
+    hops = settings.PROXY_HOPS
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
