@@ -90,7 +90,18 @@ def test_it_shows_the_row_report_of_a_bad_csv(login, shop_a):
     page = login(shop_a.owner).post("/integrations/import/", {"file": upload}).content.decode()
     assert "Nothing was imported" in page
     assert "quantity" in page
+    assert "must be a whole number" in page
     assert Order.objects.count() == 0
+
+
+def test_the_row_report_is_in_the_back_offices_language(login, shop_a):
+    bad = GOOD.replace(",2,1990", ",lots,1990")
+    upload = SimpleUploadedFile("orders.csv", bad.encode())
+    client = login(shop_a.owner)
+    page = client.post(
+        "/integrations/import/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="fi"
+    ).content.decode()
+    assert "on oltava kokonaisluku" in page
 
 
 def test_it_shows_the_inbound_webhook_addresses_and_secret(login, shop_a, shop_b):

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from aftersale.orders.csv_import import ImportFailed, import_orders_csv
 from aftersale.orders.models import Order
@@ -44,6 +45,32 @@ def test_it_imports_nothing_and_names_every_bad_row_and_column(shop_a):
     where = [(p.row, p.column) for p in failed.value.problems]
     assert where == [(2, "quantity"), (3, "email"), (3, "placed_at"), (4, "unit_price_cents")]
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", {"quantity": "must be a whole number", "email": "is not a valid e-mail address",
+                "placed_at": "must be a date and time such as 2026-11-02T10:00:00+02:00",
+                "currency": "must be a three-letter currency code such as EUR"}),
+        ("fi", {"quantity": "on oltava kokonaisluku",
+                "email": "ei ole kelvollinen sähköpostiosoite",
+                "placed_at": "on oltava päivä ja aika muodossa 2026-11-02T10:00:00+02:00",
+                "currency": "on oltava kolmikirjaiminen valuuttakoodi, esimerkiksi EUR"}),
+        ("sv", {"quantity": "måste vara ett heltal", "email": "är inte en giltig e-postadress",
+                "placed_at": "måste vara datum och tid som 2026-11-02T10:00:00+02:00",
+                "currency": "måste vara en valutakod med tre bokstäver, till exempel EUR"}),
+    ],
+)  # fmt: skip
+def test_the_report_is_written_in_the_readers_language(shop_a, language, expected):
+    bad = (
+        "order_id,order_number,placed_at,customer_id,email,first_name,currency,line_id,"
+        "product_name,quantity,unit_price_cents\n"
+        "A1,1001,someday,C1,aino@,Aino,euro,L1,T-shirt,two,1990\n"
+    )
+    with translation.override(language), pytest.raises(ImportFailed) as failed:
+        import_orders_csv(shop_a.shop, csv_file(bad))
+    assert {p.column: p.message for p in failed.value.problems} == expected
 
 
 def test_it_names_unknown_and_missing_columns(shop_a):

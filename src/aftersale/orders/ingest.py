@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 # Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
@@ -23,11 +24,11 @@ PositiveCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
 def _clean_text(value: str) -> str:
     """Refuse text a database cannot store: NUL characters and lone UTF-16 surrogates."""
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(_("must not contain NUL characters"))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+        raise ValueError(_("must be valid Unicode text (no lone surrogates)")) from None
     return value
 
 
@@ -43,9 +44,12 @@ def as_instant(value: datetime) -> datetime:
     try:
         value = value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("is out of range") from None
+        raise ValueError(_("is out of range")) from None
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        raise ValueError(
+            _("must be between the years %(first)s and %(last)s")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
     return value
 
 
@@ -83,8 +87,10 @@ def pointer(*parts: Any) -> str:
 
 
 def errors_from_validation(exc: ValidationError, prefix: tuple = ()) -> list[FieldError]:
+    from aftersale.orders.field_errors import describe
+
     return [
-        FieldError(pointer(*prefix, *error["loc"]), error["msg"])
+        FieldError(pointer(*prefix, *error["loc"]), describe(error))
         for error in exc.errors(include_url=False)
     ]
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, model_validator
 
 from aftersale.delivery.payloads import PickupPointIn
@@ -30,7 +31,7 @@ def _email(value: str) -> str:
     try:
         validate_email(value)
     except DjangoValidationError:
-        raise ValueError("is not a valid e-mail address") from None
+        raise ValueError(_("is not a valid e-mail address")) from None
     return value
 
 
@@ -101,7 +102,9 @@ class OrderIn(Payload):
         seen = set()
         for line in self.lines:
             if line.external_id in seen:
-                raise ValueError(f"line external_id {line.external_id!r} appears twice")
+                raise ValueError(
+                    _("line external_id %(id)s appears twice") % {"id": repr(line.external_id)}
+                )
             seen.add(line.external_id)
         return self
 
