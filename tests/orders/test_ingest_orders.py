@@ -1,10 +1,14 @@
 """The order ingest service, as the API, the webhooks and the CSV import use it."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from aftersale.orders.ingest import InvalidPayload
-from aftersale.orders.models import OrderLine
+from aftersale.orders.models import Order, OrderLine
 from aftersale.orders.services import upsert_order, upsert_orders
+from aftersale.timeline.models import Event
 from tests.api.samples import order_payload
 from tests.factories import ReturnLineFactory
 
@@ -41,3 +45,18 @@ def test_the_customer_keeps_what_an_order_leaves_out(shop_a):
     from aftersale.orders.models import Customer
 
     assert Customer.objects.get().email == "aino@example.fi"
+
+
+def test_an_order_whose_lines_alone_change_is_updated(shop_a):
+    with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), tick=False):
+        upsert_orders(shop_a.shop, [order_payload("1"), order_payload("2")])
+    renamed = order_payload("1")
+    renamed["lines"][0]["name"] = "T-shirt, organic cotton"
+    later = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    with time_machine.travel(later, tick=False):
+        first, second = upsert_orders(shop_a.shop, [renamed, order_payload("2")])
+    assert (first.changed, second.changed) == (True, False)
+    assert OrderLine.objects.get(external_id="1-1").name == "T-shirt, organic cotton"
+    stamps = dict(Order.objects.values_list("external_id", "updated_at"))
+    assert stamps["1"] == later and stamps["2"] < later
+    assert Event.objects.filter(type="order.updated", subject_id=first.id).count() == 1

@@ -17,8 +17,8 @@ from aftersale.core.models import Shop
 from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
+    RowChanges,
     Upserted,
-    assign_changed,
     duplicates,
     parse_all,
     pointer,
@@ -56,21 +56,17 @@ def _save_categories(shop: Shop, items: list[ProductIn]) -> dict[str, Category]:
     existing = {
         c.external_id: c for c in Category.objects.for_shop(shop).filter(external_id__in=list(sent))
     }
-    new, changed = [], []
+    changes = RowChanges(Category)
     for external_id, item in sent.items():
         values = {"name": item.name, "non_returnable": item.non_returnable.value}
         category = existing.get(external_id)
         if category is None:
-            existing[external_id] = category = Category(
-                shop=shop, external_id=external_id, **values
+            existing[external_id] = changes.create(
+                Category(shop=shop, external_id=external_id, **values)
             )
-            new.append(category)
-        elif assign_changed(category, values):
-            category.updated_at = timezone.now()
-            changed.append(category)
-    Category.objects.bulk_create(new)
-    if changed:
-        Category.objects.bulk_update(changed, ["name", "non_returnable", "updated_at"])
+        else:
+            changes.update(category, values)
+    changes.save(timezone.now())
     return existing
 
 
@@ -91,7 +87,7 @@ def _save_products(shop: Shop, items: list[ProductIn]) -> list[Upserted]:
     if missing:
         raise InvalidPayload(missing)
 
-    new, changed, changed_fields, results = [], [], set(), []
+    changes, results = RowChanges(Product), []
     for item in items:
         values = {
             "name": item.name,
@@ -105,21 +101,13 @@ def _save_products(shop: Shop, items: list[ProductIn]) -> list[Upserted]:
         }
         product = products.get(item.external_id)
         if product is None:
-            products[item.external_id] = product = Product(
-                shop=shop, external_id=item.external_id, **values
+            products[item.external_id] = product = changes.create(
+                Product(shop=shop, external_id=item.external_id, **values)
             )
-            new.append(product)
             results.append([item, product, True, True])
         else:
-            fields = assign_changed(product, values)
-            if fields:
-                product.updated_at = now
-                changed.append(product)
-                changed_fields.update(fields)
-            results.append([item, product, False, bool(fields)])
-    Product.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        Product.objects.bulk_update(changed, [*changed_fields, "updated_at"], batch_size=1000)
+            results.append([item, product, False, bool(changes.update(product, values))])
+    changes.save(now)
 
     touched = _save_variants(shop, results, now) | _save_accessories(shop, results, products)
     return [
@@ -149,7 +137,7 @@ def _save_variants(shop: Shop, results, now) -> set[int]:
     ]
     if errors:
         raise InvalidPayload(errors)
-    new, changed, changed_fields, touched = [], [], set(), set()
+    changes, touched = RowChanges(Variant), set()
     for _, item, product in sent:
         for v in item.variants:
             values = {
@@ -164,18 +152,11 @@ def _save_variants(shop: Shop, results, now) -> set[int]:
             }
             variant = existing.get(v.external_id)
             if variant is None:
-                new.append(Variant(shop=shop, external_id=v.external_id, **values))
+                changes.create(Variant(shop=shop, external_id=v.external_id, **values))
                 touched.add(product.pk)
-            else:
-                fields = assign_changed(variant, values)
-                if fields:
-                    variant.updated_at = now
-                    changed.append(variant)
-                    changed_fields.update(fields)
-                    touched.add(product.pk)
-    Variant.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        Variant.objects.bulk_update(changed, [*changed_fields, "updated_at"], batch_size=1000)
+            elif changes.update(variant, values):
+                touched.add(product.pk)
+    changes.save(now)
     return touched
 
 

@@ -20,8 +20,8 @@ from aftersale.delivery.payloads import PickupPointIn, ShipmentIn, TrackingEvent
 from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
+    RowChanges,
     Upserted,
-    assign_changed,
     duplicates,
     parse_all,
     pointer,
@@ -81,7 +81,7 @@ def upsert_pickup_points(
         for p in PickupPoint.objects.for_shop(shop).filter(code__in=codes)
         if (p.carrier, p.code) in by_key
     }
-    new, changed, changed_fields = [], [], set()
+    changes = RowChanges(PickupPoint)
     for key, item in by_key.items():
         values = {
             name: getattr(item, name)
@@ -93,19 +93,12 @@ def upsert_pickup_points(
         point = points.get(key)
         if point is None:
             values.setdefault("name", item.code)
-            point = PickupPoint(shop=shop, carrier=item.carrier, code=item.code, **values)
-            new.append(point)
-            points[key] = point
+            points[key] = changes.create(
+                PickupPoint(shop=shop, carrier=item.carrier, code=item.code, **values)
+            )
         else:
-            fields = assign_changed(point, values)
-            if fields:
-                point.updated_at = timezone.now()
-                changed.append(point)
-                changed_fields.update(fields)
-    if new:
-        PickupPoint.objects.bulk_create(new)
-    if changed:
-        PickupPoint.objects.bulk_update(changed, [*changed_fields, "updated_at"])
+            changes.update(point, values)
+    changes.save(timezone.now())
     return points
 
 
@@ -147,7 +140,7 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
             external_id__in=[item.external_id for item in items]
         )
     }
-    new, changed, changed_fields, results = [], [], set(), []
+    changes, results = RowChanges(Shipment), []
     for item in items:
         order = orders[item.order_external_id]
         values = {
@@ -166,20 +159,12 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
             values["held_until"] = item.held_until
         shipment = existing.get(item.external_id)
         if shipment is None:
-            shipment = Shipment(shop=shop, external_id=item.external_id, **values)
-            new.append(shipment)
+            shipment = changes.create(Shipment(shop=shop, external_id=item.external_id, **values))
             results.append((item, shipment, order, True))
         else:
-            fields = assign_changed(shipment, values)
-            if fields:
-                shipment.updated_at = now
-                changed.append(shipment)
-                changed_fields.update(fields)
+            changes.update(shipment, values)
             results.append((item, shipment, order, False))
-    if new:
-        Shipment.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        Shipment.objects.bulk_update(changed, [*changed_fields, "updated_at"], batch_size=1000)
+    changes.save(now)
     # A shipment existed at least since its first carrier event (backfilled data).
     events = [
         _timeline_event(
@@ -204,7 +189,7 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
                 )
             ]
         tracking.extend((index, shipment, order, event) for event in sent)
-    changed_pks = {shipment.pk for shipment in changed}
+    changed_pks = {shipment.pk for shipment in changes.changed}
     changed_ids = _apply_tracking(shop, tracking, events)
     record_events(events)
     return [

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from aftersale.core.bulk import insert_objects
+
 # Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
 MAX_CENTS = 10**13
 Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
@@ -145,6 +147,44 @@ def assign_changed(obj, values: dict[str, Any]) -> list[str]:
     for name in changed:
         setattr(obj, name, values[name])
     return changed
+
+
+class RowChanges:
+    """The rows of one model that a batch creates or changes, stored together by ``save``: the
+    new ones in one bulk insert, the changed ones in one ``bulk_update`` of the fields that
+    really changed (and ``updated_at``, where the model has it)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.new: list = []
+        self.changed: list = []
+        self.fields: set[str] = set()
+
+    def create(self, row):
+        self.new.append(row)
+        return row
+
+    def update(self, row, values: dict[str, Any]) -> list[str]:
+        """Set ``values`` on a stored row; return the fields that changed (queued for saving)."""
+        fields = assign_changed(row, values)
+        self.mark(row, fields)
+        return fields
+
+    def mark(self, row, fields: list[str]) -> None:
+        """Queue ``fields`` of ``row``, already set on it, for saving."""
+        if fields:
+            self.changed.append(row)
+            self.fields.update(fields)
+
+    def save(self, now: datetime) -> None:
+        insert_objects(self.model, self.new)
+        if self.changed:
+            fields = sorted(self.fields)
+            if any(field.name == "updated_at" for field in self.model._meta.concrete_fields):
+                for row in self.changed:
+                    row.updated_at = now
+                fields.append("updated_at")
+            self.model.objects.bulk_update(self.changed, fields, batch_size=1000)
 
 
 def retry_on_conflict(write, attempts: int = 3):

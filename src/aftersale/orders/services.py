@@ -16,13 +16,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aftersale.catalog.models import Variant
-from aftersale.core.bulk import insert_objects, insert_rows
+from aftersale.core.bulk import insert_rows
 from aftersale.core.models import Shop
 from aftersale.delivery.addresses import check_address
 from aftersale.delivery.services import upsert_pickup_points
 from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
+    RowChanges,
     Upserted,
     assign_changed,
     duplicates,
@@ -109,7 +110,7 @@ def _save_customers(
     }
     now = timezone.now()
     first_orders = first_orders or {}
-    new, changed_rows, changed_fields = [], [], set()
+    changes = RowChanges(Customer)
     for external_id, item in by_id.items():
         sent = item.model_fields_set
         values = {name: getattr(item, name) for name in CUSTOMER_FIELDS if name in sent}
@@ -131,7 +132,7 @@ def _save_customers(
                 customer.consent_source = source
             customer.first_order_at = first_order
             customer._created, customer._changed, customer._consent_changed = True, True, False
-            new.append(customer)
+            changes.create(customer)
         else:
             fields = assign_changed(customer, values)
             customer._consent_changed = False
@@ -147,17 +148,10 @@ def _save_customers(
                 customer.first_order_at = first_order
                 fields.append("first_order_at")
             customer._created, customer._changed = False, bool(fields)
-            if fields:
-                changed_rows.append(customer)
-                changed_fields.update(fields)
+            changes.mark(customer, fields)
         existing[external_id] = customer
-    if new:
-        insert_objects(Customer, new)
-    if changed_rows:
-        for customer in changed_rows:
-            customer.updated_at = now
-        Customer.objects.bulk_update(changed_rows, [*changed_fields, "updated_at"], batch_size=500)
-    for customer in new:
+    changes.save(now)
+    for customer in changes.new:
         events.append(
             _event(
                 shop,
@@ -169,7 +163,7 @@ def _save_customers(
         )
         if customer.marketing_consent:
             events.append(_consent_event(shop, customer, source))
-    for customer in changed_rows:
+    for customer in changes.changed:
         if customer._consent_changed:
             events.append(_consent_event(shop, customer, source))
     return existing
@@ -283,7 +277,7 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
         for o in Order.objects.for_shop(shop).filter(external_id__in=[i.external_id for i in items])
     }
 
-    new_orders, changed_orders, changed_fields = [], [], set()
+    changes = RowChanges(Order)
     results: list[tuple[OrderIn, Order, bool, bool, str]] = []
     for item in items:
         values = _order_values(shop, item)
@@ -294,31 +288,23 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
         values["address_check"] = address_check_of(values, point)
         order = existing.get(item.external_id)
         if order is None:
-            order = Order(shop_id=shop.pk, external_id=item.external_id, **values)
-            new_orders.append(order)
+            order = changes.create(Order(shop_id=shop.pk, external_id=item.external_id, **values))
             results.append((item, order, True, True, ""))
         else:
             old_status = order.status
-            fields = assign_changed(order, values)
-            if fields:
-                changed_orders.append(order)
-                changed_fields.update(fields)
-            results.append((item, order, False, bool(fields), old_status))
-    if new_orders:
-        insert_objects(Order, new_orders)
-    if changed_orders:
-        for order in changed_orders:
-            order.updated_at = now
-        Order.objects.bulk_update(changed_orders, [*changed_fields, "updated_at"], batch_size=500)
+            changed = bool(changes.update(order, values))
+            results.append((item, order, False, changed, old_status))
+    changes.save(now)
 
-    lines_changed = _save_lines(shop, results, variants)
-    changed_pks = {order.pk for order in changed_orders}
+    lines_changed = _save_lines(shop, results, variants, now)
+    # An order whose lines alone changed is newer too (one query for the whole batch).
+    lines_only = lines_changed - {order.pk for order in changes.changed}
+    if lines_only:
+        Order.objects.for_shop(shop).filter(pk__in=lines_only).update(updated_at=now)
 
     out = []
     for _item, order, created, changed, old_status in results:
         changed = changed or order.pk in lines_changed
-        if not created and order.pk in lines_changed and order.pk not in changed_pks:
-            Order.objects.filter(pk=order.pk).update(updated_at=now)
         payload = {
             "external_id": order.external_id,
             "number": order.number,
@@ -359,7 +345,7 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
     return out
 
 
-def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
+def _save_lines(shop: Shop, results, variants: dict[str, int], now: datetime) -> set[int]:
     """Upsert every order's lines in a few queries; returns the ids of orders whose lines
     changed."""
     updated_ids = [order.pk for _, order, created, _, _ in results if not created]
@@ -367,7 +353,7 @@ def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
     if updated_ids:
         for line in OrderLine.objects.filter(order_id__in=updated_ids):
             existing[(line.order_id, line.external_id)] = line
-    new, changed, changed_fields, touched = [], [], set(), set()
+    new, changes, touched = [], RowChanges(OrderLine), set()
     kept: set[int] = set()
     for item, order, _created, _, _ in results:
         for line_in in item.lines:
@@ -395,15 +381,10 @@ def _save_lines(shop: Shop, results, variants: dict[str, int]) -> set[int]:
                 touched.add(order.pk)
             else:
                 kept.add(line.pk)
-                fields = assign_changed(line, values)
-                if fields:
-                    changed.append(line)
-                    changed_fields.update(fields)
+                if changes.update(line, values):
                     touched.add(order.pk)
-    if new:
-        insert_rows(OrderLine, new)
-    if changed:
-        OrderLine.objects.bulk_update(changed, list(changed_fields), batch_size=1000)
+    insert_rows(OrderLine, new)
+    changes.save(now)
     gone = [line for line in existing.values() if line.pk not in kept]
     if gone:
         removable = OrderLine.objects.filter(pk__in=[line.pk for line in gone]).filter(
@@ -495,26 +476,17 @@ def _save_simple(shop, model, items, orders, values_of, event_type, time_field, 
             Q(external_id__in=[item.external_id for item in items])
         )
     }
-    new, changed, changed_fields, results = [], [], set(), []
+    changes, results = RowChanges(model), []
     for item in items:
         order = orders[item.order_external_id]
         values = values_of(item, order)
         row = existing.get(item.external_id)
         if row is None:
-            row = model(shop=shop, external_id=item.external_id, **values)
-            new.append(row)
+            row = changes.create(model(shop=shop, external_id=item.external_id, **values))
             results.append((row, order, True, True))
         else:
-            fields = assign_changed(row, values)
-            if fields:
-                row.updated_at = now
-                changed.append(row)
-                changed_fields.update(fields)
-            results.append((row, order, False, bool(fields)))
-    if new:
-        model.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        model.objects.bulk_update(changed, [*changed_fields, "updated_at"], batch_size=1000)
+            results.append((row, order, False, bool(changes.update(row, values))))
+    changes.save(now)
     events = [
         _event(
             shop,
