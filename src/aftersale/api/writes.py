@@ -4,7 +4,6 @@ Each calls the same domain service the webhook adapters and the CSV import use. 
 the domain payload itself, so the OpenAPI schema and the services can never disagree.
 """
 
-from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest
@@ -39,17 +38,6 @@ def _run(service, request: HttpRequest, items: list, prefix: str | None):
                 where = prefix + where
             errors.append({"pointer": where, "detail": error.message})
         raise invalid_fields(errors) from None
-
-
-def _gc_paused(run):
-    """Parse, validate and store a batch with the garbage collector held off (see gc_paused)."""
-
-    @wraps(run)
-    def paused(*args, **kwargs):
-        with gc_paused():
-            return run(*args, **kwargs)
-
-    return paused
 
 
 def add_upsert_endpoints(
@@ -95,4 +83,4 @@ def add_upsert_endpoints(
         summary=f"Create or update up to {MAX_BATCH:,} {plural}",
         operation_id=f"upsert_{noun.replace(' ', '_')}_batch",
         tags=[tag],
-    )(decorate_view(_gc_paused)(upsert_batch))
+    )(decorate_view(gc_paused())(upsert_batch))  # parsing and validation included
