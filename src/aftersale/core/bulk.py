@@ -104,7 +104,7 @@ def _insertable(model: type[Model]) -> list:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-# Field types whose Python values SQLite and PostgreSQL's drivers take as they are.
+# Field types whose Python values the SQLite driver takes as they are (no per-value prep).
 AS_IS = {
     "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
     "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveBigIntegerField",
@@ -159,8 +159,9 @@ def _copy(cursor, model: type[Model], fields: list, columns: list[list]) -> list
 
 
 def _execute_many(cursor, model: type[Model], fields: list, columns: list[list]) -> list[int]:
-    """Other databases: one prepared ``INSERT`` for every row. SQLite numbers rows one after
-    another inside the transaction (it has a single writer), so the ids end at the last one."""
+    """SQLite (the other database the project runs on): one prepared ``INSERT`` for every row.
+    SQLite numbers rows one after another inside the transaction (it has a single writer), so
+    the ids end at the last one."""
     quote = connection.ops.quote_name
     for index, field in enumerate(fields):
         kind = field.get_internal_type()
