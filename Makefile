@@ -53,7 +53,7 @@ bench: $(STAMP)
 	@for script in bench/*/run.py; do echo "=== $$script ==="; $(BIN)/python $$script; done
 
 messages: $(STAMP)
-	@cd src/aftersale && ../../$(BIN)/python -m django makemessages -l fi -l sv -l en --no-obsolete --settings=aftersale.settings
+	@cd src/aftersale && ../../$(BIN)/python -m django makemessages -l fi -l sv -l en --no-obsolete --no-location --settings=aftersale.settings
 	@cd src/aftersale && ../../$(BIN)/python -m django compilemessages --settings=aftersale.settings
 
 clean:
