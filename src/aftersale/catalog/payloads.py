@@ -9,7 +9,6 @@ from pydantic import Field
 from aftersale.catalog.models import Category
 from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text
 
-
 Language = Literal["fi", "sv", "en"]
 
 

@@ -408,11 +408,7 @@ def build_catalogue(
                     description=name,
                     size_advice=SIZE_ADVICE[fit][language] if spec.sizing else "",
                     size_advice_translations=(
-                        {
-                            code: text
-                            for code, text in SIZE_ADVICE[fit].items()
-                            if code != language
-                        }
+                        {code: text for code, text in SIZE_ADVICE[fit].items() if code != language}
                         if spec.sizing
                         else {}
                     ),
