@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersale.core.models import WEEKDAYS as WEEKDAY_KEYS
 from aftersale.core.money import format_money
+from aftersale.delivery.carriers import display_name
 from aftersale.delivery.models import Shipment
+from aftersale.delivery.opening_hours import weekday_hours
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
@@ -28,15 +29,9 @@ def local(shop, value: datetime) -> datetime:
 
 
 def opening_hours_lines(hours: dict) -> list[str]:
-    """One line per weekday ("Monday 09:00–17:00", "Sunday closed") in the active language."""
-    if not hours:  # not known: say nothing rather than "closed" every day
-        return []
-    lines = []
-    for index, key in enumerate(WEEKDAY_KEYS):
-        intervals = hours.get(key) or []
-        spans = ", ".join(f"{start}–{end}" for start, end in intervals) or _("closed")
-        lines.append(f"{WEEKDAYS[index]} {spans}")
-    return lines
+    """One line per weekday ("Monday 09:00–17:00", "Sunday closed") in the active language;
+    none when the hours are not known."""
+    return [f"{day} {text}" for day, text in weekday_hours(hours)]
 
 
 def _order_values(order: Order, language: str) -> dict:
@@ -52,7 +47,7 @@ def _order_values(order: Order, language: str) -> dict:
 
 def _shipment_values(shop, shipment: Shipment) -> dict:
     values = {
-        "carrier": shipment.carrier,
+        "carrier": display_name(shipment.carrier),
         "tracking_number": shipment.tracking_number,
         "tracking_url": f"{settings.SITE_URL}/t/{shipment.tracking_token}/",
     }

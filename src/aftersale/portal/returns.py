@@ -17,6 +17,7 @@ from aftersale.portal import access
 from aftersale.portal.lookup import shop_for
 from aftersale.portal.orders import SignInRequired, order_for, to_sign_in
 from aftersale.returns import policy, selectors, services, slips
+from aftersale.returns.instructions import sending_steps
 from aftersale.returns.models import (
     COMPLAINT_REASONS,
     SIZE_REASONS,
@@ -267,6 +268,7 @@ def return_status(request, shop_slug, code):
             ).prefetch_related("photos"),
             "timeline": selectors.return_timeline(return_request),
             "show_slip": return_request.state in SLIP_STATES,
+            "sending_steps": sending_steps(return_request),
             "credit": credit,
         },
     )

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
+from aftersale.delivery.carriers import display_name
 
 RETURN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -93,7 +94,7 @@ class ReturnRequest(TimeStamped):
         """The method in the reader's language (the field keeps the code, e.g. ``drop_off``)."""
         if self.return_method in ReturnMethod.values:
             return str(ReturnMethod(self.return_method).label)
-        return self.return_method
+        return display_name(self.return_method)
 
 
 class ReturnLine(models.Model):
@@ -134,7 +135,7 @@ class ReturnLine(models.Model):
 class ReturnMethod(models.TextChoices):
     """How the parcel travels back to the shop."""
 
-    DROP_OFF = "drop_off", _("Drop-off at a pickup point or parcel locker (QR code)")
+    DROP_OFF = "drop_off", _("Drop-off at a pickup point or parcel locker")
     HOME_PICKUP = "home_pickup", _("Collected from home")
     STORE = "store", _("Brought to the shop")
 
@@ -177,6 +178,22 @@ class ReturnPolicy(TimeStamped):
     )
     return_address = models.TextField(
         _("return address"), blank=True, help_text=_("Printed on the return slip.")
+    )
+    drop_off_carrier = models.CharField(
+        _("carrier for drop-off returns"),
+        max_length=40,
+        blank=True,
+        help_text=_("The carrier the shop has a return contract with, if any."),
+    )
+    drop_off_code = models.CharField(
+        _("carrier's return code"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The code customers give at the carrier's pickup point or locker to send a return "
+            "on the shop's contract. Leave empty if the shop has none: customers are then told "
+            "to write the return code and the return address on the parcel."
+        ),
     )
 
     class Meta:
