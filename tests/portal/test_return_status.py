@@ -115,9 +115,7 @@ def test_without_a_carrier_contract_it_says_what_to_write_on_the_parcel(returned
     assert "It is not a carrier's address label." in body
 
 
-def test_with_the_shops_carrier_return_code_it_says_where_to_take_the_parcel(
-    returned, signed_in
-):
+def test_with_the_shops_carrier_return_code_it_says_where_to_take_the_parcel(returned, signed_in):
     set_policy(returned.shop, drop_off_carrier="matkahuolto", drop_off_code="MH-RET-4411")
     client = signed_in(returned.order)
     body = client.get(f"/s/pohjola/returns/{returned.code}/").content.decode()
