@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersale.delivery.models import ShipmentStatus
-from tests.factories import CustomerFactory, OrderFactory, ShipmentFactory
+from tests.factories import CustomerFactory, OrderFactory, PickupPointFactory, ShipmentFactory
 
 
 def parcel(shop, status, customer=None, **fields):
@@ -127,3 +127,18 @@ def test_bad_costs_are_refused_with_a_message(login, shop_a):
         follow=True,
     )
     assert "Give each cost as euros" in response.content.decode()
+
+
+def test_parcels_name_their_carrier_and_pickup_point_as_people_write_them(login, shop_a):
+    """Measured: "db_schenker" and "K-Market Kamppi (posti)" on the deliveries list."""
+    point = PickupPointFactory(shop=shop_a.shop, carrier="posti", name="K-Market Kamppi")
+    parcel(
+        shop_a.shop,
+        ShipmentStatus.READY_FOR_PICKUP,
+        carrier="db_schenker",
+        pickup_point=point,
+        held_until=timezone.now() + timedelta(days=2),
+    )
+    html = login(shop_a.staff).get(reverse("backoffice:deliveries")).content.decode()
+    assert "DB Schenker" in html and "K-Market Kamppi (Posti)" in html
+    assert "db_schenker" not in html and "(posti)" not in html
