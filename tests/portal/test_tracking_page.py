@@ -111,7 +111,7 @@ def test_carrier_events_are_told_in_the_pages_language(client, shop_a):
 
 
 def test_the_carrier_is_named_as_people_write_it(client, shop_a):
-    """Measured: the page said "db_schenker"."""
+    """The slug ("db_schenker") showed on back-office pages; the tracking page must not."""
     shipment = ShipmentFactory(order__shop=shop_a.shop, carrier="db_schenker")
     html = client.get(f"/t/{shipment.tracking_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "DB Schenker" in html
