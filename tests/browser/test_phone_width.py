@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from aftersale.core.models import Shop
@@ -27,6 +28,7 @@ from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
 from aftersale.orders.models import Customer, Order
+from aftersale.portal.access import magic_token
 from aftersale.returns import policy
 from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
@@ -36,8 +38,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 
-# Back-office URLs that are no page: files and images.
+# URLs that are no page: files, images and POST-only actions.
 NOT_PAGES = {"backoffice:return_photo"}
+PORTAL_NOT_PAGES = {
+    "portal:request_link",  # POST: sends the link, answers with the lookup page
+    "portal:sign_out",
+    "portal:return_slip",
+    "portal:return_qr",
+    "portal:return_photo",
+    "portal:withdrawal_acknowledgement",
+}
 
 # The widest elements that stick out of the screen, for the failure message.
 OVERFLOWING = """() => {
@@ -74,12 +84,14 @@ class Walk:
     def __init__(self, page, base_url: str, screenshot):
         self.page, self.base_url, self.screenshot = page, base_url, screenshot
         self.visited: list[str] = []
+        self.url_names: set[str] = set()
         self.too_wide: list[str] = []
 
     def check(self, label: str) -> None:
         self.page.wait_for_load_state("load")
         scroll, client = page_width(self.page)
         self.visited.append(label)
+        self.url_names.add(resolve(urlsplit(self.page.url).path).view_name)
         # Every page's picture goes to test-results/phone-*.png for a person to look at.
         name = re.sub(r"[^0-9a-z]+", "-", label.lower()).strip("-") or "dashboard"
         self.screenshot(self.page, f"phone-{name}")
@@ -165,24 +177,31 @@ def a_sent_message(flow: Flow, order: Order) -> Message:
     )
 
 
+def url_patterns(namespace: str) -> list[tuple[str, URLPattern]]:
+    """(``namespace:name``, pattern) of every URL in ``namespace``."""
+    found = []
+
+    def walk(patterns, current=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or current)
+            elif isinstance(pattern, URLPattern) and current == namespace:
+                found.append((f"{namespace}:{pattern.name}", pattern))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
 def backoffice_urls(objects: dict[str, object]) -> list[str]:
     """Every back-office URL, its arguments filled from ``objects``."""
     urls = []
-
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and namespace == "backoffice":
-                name = f"backoffice:{pattern.name}"
-                if name in NOT_PAGES:
-                    continue
-                wanted = pattern.pattern.regex.groupindex
-                unknown = [arg for arg in wanted if arg not in objects]
-                assert not unknown, f"{name}: add an object for {unknown} to objects_to_show()"
-                urls.append(reverse(name, kwargs={arg: objects[arg] for arg in wanted}))
-
-    walk(get_resolver().url_patterns)
+    for name, pattern in url_patterns("backoffice"):
+        if name in NOT_PAGES:
+            continue
+        wanted = pattern.pattern.regex.groupindex
+        unknown = [arg for arg in wanted if arg not in objects]
+        assert not unknown, f"{name}: add an object for {unknown} to objects_to_show()"
+        urls.append(reverse(name, kwargs={arg: objects[arg] for arg in wanted}))
     return urls
 
 
@@ -242,6 +261,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     page.get_by_role("button", name="Vahvista peruminen").click()
     page.wait_for_url("**/withdrawals/*/")
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
+    walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
     for status in (ShipmentStatus.READY_FOR_PICKUP, ShipmentStatus.IN_TRANSIT):
         parcel = (
             Shipment.objects.for_shop(shop)
@@ -253,6 +273,11 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
 
     # The merchant: the login page, then every back-office page.
     objects = objects_to_show(shop)
+    unsubscribe = Message.objects.get(pk=objects["message_id"]).unsubscribe_token
+    walk.visit(f"/u/{unsubscribe}/")
+    page.locator("form button.primary").click()
+    page.wait_for_load_state("load")
+    walk.check("/u/<token>/ (done)")
     walk.visit("/login/")
     page.locator("#id_username").fill("owner")
     page.locator("#id_password").fill(settings.DEMO_PASSWORD)
@@ -270,4 +295,9 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     context.close()
 
     assert pages >= 25, walk.visited
+    portal_pages = {name for name, _pattern in url_patterns("portal")} - PORTAL_NOT_PAGES
+    assert portal_pages <= walk.url_names, (
+        f"walk these portal pages: {portal_pages - walk.url_names}"
+    )
+    assert {"tracking", "unsubscribe"} <= walk.url_names
     assert not walk.too_wide, "\n".join(walk.too_wide)
