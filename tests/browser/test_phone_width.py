@@ -85,6 +85,7 @@ class Walk:
         self.page, self.base_url, self.screenshot = page, base_url, screenshot
         self.visited: list[str] = []
         self.url_names: set[str] = set()
+        self.urls: list[str] = []  # the pages opened by address (not by a form)
         self.too_wide: list[str] = []
 
     def check(self, label: str) -> None:
@@ -99,12 +100,13 @@ class Walk:
             stuck_out = self.page.evaluate(OVERFLOWING)
             self.too_wide.append(f"{label}: {scroll}px > {client}px {stuck_out}")
 
-    def visit(self, path: str) -> int:
+    def visit(self, path: str, label: str = "") -> int:
         """Opens ``path`` if it is a page (a POST-only URL answers 405 and is left alone)."""
         answer = self.page.request.get(self.base_url + path, max_redirects=0)
         if answer.status == 200 and "text/html" in answer.headers.get("content-type", ""):
             self.page.goto(self.base_url + path)
-            self.check(path)
+            self.urls.append(path)
+            self.check(label or path)
         return answer.status
 
 
@@ -270,6 +272,14 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
             .first()
         ) or Shipment.objects.for_shop(shop).filter(tracking_events__isnull=False).first()
         walk.visit(f"/t/{parcel.tracking_token}/")
+    # Swedish and English words are of other lengths: the customer's pages again in both.
+    customer_pages = [url for url in walk.urls if "/link/" not in url]
+    for language in ("sv", "en"):
+        context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        for url in customer_pages:
+            walk.visit(url, label=f"{url} ({language})")
 
     # The merchant: the login page, then every back-office page.
     objects = objects_to_show(shop)
