@@ -251,6 +251,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     page.locator("form button.primary").click()
     page.wait_for_url("**/returns/*/")
     walk.check(f"/s/{shop.slug}/returns/<code>/")
+    status_page = urlsplit(page.url).path
     other = a_returnable_order(shop, besides=order)
     walk.visit(f"/s/{shop.slug}/withdraw/")
     page.locator("#lookup-number").fill(other.number)
@@ -273,13 +274,24 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         ) or Shipment.objects.for_shop(shop).filter(tracking_events__isnull=False).first()
         walk.visit(f"/t/{parcel.tracking_token}/")
     # Swedish and English words are of other lengths: the customer's pages again in both.
-    customer_pages = [url for url in walk.urls if "/link/" not in url]
+    again = [
+        f"/s/{shop.slug}/orders/{order.pk}/return/",
+        status_page,
+        f"/s/{shop.slug}/withdraw/",
+        *[url for url in walk.urls if url.startswith("/t/")],
+    ]
     for language in ("sv", "en"):
         context.add_cookies(
             [{"name": "django_language", "value": language, "url": live_server.url}]
         )
-        for url in customer_pages:
-            walk.visit(url, label=f"{url} ({language})")
+        walk.visit(f"/s/{shop.slug}/", label=f"/s/{shop.slug}/ ({language})")
+        page.locator("#lookup-number").fill(order.number)
+        page.locator("#lookup-email").fill(customer.email)
+        page.locator("#lookup-number").press("Enter")
+        page.wait_for_url(f"**/orders/{order.pk}/")
+        walk.check(f"/s/{shop.slug}/orders/<id>/ ({language})")
+        for url in again:
+            assert walk.visit(url, label=f"{url} ({language})") == 200, url
 
     # The merchant: the login page, then every back-office page.
     objects = objects_to_show(shop)
