@@ -49,15 +49,29 @@ Describer = Callable[[Event], str]
 SubjectLoader = Callable[[object, list[int]], dict[int, Subject]]
 
 _describers: dict[str, Describer] = {}
+_labels: dict[str, object] = {}
 _subject_loaders: dict[str, SubjectLoader] = {}
 
 
-def describe_type(event_type: str, describer: Describer | str) -> None:
-    """Register how events of ``event_type`` read; a (lazy) string is used as it is."""
+def describe_type(event_type: str, describer: Describer | str, *, label: object = None) -> None:
+    """Register how events of ``event_type`` read; a (lazy) string is used as it is.
+
+    ``label`` names the type itself (the flow editor's triggers and exit events); a string
+    describer is its own label.
+    """
     if callable(describer):
         _describers[event_type] = describer
     else:
         _describers[event_type] = lambda event, text=describer: str(text)
+        label = label or describer
+    if label:
+        _labels[event_type] = label
+
+
+def type_label(event_type: str) -> str:
+    """The human name of an event type in the active language (the type itself if unnamed)."""
+    label = _labels.get(event_type)
+    return str(label) if label else event_type
 
 
 def register_subject(subject_type: str, loader: SubjectLoader) -> None:
@@ -220,10 +234,20 @@ for _type, _text in {
 }.items():
     describe_type(_type, _text)
 
-describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
-describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
-describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
-describe_type(types.MESSAGE_BOUNCED, _message(gettext_lazy("Message bounced")))
+describe_type(
+    types.CUSTOMER_CONSENT_CHANGED, _consent, label=gettext_lazy("Marketing consent changed")
+)
+describe_type(
+    types.CUSTOMER_SEGMENT_ENTERED, _segment, label=gettext_lazy("Customer entered a segment")
+)
+describe_type(
+    types.MESSAGE_SENT, _message(gettext_lazy("Message sent")), label=gettext_lazy("Message sent")
+)
+describe_type(
+    types.MESSAGE_BOUNCED,
+    _message(gettext_lazy("Message bounced")),
+    label=gettext_lazy("Message bounced"),
+)
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
 describe_type(types.WITHDRAWAL_NOTIFIED, gettext_lazy("Withdrawal from the contract received"))
 describe_type(types.WITHDRAWAL_ACKNOWLEDGED, gettext_lazy("Withdrawal acknowledgement e-mailed"))

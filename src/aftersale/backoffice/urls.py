@@ -48,7 +48,18 @@ urlpatterns = [
     path("flows/<int:flow_id>/edit/", flow_views.flow_edit, name="flow_edit"),
     path("flows/<int:flow_id>/toggle/", flow_views.flow_toggle, name="flow_toggle"),
     path("flows/templates/", flow_views.template_list, name="flow_templates"),
+    path("flows/templates/new/", flow_views.template_new, name="flow_template_new"),
     path("flows/templates/<int:template_id>/", flow_views.template_edit, name="flow_template_edit"),
+    path(
+        "flows/templates/<int:template_id>/copy/",
+        flow_views.template_copy,
+        name="flow_template_copy",
+    ),
+    path(
+        "flows/templates/<int:template_id>/delete/",
+        flow_views.template_delete,
+        name="flow_template_delete",
+    ),
     path("flows/settings/", flow_views.messaging_settings, name="flow_messaging_settings"),
     path("flows/messages/", flow_views.message_list, name="flow_messages"),
     path("flows/messages/<int:message_id>/", flow_views.message_detail, name="flow_message"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from aftersale.flows.models import Flow, FlowRun, Message, StepRun, Template
+from aftersale.flows.models import Flow, FlowRun, Message, Step, StepRun, Template
 
 
 @dataclass
@@ -99,3 +99,18 @@ def templates_by_key(shop) -> dict[str, list[Template]]:
     for template in Template.objects.for_shop(shop).order_by("key", "language"):
         grouped[template.key].append(template)
     return dict(grouped)
+
+
+def template_use(shop) -> dict[str, list[Flow]]:
+    """The flows whose steps send each template key (one query)."""
+    using: dict[str, list[Flow]] = defaultdict(list)
+    steps = (
+        Step.objects.for_shop(shop)
+        .exclude(template_key="")
+        .select_related("flow")
+        .order_by("template_key", "flow__name")
+    )
+    for step in steps:
+        if step.flow not in using[step.template_key]:
+            using[step.template_key].append(step.flow)
+    return dict(using)
