@@ -50,6 +50,7 @@ SHOP_PAGES = [
     "backoffice:flow_template_new",
     "backoffice:flow_messages",
     "backoffice:flow_messaging_settings",
+    "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
 ]
 

@@ -249,6 +249,34 @@ describe_type(
     label=gettext_lazy("Message bounced"),
 )
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
+
+
+def _failed(event: Event) -> str:
+    text = _message(gettext_lazy("Message not delivered"))(event)
+    reason = event.payload.get("reason") or ""
+    return f"{text} ({reason})" if reason else text
+
+
+def _by_staff(text) -> Describer:
+    def describer(event: Event) -> str:
+        described = _message(text)(event)
+        by = event.payload.get("by") or ""
+        return _("%(text)s, by %(by)s") % {"text": described, "by": by} if by else described
+
+    return describer
+
+
+describe_type(types.MESSAGE_FAILED, _failed, label=gettext_lazy("Message not delivered (given up)"))
+describe_type(
+    types.MESSAGE_RETRIED,
+    _by_staff(gettext_lazy("Message sent again on request")),
+    label=gettext_lazy("Message retried by staff"),
+)
+describe_type(
+    types.MESSAGE_CANCELLED,
+    _by_staff(gettext_lazy("Message cancelled")),
+    label=gettext_lazy("Message cancelled by staff"),
+)
 describe_type(types.WITHDRAWAL_NOTIFIED, gettext_lazy("Withdrawal from the contract received"))
 describe_type(types.WITHDRAWAL_ACKNOWLEDGED, gettext_lazy("Withdrawal acknowledgement e-mailed"))
 describe_type(types.WITHDRAWAL_GOODS_BACK, gettext_lazy("Withdrawn goods back or proof of sending"))

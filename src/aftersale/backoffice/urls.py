@@ -63,6 +63,18 @@ urlpatterns = [
     path("flows/settings/", flow_views.messaging_settings, name="flow_messaging_settings"),
     path("flows/messages/", flow_views.message_list, name="flow_messages"),
     path("flows/messages/<int:message_id>/", flow_views.message_detail, name="flow_message"),
+    path(
+        "flows/messages/<int:message_id>/retry/",
+        flow_views.message_retry,
+        name="flow_message_retry",
+    ),
+    path(
+        "flows/messages/<int:message_id>/cancel/",
+        flow_views.message_cancel,
+        name="flow_message_cancel",
+    ),
+    path("flows/dead-letters/", flow_views.dead_letters, name="flow_dead_letters"),
+    path("flows/dead-letters/act/", flow_views.dead_letters_act, name="flow_dead_letters_act"),
     path("withdrawals/", withdrawals.overview, name="withdrawals"),
     path("withdrawals/settings/", withdrawals.save_settings, name="withdrawal_settings"),
     path(

@@ -18,6 +18,8 @@ class Metrics:
     skipped: int = 0
     unsubscribed: int = 0
     bounced: int = 0
+    failed: int = 0
+    retrying: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -26,6 +28,8 @@ def _message_counts(queryset, key: str) -> dict[int, dict]:
         sent=Count("id", filter=Q(state__in=[Message.State.SENT, Message.State.BOUNCED])),
         unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
         bounced=Count("id", filter=Q(state=Message.State.BOUNCED)),
+        failed=Count("id", filter=Q(state=Message.State.FAILED)),
+        retrying=Count("id", filter=Q(state=Message.State.RETRYING)),
     )
     return {row[key]: row for row in rows}
 
@@ -67,6 +71,8 @@ def flow_metrics(shop) -> dict[int, Metrics]:
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),
             bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            retrying=counts.get("retrying", 0),
             skipped=sum(reasons.get(flow_id, {}).values()),
             skip_reasons=reasons.get(flow_id, {}),
         )
@@ -88,6 +94,8 @@ def step_metrics(shop, flow: Flow) -> dict[int, Metrics]:
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),
             bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            retrying=counts.get("retrying", 0),
             skipped=sum(reasons.get(step.pk, {}).values()),
             skip_reasons=reasons.get(step.pk, {}),
         )
@@ -114,3 +122,18 @@ def template_use(shop) -> dict[str, list[Flow]]:
         if step.flow not in using[step.template_key]:
             using[step.template_key].append(step.flow)
     return dict(using)
+
+
+DEAD_LETTER_STATES = (Message.State.FAILED, Message.State.RETRYING)
+
+
+def dead_letters(shop, *, state: str = "", flow_id: int | None = None, step_id: int | None = None):
+    """The shop's messages that were given up (``failed``) or wait to be retried (``retrying``),
+    newest first, with what the list shows loaded in the same query."""
+    states = [state] if state in DEAD_LETTER_STATES else list(DEAD_LETTER_STATES)
+    messages = Message.objects.for_shop(shop).filter(state__in=states)
+    if flow_id is not None:
+        messages = messages.filter(run__flow_id=flow_id)
+    if step_id is not None:
+        messages = messages.filter(step_id=step_id)
+    return messages.select_related("customer", "run__flow", "step").order_by("-updated_at", "-id")

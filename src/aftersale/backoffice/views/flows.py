@@ -20,11 +20,14 @@ from aftersale.backoffice.flow_forms import (
     error_summary,
     step_initial,
 )
+from aftersale.backoffice.pagination import page_of
+from aftersale.backoffice.timeline import describe_events
 from aftersale.core.selectors import get_for_shop_or_404
-from aftersale.flows import selectors, services
+from aftersale.flows import operations, selectors, services
 from aftersale.flows.context import sample_context
 from aftersale.flows.models import Flow, Message, MessagingSettings, Template
 from aftersale.flows.rendering import render as render_message
+from aftersale.timeline.models import Event
 
 # --- Views -----------------------------------------------------------------------------------
 
@@ -251,7 +254,109 @@ def message_list(request):
 
 @shop_required
 def message_detail(request, message_id: int):
+    shop = request.shop
     message = get_for_shop_or_404(
-        Message.objects.select_related("customer", "run__flow", "step"), request.shop, pk=message_id
+        Message.objects.select_related("customer", "run__flow", "step"), shop, pk=message_id
     )
-    return render(request, "backoffice/flows/message.html", {"message": message})
+    history = describe_events(
+        shop, Event.objects.for_shop(shop).about("message", message.pk).order_by("occurred_at")
+    )
+    return render(
+        request,
+        "backoffice/flows/message.html",
+        {
+            "message": message,
+            "history": history,
+            "can_retry": message.state in operations.RETRYABLE,
+            "can_cancel": message.state in operations.CANCELLABLE,
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@shop_required
+def dead_letters(request):
+    """Messages given up or waiting to be retried, with the provider's reply, the attempts and
+    the next attempt; retry or cancel them one by one or ticked together."""
+    shop = request.shop
+    state = request.GET.get("state", "")
+    flow_id = _int_or_none(request.GET.get("flow"))
+    step_id = _int_or_none(request.GET.get("step"))
+    flow = Flow.objects.for_shop(shop).filter(pk=flow_id).first() if flow_id else None
+    page = page_of(
+        request,
+        selectors.dead_letters(
+            shop, state=state, flow_id=flow.pk if flow else None, step_id=step_id
+        ),
+        per_page=50,
+    )
+    return render(
+        request,
+        "backoffice/flows/dead_letters.html",
+        {"page": page, "state": state, "flow": flow, "step_id": step_id},
+    )
+
+
+def _report(request, outcome, done_text: str) -> None:
+    if outcome.done:
+        messages.success(request, done_text % {"n": outcome.done})
+    for message_id, reason in sorted(outcome.refused.items()):
+        messages.error(
+            request,
+            _("Message %(id)s was left as it is: %(reason)s.")
+            % {"id": message_id, "reason": reason},
+        )
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@shop_required
+@require_POST
+def dead_letters_act(request):
+    """Retry or cancel the ticked messages (each through the flows' operations service)."""
+    ids = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
+    action = request.POST.get("action")
+    if not ids:
+        messages.error(request, _("Tick the messages to retry or cancel first."))
+    elif action == "retry":
+        outcome = operations.retry_messages(request.shop, ids, by=request.user)
+        _report(request, outcome, _("%(n)s messages will be sent again now."))
+    elif action == "cancel":
+        outcome = operations.cancel_messages(request.shop, ids, by=request.user)
+        _report(request, outcome, _("%(n)s messages were cancelled."))
+    return _back(request, "backoffice:flow_dead_letters")
+
+
+def _message_action(request, message_id: int, action, done_text: str):
+    message = get_for_shop_or_404(Message.objects.all(), request.shop, pk=message_id)
+    try:
+        action(request.shop, message.pk, by=request.user)
+    except operations.NotPossible as exc:
+        messages.error(request, _("Nothing was done: %(reason)s.") % {"reason": exc})
+    else:
+        messages.success(request, done_text)
+    return redirect("backoffice:flow_message", message_id=message.pk)
+
+
+@shop_required
+@require_POST
+def message_retry(request, message_id: int):
+    return _message_action(
+        request, message_id, operations.retry_message, _("The message will be sent again now.")
+    )
+
+
+@shop_required
+@require_POST
+def message_cancel(request, message_id: int):
+    return _message_action(
+        request, message_id, operations.cancel_message, _("The message was cancelled.")
+    )
