@@ -190,6 +190,13 @@ def _message(text) -> Describer:
     return describer
 
 
+def _failed_message(event: Event) -> str:
+    """A message the worker gave up on, with the server's or provider's reply."""
+    text = _message(gettext_lazy("Message not delivered"))(event)
+    reason = event.payload.get("reason") or ""
+    return f"{text} ({reason})" if reason else text
+
+
 for _type, _text in {
     types.CUSTOMER_CREATED: gettext_lazy("Customer added"),
     types.ORDER_PLACED: gettext_lazy("Order placed"),
@@ -224,6 +231,7 @@ describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
 describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
 describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
 describe_type(types.MESSAGE_BOUNCED, _message(gettext_lazy("Message bounced")))
+describe_type(types.MESSAGE_FAILED, _failed_message)
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
 describe_type(types.WITHDRAWAL_NOTIFIED, gettext_lazy("Withdrawal from the contract received"))
 describe_type(types.WITHDRAWAL_ACKNOWLEDGED, gettext_lazy("Withdrawal acknowledgement e-mailed"))

@@ -18,7 +18,23 @@ class Metrics:
     skipped: int = 0
     unsubscribed: int = 0
     bounced: int = 0
+    failed: int = 0  # given up: permanent refusals, hard bounces at sending, retries used up
+    retrying: int = 0  # refused for now, waiting for their next attempt
     skip_reasons: dict[str, int] = field(default_factory=dict)
+
+
+# Messages the worker gave up on (a provider's later bounce of a sent message is not one).
+FAILED = Q(state=Message.State.FAILED) | Q(state=Message.State.BOUNCED, failed_at__isnull=False)
+
+
+def dead_letters(shop, *, flow_id: int | None = None, step_id: int | None = None):
+    """The shop's messages that failed or wait to be retried, newest first."""
+    messages = Message.objects.for_shop(shop).filter(FAILED | Q(state=Message.State.RETRYING))
+    if flow_id is not None:
+        messages = messages.filter(run__flow_id=flow_id)
+    if step_id is not None:
+        messages = messages.filter(step_id=step_id)
+    return messages.select_related("customer", "run__flow", "step").order_by("-updated_at", "-id")
 
 
 def _message_counts(queryset, key: str) -> dict[int, dict]:
@@ -26,6 +42,8 @@ def _message_counts(queryset, key: str) -> dict[int, dict]:
         sent=Count("id", filter=Q(state__in=[Message.State.SENT, Message.State.BOUNCED])),
         unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
         bounced=Count("id", filter=Q(state=Message.State.BOUNCED)),
+        failed=Count("id", filter=FAILED),
+        retrying=Count("id", filter=Q(state=Message.State.RETRYING)),
     )
     return {row[key]: row for row in rows}
 
@@ -67,6 +85,8 @@ def flow_metrics(shop) -> dict[int, Metrics]:
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),
             bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            retrying=counts.get("retrying", 0),
             skipped=sum(reasons.get(flow_id, {}).values()),
             skip_reasons=reasons.get(flow_id, {}),
         )
@@ -88,6 +108,8 @@ def step_metrics(shop, flow: Flow) -> dict[int, Metrics]:
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),
             bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            retrying=counts.get("retrying", 0),
             skipped=sum(reasons.get(step.pk, {}).values()),
             skip_reasons=reasons.get(step.pk, {}),
         )
