@@ -38,6 +38,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: email.message.EmailMessage
+    peer: tuple | None = None  # the client's (address, port): one per connection
 
     @property
     def subject(self) -> str:
@@ -102,7 +103,9 @@ class Mailbox:
             await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+            self.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, session.peer)
+            )
         self.arrived.set()
         held = self.held
         if held is not None:
