@@ -204,6 +204,13 @@ def _message(text) -> Describer:
     return describer
 
 
+def _failed_message(event: Event) -> str:
+    """A message the worker gave up on, with the server's or provider's reply."""
+    text = _message(gettext_lazy("Message not delivered"))(event)
+    reason = event.payload.get("reason") or ""
+    return f"{text} ({reason})" if reason else text
+
+
 for _type, _text in {
     types.CUSTOMER_CREATED: gettext_lazy("Customer added"),
     types.ORDER_PLACED: gettext_lazy("Order placed"),
@@ -251,12 +258,6 @@ describe_type(
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
 
 
-def _failed(event: Event) -> str:
-    text = _message(gettext_lazy("Message not delivered"))(event)
-    reason = event.payload.get("reason") or ""
-    return f"{text} ({reason})" if reason else text
-
-
 def _by_staff(text) -> Describer:
     def describer(event: Event) -> str:
         described = _message(text)(event)
@@ -266,7 +267,9 @@ def _by_staff(text) -> Describer:
     return describer
 
 
-describe_type(types.MESSAGE_FAILED, _failed, label=gettext_lazy("Message not delivered (given up)"))
+describe_type(
+    types.MESSAGE_FAILED, _failed_message, label=gettext_lazy("Message not delivered (given up)")
+)
 describe_type(
     types.MESSAGE_RETRIED,
     _by_staff(gettext_lazy("Message sent again on request")),

@@ -124,7 +124,9 @@ def failure_of(exc: BaseException) -> Failure | None:
         # One recipient per message: its (code, reply) pair.
         code, text = next(iter(exc.recipients.values()), (550, b"recipient refused"))
         reply = _reply_text(code, text)
-        return Failure(smtp_failure_class(code, reply[4:], at_rcpt=True), f"RCPT TO: {reply}")
+        kind = smtp_failure_class(code, reply[4:], at_rcpt=True)
+        # 421: the server is closing the connection (smtplib has closed its side).
+        return Failure(kind, f"RCPT TO: {reply}", reset=code == 421)
     if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
         stage = "MAIL FROM" if isinstance(exc, smtplib.SMTPSenderRefused) else "DATA"
         reply = _reply_text(exc.smtp_code, exc.smtp_error)

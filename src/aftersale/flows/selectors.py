@@ -18,9 +18,30 @@ class Metrics:
     skipped: int = 0
     unsubscribed: int = 0
     bounced: int = 0
-    failed: int = 0
-    retrying: int = 0
+    failed: int = 0  # given up: permanent refusals, hard bounces at sending, retries used up
+    retrying: int = 0  # refused for now, waiting for their next attempt
     skip_reasons: dict[str, int] = field(default_factory=dict)
+
+
+# Messages the worker gave up on (a provider's later bounce of a sent message is not one).
+FAILED = Q(state=Message.State.FAILED) | Q(state=Message.State.BOUNCED, failed_at__isnull=False)
+
+
+def dead_letters(shop, *, state: str = "", flow_id: int | None = None, step_id: int | None = None):
+    """The shop's messages that failed (``state="failed"``) or wait to be retried
+    (``"retrying"``), or both (``""``), newest first, with what a list shows in the same query."""
+    if state == Message.State.FAILED:
+        wanted = FAILED
+    elif state == Message.State.RETRYING:
+        wanted = Q(state=Message.State.RETRYING)
+    else:
+        wanted = FAILED | Q(state=Message.State.RETRYING)
+    messages = Message.objects.for_shop(shop).filter(wanted)
+    if flow_id is not None:
+        messages = messages.filter(run__flow_id=flow_id)
+    if step_id is not None:
+        messages = messages.filter(step_id=step_id)
+    return messages.select_related("customer", "run__flow", "step").order_by("-updated_at", "-id")
 
 
 def _message_counts(queryset, key: str) -> dict[int, dict]:
@@ -28,7 +49,7 @@ def _message_counts(queryset, key: str) -> dict[int, dict]:
         sent=Count("id", filter=Q(state__in=[Message.State.SENT, Message.State.BOUNCED])),
         unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
         bounced=Count("id", filter=Q(state=Message.State.BOUNCED)),
-        failed=Count("id", filter=Q(state=Message.State.FAILED)),
+        failed=Count("id", filter=FAILED),
         retrying=Count("id", filter=Q(state=Message.State.RETRYING)),
     )
     return {row[key]: row for row in rows}
@@ -122,18 +143,3 @@ def template_use(shop) -> dict[str, list[Flow]]:
         if step.flow not in using[step.template_key]:
             using[step.template_key].append(step.flow)
     return dict(using)
-
-
-DEAD_LETTER_STATES = (Message.State.FAILED, Message.State.RETRYING)
-
-
-def dead_letters(shop, *, state: str = "", flow_id: int | None = None, step_id: int | None = None):
-    """The shop's messages that were given up (``failed``) or wait to be retried (``retrying``),
-    newest first, with what the list shows loaded in the same query."""
-    states = [state] if state in DEAD_LETTER_STATES else list(DEAD_LETTER_STATES)
-    messages = Message.objects.for_shop(shop).filter(state__in=states)
-    if flow_id is not None:
-        messages = messages.filter(run__flow_id=flow_id)
-    if step_id is not None:
-        messages = messages.filter(step_id=step_id)
-    return messages.select_related("customer", "run__flow", "step").order_by("-updated_at", "-id")

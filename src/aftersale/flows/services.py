@@ -34,7 +34,8 @@ from aftersale.timeline.services import record_event
 
 @transaction.atomic
 def install_builtin_flows(shop) -> list[Flow]:
-    """Create the shop's messaging settings, built-in templates and flows (on) if missing.
+    """Create the shop's messaging settings, built-in templates and flows if missing (the
+    transactional flows on, the marketing ones off).
 
     Safe to call again: what exists (and may have been edited) is left as it is.
     """
@@ -61,7 +62,7 @@ def install_builtin_flows(shop) -> list[Flow]:
             key=builtin.key,
             name=builtin.name,
             kind=builtin.kind,
-            enabled=True,
+            enabled=builtin.enabled,
             trigger_type=builtin.trigger_type,
             flow_filter=builtin.flow_filter,
             exit_events=builtin.exit_events,
