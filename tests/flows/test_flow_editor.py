@@ -22,6 +22,14 @@ def editor(client, url):
     return response.content.decode(), form_data(response.content.decode(), "flow-editor")
 
 
+def new_flow(client, **fields):
+    """The new-flow page as shown, filled in with ``fields`` and one step sending a template."""
+    _page, data = editor(client, "/flows/new/")
+    data.update({"form-0-type": "email", "form-0-template_key": "order_thanks"})
+    data.update(fields)
+    return data
+
+
 def steps_of(flow):
     return list(
         flow.steps.order_by("position").values_list(
@@ -61,15 +69,8 @@ def test_it_saves_an_existing_flow_unchanged(login, shop_a, key):
 
 def test_it_saves_a_new_flow_as_the_user_chose(login, shop_a):
     client = login(shop_a.owner)
-    _page, data = editor(client, "/flows/new/")
-    data.update(
-        {
-            "name": "Thanks for the review",
-            "status": "on",
-            "trigger_type": types.SHIPMENT_DELIVERED,
-            "form-0-type": "email",
-            "form-0-template_key": "order_thanks",
-        }
+    data = new_flow(
+        client, name="Thanks for the review", status="on", trigger_type=types.SHIPMENT_DELIVERED
     )
     response = client.post("/flows/new/", data)
     assert response.status_code == 302, response.content.decode()
@@ -77,19 +78,15 @@ def test_it_saves_a_new_flow_as_the_user_chose(login, shop_a):
     assert flow.enabled is True
     assert steps_of(flow) == [("email", None, "", "", "order_thanks")]
 
-    _page, data = editor(client, "/flows/new/")
-    data.update({"name": "Draft", "status": "off", "trigger_type": types.ORDER_PLACED})
-    data.update({"form-0-type": "email", "form-0-template_key": "order_thanks"})
+    data = new_flow(client, name="Draft", status="off", trigger_type=types.ORDER_PLACED)
     assert client.post("/flows/new/", data).status_code == 302
     assert Flow.objects.for_shop(shop_a.shop).get(name="Draft").enabled is False
 
 
 def test_it_asks_whether_a_new_flow_is_on_or_off(login, shop_a):
     client = login(shop_a.owner)
-    _page, data = editor(client, "/flows/new/")
+    data = new_flow(client, name="Undecided", trigger_type=types.ORDER_PLACED)
     assert "status" not in data, "a new flow's status is not chosen for the merchant"
-    data.update({"name": "Undecided", "trigger_type": types.ORDER_PLACED})
-    data.update({"form-0-type": "email", "form-0-template_key": "order_thanks"})
     response = client.post("/flows/new/", data)
     assert response.status_code == 200
     assert "Choose whether the flow is on or off." in response.content.decode()
@@ -205,16 +202,13 @@ def test_it_builds_the_trigger_filter_from_form_controls(login, shop_a):
     assert (
         '<select name="filter_kind"' in page and '<input type="text" name="filter_carrier"' in page
     )
-    data.update(
-        {
-            "name": "Complaint follow-up",
-            "status": "on",
-            "trigger_type": types.RETURN_REQUESTED,
-            "filter_kind": "complaint",
-            "filter_return_method": "drop_off",
-            "form-0-type": "email",
-            "form-0-template_key": "order_thanks",
-        }
+    data = new_flow(
+        client,
+        name="Complaint follow-up",
+        status="on",
+        trigger_type=types.RETURN_REQUESTED,
+        filter_kind="complaint",
+        filter_return_method="drop_off",
     )
     assert client.post("/flows/new/", data).status_code == 302
     flow = Flow.objects.for_shop(shop_a.shop).get(name="Complaint follow-up")
@@ -226,16 +220,12 @@ def test_it_builds_the_trigger_filter_from_form_controls(login, shop_a):
 
 def test_it_refuses_a_filter_that_the_trigger_never_carries(login, shop_a):
     client = login(shop_a.owner)
-    _page, data = editor(client, "/flows/new/")
-    data.update(
-        {
-            "name": "Mismatch",
-            "status": "on",
-            "trigger_type": types.ORDER_PLACED,
-            "filter_carrier": "posti",
-            "form-0-type": "email",
-            "form-0-template_key": "order_thanks",
-        }
+    data = new_flow(
+        client,
+        name="Mismatch",
+        status="on",
+        trigger_type=types.ORDER_PLACED,
+        filter_carrier="posti",
     )
     response = client.post("/flows/new/", data)
     assert response.status_code == 200
