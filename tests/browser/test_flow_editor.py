@@ -53,8 +53,12 @@ def test_a_new_flow_is_saved_as_the_merchant_chose(
     page.get_by_label("Name").fill("Review request")
     page.get_by_label(choice).check()
     page.get_by_label("Starts when").select_option(label="Parcel delivered")
+    assert page.get_by_label("Carrier").is_visible()
+    assert not page.get_by_label("Return type").is_visible(), "filters of other events hide"
     step = page.locator("fieldset.step-form").first
+    assert not step.get_by_label("Template").is_visible(), "a blank step shows only its kind"
     step.get_by_label("What happens").select_option(label="Send e-mail")
+    assert not step.get_by_label("Wait (days)").is_visible()
     step.get_by_label("Template").select_option(value="order_thanks")
     page.get_by_role("button", name="Save flow").click()
     page.get_by_role("heading", name="Review request").wait_for()

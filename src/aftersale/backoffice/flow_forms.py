@@ -248,7 +248,8 @@ class FlowForm(forms.ModelForm):
         self.other_filters = {k: v for k, v in current.items() if k not in FILTER_KEYS}
 
     def filter_fields(self):
-        return [self[filter_field_name(f)] for f in PAYLOAD_FILTERS]
+        """(bound field, the event types it applies to, space-separated) for each filter."""
+        return [(self[filter_field_name(f)], " ".join(f.events)) for f in PAYLOAD_FILTERS]
 
     def main_fields(self):
         return [self[name] for name in ("name", "kind", "status", "trigger_type")]
