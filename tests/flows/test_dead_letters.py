@@ -226,3 +226,14 @@ def test_operators_see_flows_in_the_admin_and_retry_from_it(login, shop_a, shop_
         Event.objects.about("message", message.pk).get(type=types.MESSAGE_RETRIED).payload["by"]
         == "root"
     )
+
+
+def test_a_bulk_action_returns_only_to_a_page_of_this_site(login, shop_a, smtp, clock):
+    message = refused_once(shop_a.shop, smtp)[0]
+    client = login(shop_a.staff)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post(
+            "/flows/dead-letters/act/",
+            {"action": "retry", "message": [message.pk], "next": target},
+        )
+        assert response["Location"] == "/flows/dead-letters/"

@@ -252,3 +252,15 @@ def test_a_condition_step_offers_conditions_by_name(login, shop_a):
     page, _data = editor(login(shop_a.owner), f"/flows/{flow.pk}/edit/")
     assert "the customer accepts marketing" in page
     assert str(Step.Type.CONDITION.label) in page
+
+
+def test_it_asks_to_delete_an_existing_step_rather_than_blank_it(login, shop_a):
+    flow = Flow.objects.for_shop(shop_a.shop).get(key="pickup_reminder_3d")
+    client = login(shop_a.owner)
+    _page, data = editor(client, f"/flows/{flow.pk}/edit/")
+    data["form-0-type"] = ""
+    response = client.post(f"/flows/{flow.pk}/edit/", data)
+    assert "Choose what this step does, or tick Delete to remove it." in response.content.decode()
+    data["form-0-DELETE"] = "on"
+    assert client.post(f"/flows/{flow.pk}/edit/", data).status_code == 302
+    assert steps_of(flow) == [("email", None, "", "", "pickup_reminder")]

@@ -322,7 +322,13 @@ class StepForm(forms.Form):
         data = super().clean()
         kind = data.get("type")
         if not kind:
-            if data.get("id") or any(
+            if data.get("DELETE"):
+                return data
+            if data.get("id"):
+                self.add_error(
+                    "type", _("Choose what this step does, or tick Delete to remove it.")
+                )
+            elif any(
                 data.get(name) not in (None, "")
                 for name in self.fields
                 if name not in ("id", "DELETE")
