@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from aftersale.env import env_int
@@ -444,17 +444,16 @@ def messaging_for(shop) -> MessagingSettings:
 
 def suppressed_addresses(step_runs: list[StepRun]) -> dict[tuple[int, str, str], set[str]]:
     """The suppression reasons of every address in the batch: (shop, channel, address)."""
-    wanted = Q(pk__in=[])
-    for step_run in step_runs:
-        address = _address(step_run)
-        if address:
-            wanted |= Q(
-                shop_id=step_run.shop_id, channel=_channel(step_run), address__iexact=address
-            )
+    addresses = {_address(sr) for sr in step_runs} - {""}
+    if not addresses:
+        return {}
+    # E-mail addresses are suppressed in lower case (services.suppress); phone numbers as given.
+    rows = Suppression.objects.filter(
+        shop_id__in={sr.shop_id for sr in step_runs},
+        address__in=addresses | {address.lower() for address in addresses},
+    ).values_list("shop_id", "channel", "address", "reason")
     found: dict[tuple[int, str, str], set[str]] = defaultdict(set)
-    for shop_id, channel, address, reason in Suppression.objects.filter(wanted).values_list(
-        "shop_id", "channel", "address", "reason"
-    ):
+    for shop_id, channel, address, reason in rows:
         found[(shop_id, channel, address.lower())].add(reason)
     return found
 
@@ -819,10 +818,7 @@ class Sender:
                     cancelled.append(step_run)
                 else:
                     done.append(step_run)
-            if changed:
-                for message in changed:
-                    message.updated_at = now
-                Message.objects.bulk_update(changed, MESSAGE_RESULT_FIELDS)
+            _save_results(changed, now)
             if retry:
                 for step_run in retry:
                     step_run.updated_at = now
@@ -843,6 +839,30 @@ class Sender:
                 record_events(events)
             for message in bounced:
                 _suppress_bounce(message)
+
+
+def _save_results(messages: list[Message], now: datetime) -> None:
+    """Write the batch's outcomes: the sent ones in one update (their provider ids in a CASE),
+    the rare refusals and cancellations row by row."""
+    sent = [m for m in messages if m.state == Message.State.SENT]
+    if sent:
+        Message.objects.filter(id__in=[m.pk for m in sent]).update(
+            state=Message.State.SENT,
+            sent_at=now,
+            last_error="",
+            failure_class="",
+            next_attempt_at=None,
+            updated_at=now,
+            provider_id=Case(
+                *[When(pk=m.pk, then=Value(m.provider_id)) for m in sent],
+                output_field=CharField(),
+            ),
+        )
+    others = [m for m in messages if m.state != Message.State.SENT]
+    if others:
+        for message in others:
+            message.updated_at = now
+        Message.objects.bulk_update(others, MESSAGE_RESULT_FIELDS)
 
 
 MESSAGE_RESULT_FIELDS = [
