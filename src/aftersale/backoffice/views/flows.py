@@ -1,5 +1,6 @@
 """The merchant's flow pages: the list with metrics, the flow editor, templates (create, copy,
-delete, edit with preview) and messaging settings."""
+delete, edit with preview), messaging settings, the outbox, and failed messages with retry and
+cancel (through ``flows.operations``; nothing here writes a flows row itself)."""
 
 from __future__ import annotations
 
