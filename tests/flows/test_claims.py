@@ -115,6 +115,16 @@ def assert_each_sent_once(smtp, count: int) -> None:
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
+def test_two_workers_send_each_message_once(smtp):
+    if connection.vendor != "postgresql":
+        pytest.skip("two workers at once need PostgreSQL")
+    transactional_orders(40)
+    two_workers(batch=5)
+    assert_each_sent_once(smtp, 40)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_a_lease_shorter_than_a_batch_sends_no_duplicate(smtp, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("two workers at once need PostgreSQL")

@@ -93,10 +93,13 @@ def held(token: str, step_run_ids: list[int]) -> set[int]:
 
 
 def write(token: str, pairs: list[tuple[StepRun, Message]]) -> list[tuple[StepRun, Message]]:
-    """Save (commit) the messages of the steps still claimed with ``token``, in one insert."""
+    """Save (commit) the messages of the steps still claimed with ``token``, in one insert,
+    with their first attempt already counted: they are sent next."""
     with transaction.atomic():
         mine = held(token, [step_run.pk for step_run, _ in pairs])
         kept = [(step_run, message) for step_run, message in pairs if step_run.pk in mine]
+        for _, message in kept:
+            message.send_attempts = 1
         Message.objects.bulk_create([message for _, message in kept])
     return kept
 

@@ -593,12 +593,18 @@ class Sender:
                 ready.append((step_run, message))
             else:  # already sent, given up or cancelled: only the step is left to close
                 settled.append((step_run, message))
+        # Messages found from an earlier attempt have their attempt counted now; new ones are
+        # written with it counted.
+        counted = outbox.count_attempts(self.claim.token, [message for _, message in ready])
         if new:
             try:
-                ready += outbox.write(self.claim.token, new)
+                written = outbox.write(self.claim.token, new)
             except IntegrityError:  # written under an earlier claim a moment ago
                 logger.info("messages of a batch were already written; they go next pass")
-        results = self._send(ready)
+            else:
+                ready += written
+                counted |= {message.pk for _, message in written}
+        results = self._send(ready, counted)
         self._record(results, settled)
 
     def _guard(self, func, step_run: StepRun, *args):
@@ -672,8 +678,7 @@ class Sender:
             step_run, recipient=address, template=template, context=context, token=claim.token
         )
 
-    def _send(self, ready: list[tuple[StepRun, Message]]) -> list[Result]:
-        mine = outbox.count_attempts(self.claim.token, [message for _, message in ready])
+    def _send(self, ready: list[tuple[StepRun, Message]], mine: set[int]) -> list[Result]:
         results: list[Result] = []
         broken_in_a_row = 0
         broken: channels.Failure | None = None  # the connection failed, and so did reopening
