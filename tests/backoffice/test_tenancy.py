@@ -28,6 +28,10 @@ OBJECT_URLS = [
         "backoffice:flow_template_edit",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    (
+        "backoffice:flow_template_delete",
+        lambda shop: {"template_id": shop.message_templates.first().pk},
+    ),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -43,8 +47,10 @@ SHOP_PAGES = [
     "backoffice:returns_insight",
     "backoffice:flow_list",
     "backoffice:flow_templates",
+    "backoffice:flow_template_new",
     "backoffice:flow_messages",
     "backoffice:flow_messaging_settings",
+    "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
 ]
 

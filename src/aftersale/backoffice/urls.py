@@ -48,10 +48,33 @@ urlpatterns = [
     path("flows/<int:flow_id>/edit/", flow_views.flow_edit, name="flow_edit"),
     path("flows/<int:flow_id>/toggle/", flow_views.flow_toggle, name="flow_toggle"),
     path("flows/templates/", flow_views.template_list, name="flow_templates"),
+    path("flows/templates/new/", flow_views.template_new, name="flow_template_new"),
     path("flows/templates/<int:template_id>/", flow_views.template_edit, name="flow_template_edit"),
+    path(
+        "flows/templates/<int:template_id>/copy/",
+        flow_views.template_copy,
+        name="flow_template_copy",
+    ),
+    path(
+        "flows/templates/<int:template_id>/delete/",
+        flow_views.template_delete,
+        name="flow_template_delete",
+    ),
     path("flows/settings/", flow_views.messaging_settings, name="flow_messaging_settings"),
     path("flows/messages/", flow_views.message_list, name="flow_messages"),
     path("flows/messages/<int:message_id>/", flow_views.message_detail, name="flow_message"),
+    path(
+        "flows/messages/<int:message_id>/retry/",
+        flow_views.message_retry,
+        name="flow_message_retry",
+    ),
+    path(
+        "flows/messages/<int:message_id>/cancel/",
+        flow_views.message_cancel,
+        name="flow_message_cancel",
+    ),
+    path("flows/dead-letters/", flow_views.dead_letters, name="flow_dead_letters"),
+    path("flows/dead-letters/act/", flow_views.dead_letters_act, name="flow_dead_letters_act"),
     path("withdrawals/", withdrawals.overview, name="withdrawals"),
     path("withdrawals/settings/", withdrawals.save_settings, name="withdrawal_settings"),
     path(

@@ -45,7 +45,7 @@ def _order_values(order: Order, language: str) -> dict:
     }
 
 
-def _shipment_values(shop, shipment: Shipment) -> dict:
+def _shipment_values(shop, shipment: Shipment, as_of: datetime) -> dict:
     values = {
         "carrier": display_name(shipment.carrier),
         "tracking_number": shipment.tracking_number,
@@ -65,7 +65,9 @@ def _shipment_values(shop, shipment: Shipment) -> dict:
         values.update(
             held_until=date_format(held, "DATE_FORMAT"),
             held_until_weekday=date_format(held, "l"),
-            days_left=max(0, (held.date() - local(shop, timezone.now()).date()).days),
+            # Whole days between local dates, counted from when the message was due (a send a
+            # minute past local midnight still says "3 days" for a 3-days-before reminder).
+            days_left=max(0, (held.date() - local(shop, as_of).date()).days),
         )
     return values
 
@@ -79,8 +81,11 @@ def _return_values(request: ReturnRequest, language: str) -> dict:
     }
 
 
-def build_context(run: FlowRun, language: str) -> dict:
-    """Everything a template may print for ``run``, as plain values."""
+def build_context(
+    run: FlowRun, language: str, *, as_of: datetime | None = None, subject=None
+) -> dict:
+    """Everything a template may print for ``run``, as plain values; ``days_left`` counts
+    from ``as_of`` (the moment the message was due; now if not given)."""
     shop = run.shop
     customer = run.customer
     with translation.override(language):
@@ -95,12 +100,12 @@ def build_context(run: FlowRun, language: str) -> dict:
         order = run.order if run.order_id else None
         if run.subject_type == "order":
             subject = order
-        else:
+        elif subject is None:
             subject = load_subject(shop.pk, run.subject_type, run.subject_id)
         if order is not None:
             values.update(_order_values(order, language))
         if isinstance(subject, Shipment):
-            values.update(_shipment_values(shop, subject))
+            values.update(_shipment_values(shop, subject, as_of or timezone.now()))
         if isinstance(subject, ReturnRequest):
             values.update(_return_values(subject, language))
     return values
