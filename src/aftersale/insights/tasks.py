@@ -17,8 +17,12 @@ def compute_shop_insights(shop_id: int) -> None:
 
 
 def compute_all_shops() -> None:
-    """The nightly job: every shop, one after the other."""
+    """The nightly job: every shop, one after the other; a stopping worker stops between shops
+    and between the phases of one (the shop's previous snapshot then stays)."""
+    from aftersale.core.worker import check_stop
     from aftersale.insights.services import compute_insights
 
     for shop in Shop.objects.order_by("pk"):
-        compute_insights(shop)
+        check_stop()
+        compute_insights(shop, stoppable=True)
+    check_stop()
