@@ -220,6 +220,15 @@ for _type, _text in {
 }.items():
     describe_type(_type, _text)
 
+
+def _return_requested(event: Event) -> str:
+    staff = event.payload.get("registered_by_staff")
+    if staff:
+        return _("Return registered by staff (%(user)s)") % {"user": staff}
+    return _("Return registered")
+
+
+describe_type(types.RETURN_REQUESTED, _return_requested)
 describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
 describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
 describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
