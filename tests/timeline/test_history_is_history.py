@@ -15,7 +15,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from aftersale.core.worker import run_once
+from aftersale.core.worker import registered_jobs, run_job
 from aftersale.flows.models import FlowRun, Message
 from aftersale.returns import withdrawals
 from aftersale.returns.models import UnclaimedCase, Withdrawal
@@ -48,9 +48,12 @@ def import_history(shop, at):
 
 
 def worker_pass():
-    """One pass of the real worker, after the events have settled (webhooks wait 10 s)."""
+    """One pass of the worker's jobs, after the events have settled (webhooks wait 10 s).
+    (``run_once`` also recycles the database connection, which the test's transaction on
+    PostgreSQL does not survive; its queued tasks have nothing to do here.)"""
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
-        run_once()
+        for job in registered_jobs():
+            assert run_job(job), job.name
 
 
 def test_imported_history_older_than_every_lag_is_left_alone(shop_a, smtp):
