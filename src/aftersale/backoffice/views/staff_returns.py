@@ -1,8 +1,9 @@
 """Registering a return for a customer who phones or writes: the portal's rules, staff's hands.
 
 The page lists the order's items with what may still be returned (the policy engine's
-eligibility, the statutory right included) and registers the return through the same service as
-the portal; the return and its timeline event record who registered it.
+eligibility, the statutory right included), reads the chosen items as the portal's form does and
+registers the return through the same service; the return and its timeline event record who
+registered it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from aftersale.backoffice.access import shop_required
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.orders.models import Order
+from aftersale.portal.returns import requested_lines
 from aftersale.returns import policy, services
 from aftersale.returns.models import Resolution, ReturnMethod, ReturnReason
 
@@ -24,23 +26,6 @@ def _int(value, default=None):
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def _requested_lines(post, eligibility) -> list[policy.RequestedLine]:
-    lines = []
-    for item in eligibility.lines:
-        prefix = f"line-{item.line.pk}"
-        if post.get(f"{prefix}-selected"):
-            lines.append(
-                policy.RequestedLine(
-                    order_line_id=item.line.pk,
-                    quantity=_int(post.get(f"{prefix}-quantity"), 0),
-                    reason=post.get(f"{prefix}-reason", ""),
-                    comment=post.get(f"{prefix}-comment", "")[:2000],
-                    exchange_variant_id=_int(post.get(f"{prefix}-exchange")),
-                )
-            )
-    return lines
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,7 +41,7 @@ def register_return(request, order_id: int):
             return_request = services.register_return(
                 shop,
                 order,
-                _requested_lines(request.POST, eligibility),
+                requested_lines(request, eligibility),
                 resolution=request.POST.get("resolution", ""),
                 method=request.POST.get("method", ""),
                 registered_by=request.user,
