@@ -66,3 +66,18 @@ def test_a_stopping_worker_ends_the_nightly_snapshot_between_phases(shop_a, shop
     with time_machine.travel(timezone.now() + timedelta(hours=25, minutes=1)):
         assert run_job(job) is True  # due again at once after the restart
     assert ShopInsight.objects.filter(status="done").count() == 4
+
+
+def test_an_on_demand_computation_stopped_by_the_worker_is_queued_again(shop_a):
+    from django_tasks_db.models import DBTaskResult
+
+    from aftersale.core import worker
+
+    OrderLineFactory(order__shop=shop_a.shop, order__placed_at=timezone.now() - timedelta(1))
+    worker.request_stop()
+    try:
+        compute_shop_insights.call(shop_a.shop.pk)
+    finally:
+        worker.clear_stop()
+    assert ShopInsight.objects.get().status == "failed"  # recorded as stopped
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # computed at next start
