@@ -7,6 +7,7 @@ old and e-mailed those customers.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from io import StringIO
 
@@ -15,6 +16,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from aftersale.core.services import create_api_token
 from aftersale.core.worker import registered_jobs, run_job
 from aftersale.flows.models import FlowRun, Message
 from aftersale.returns import withdrawals
@@ -24,6 +26,7 @@ from aftersale.timeline.models import Event
 from aftersale.timeline.services import record_event
 from aftersale.webhooks.models import WebhookDelivery
 from aftersale.webhooks.services import add_webhook_endpoint
+from tests.api.samples import order_payload
 from tests.factories import ShipmentFactory
 from tests.returns.fixtures import delivered_order
 
@@ -122,3 +125,45 @@ def test_the_demo_history_starts_nothing_on_first_start(smtp, settings):
     assert not Message.objects.exists()
     assert not FlowRun.objects.exists()
     assert not UnclaimedCase.objects.exists()
+
+
+def test_last_years_orders_imported_through_the_api_start_nothing(shop_a, smtp, client):
+    """The shop connects and sends its history through the API with the real dates."""
+    shop = shop_a.shop
+    endpoint = add_webhook_endpoint(shop, url="http://127.0.0.1:9/hooks", event_types=[])
+    _, token = create_api_token(shop, name="history import")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def post(path, body):
+        response = client.post(
+            "/api/v1" + path, json.dumps(body), content_type="application/json", **headers
+        )
+        assert response.status_code in (200, 201), response.content
+
+    post("/orders", order_payload(placed_at="2025-10-02T10:00:00+03:00"))
+    post(
+        "/shipments",
+        {
+            "external_id": "s-1",
+            "order_external_id": "1001",
+            "carrier": "posti",
+            "tracking_number": "JJFI6400000000001",
+            "events": [
+                {"carrier_code": "20", "status": "shipped", "occurred_at": "2025-10-03T08:00:00Z"},
+                {
+                    "carrier_code": "99",
+                    "status": "returned_to_sender",
+                    "occurred_at": "2025-10-25T08:00:00Z",
+                },
+            ],
+        },
+    )
+    assert Event.objects.filter(type=types.SHIPMENT_RETURNED_TO_SENDER).exists()
+
+    worker_pass()
+
+    assert len(smtp.messages) == 0
+    assert not FlowRun.objects.exists()
+    assert not UnclaimedCase.objects.exists()
+    delivered = WebhookDelivery.objects.filter(endpoint=endpoint)
+    assert [d.event.type for d in delivered] == []
