@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 OBJECT_URLS = [
     ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
     ("backoffice:order_detail", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
+    ("backoffice:return_register", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
     (
         "backoffice:return_detail",
         lambda shop: {"return_id": ReturnRequestFactory(order__shop=shop).pk},

@@ -228,7 +228,6 @@ for _type, _text in {
     types.SHIPMENT_RETURNED_TO_SENDER: gettext_lazy("Parcel returned to sender (unclaimed)"),
     types.SHIPMENT_UNKNOWN_EVENT: gettext_lazy("Unrecognised carrier event"),
     types.PICKUP_POINTS_IMPORTED: gettext_lazy("Pickup points imported"),
-    types.RETURN_REQUESTED: gettext_lazy("Return registered"),
     types.RETURN_APPROVED: gettext_lazy("Return approved"),
     types.RETURN_REJECTED: gettext_lazy("Return rejected"),
     types.RETURN_IN_TRANSIT: gettext_lazy("Return on its way back"),
@@ -241,6 +240,15 @@ for _type, _text in {
 }.items():
     describe_type(_type, _text)
 
+
+def _return_requested(event: Event) -> str:
+    staff = event.payload.get("registered_by_staff")
+    if staff:
+        return _("Return registered by staff (%(user)s)") % {"user": staff}
+    return _("Return registered")
+
+
+describe_type(types.RETURN_REQUESTED, _return_requested, label=gettext_lazy("Return registered"))
 describe_type(
     types.CUSTOMER_CONSENT_CHANGED, _consent, label=gettext_lazy("Marketing consent changed")
 )

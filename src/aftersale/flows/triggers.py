@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aftersale.core.bulk import insert_rows
+from aftersale.core.worker import stop_requested
 from aftersale.flows.models import (
     Channel,
     Consent,
@@ -54,7 +55,7 @@ def process_events(max_batches: int = 500) -> int:
     for _ in range(max_batches):
         count, after_id, settled = _process_batch(after_id, settled)
         read += count
-        if count < BATCH_SIZE:
+        if count < BATCH_SIZE or stop_requested():  # a stopping worker ends between batches
             break
     return read
 

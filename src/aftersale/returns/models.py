@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,15 @@ class ReturnRequest(TimeStamped):
     requested_at = models.DateTimeField(_("requested at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registered by staff"),
+        help_text=_("The staff member who registered it for the customer; empty for the portal."),
+    )
 
     objects = ShopOwnedQuerySet.as_manager()
 
@@ -399,6 +409,7 @@ class UnclaimedCase(TimeStamped):
     )
     opened_at = models.DateTimeField(_("opened at"))
     paid_cents = models.BigIntegerField(_("paid (cents)"))
+    refunded_before_cents = models.BigIntegerField(_("refunded before the case (cents)"), default=0)
     fee_cents = models.BigIntegerField(_("shipping and handling fee (cents)"))
     refund_cents = models.BigIntegerField(_("refund (cents)"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from aftersale.catalog.models import Category, Variant
 from aftersale.catalog.sizes import size_order, sort_key
 from aftersale.delivery.models import RECEIVED_STATUSES, Shipment, TrackingEvent
-from aftersale.orders.models import Order, OrderLine, Payment, Refund
+from aftersale.orders.balance import order_balance
+from aftersale.orders.models import Order, OrderLine
 from aftersale.returns.models import (
     COMPLAINT_REASONS,
     Resolution,
@@ -459,25 +460,6 @@ def exchange_problem(line: OrderLine, variant_id: int | None) -> str:
 # --- Money ------------------------------------------------------------------------------
 
 
-def paid_cents(order: Order) -> int:
-    """What the customer paid: the recorded payments, else the order total."""
-    paid = (
-        Payment.objects.for_shop(order.shop_id)
-        .filter(order=order)
-        .aggregate(total=Sum("amount_cents"))["total"]
-    )
-    return order.total_cents if paid is None else paid
-
-
-def refunded_cents(order: Order) -> int:
-    return (
-        Refund.objects.for_shop(order.shop_id)
-        .filter(order=order)
-        .aggregate(total=Sum("amount_cents"))["total"]
-        or 0
-    )
-
-
 @dataclass(frozen=True)
 class RefundBreakdown:
     goods_cents: int
@@ -499,7 +481,7 @@ def refund_for(return_request: ReturnRequest) -> RefundBreakdown:
     )
     fee = 0 if return_request.kind == ReturnRequest.Kind.COMPLAINT else return_request.fee_cents
     order = return_request.order
-    cap = max(0, paid_cents(order) - refunded_cents(order))
+    cap = order_balance(order).refundable_cents
     refund = max(0, min(goods - fee, cap))
     return RefundBreakdown(goods_cents=goods, fee_cents=fee, cap_cents=cap, refund_cents=refund)
 

@@ -2,8 +2,10 @@
 
 ``queue_new_events`` reads the event table from a durable cursor and creates one
 ``WebhookDelivery`` row per subscribed endpoint in the same transaction that moves the cursor,
-so a crash never loses or duplicates a delivery. ``send_due_deliveries`` POSTs them, signed with
-HMAC-SHA256, and retries failures with exponential backoff until ``MAX_ATTEMPTS``.
+so a crash never loses or duplicates a delivery; events that happened more than
+``lag.WEBHOOKS`` ago (imported history, a first start on old data) get none.
+``send_due_deliveries`` POSTs them, signed with HMAC-SHA256, and retries failures with
+exponential backoff until ``MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from aftersale.core.worker import stop_requested
 from aftersale.env import env_bool
+from aftersale.timeline import lag
 from aftersale.timeline.models import Event
 from aftersale.webhooks.models import EventCursor, WebhookDelivery, WebhookEndpoint
 
@@ -57,7 +61,7 @@ def queue_new_events(now=None) -> int:
         events = list(
             Event.objects.filter(id__gt=cursor.last_event_id, created_at__lte=now - SETTLE)
             .order_by("id")
-            .only("id", "shop_id", "type", "created_at")[:BATCH]
+            .only("id", "shop_id", "type", "created_at", "occurred_at")[:BATCH]
         )
         if not events:
             return 0
@@ -66,11 +70,13 @@ def queue_new_events(now=None) -> int:
             shop_id__in={e.shop_id for e in events}, active=True
         ):
             endpoints[endpoint.shop_id].append(endpoint)
+        since = lag.cutoff(lag.WEBHOOKS, now)
         deliveries = [
             WebhookDelivery(
                 shop_id=event.shop_id, endpoint=endpoint, event=event, next_attempt_at=now
             )
             for event in events
+            if event.occurred_at >= since
             for endpoint in endpoints[event.shop_id]
             if endpoint.wants(event.type) and event.created_at >= endpoint.created_at
         ]
@@ -119,18 +125,23 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 def send_due_deliveries(now=None, limit: int = 10, budget_seconds: float = 20.0) -> int:
     """POST due deliveries, ``limit`` at a time, for at most ``budget_seconds`` so that a slow
-    endpoint cannot hold up the worker's other jobs; returns how many were attempted."""
+    endpoint cannot hold up the worker's other jobs, and not after the worker is asked to stop
+    (checked between two POSTs); returns how many were attempted."""
     started = time.monotonic()
     sent = 0
-    while time.monotonic() - started < budget_seconds:
+    while time.monotonic() - started < budget_seconds and not stop_requested():
         claimed = _claim(now or timezone.now(), limit)
-        for delivery in claimed:
+        for index, delivery in enumerate(claimed):
+            if stop_requested():  # hand the rest back at once rather than after the lease
+                unsent = [d.pk for d in claimed[index:]]
+                WebhookDelivery.objects.filter(pk__in=unsent).update(next_attempt_at=timezone.now())
+                return sent
             _send(
                 WebhookDelivery.objects.select_related(
                     "endpoint", "event__shop", "event__customer"
                 ).get(pk=delivery.pk)
             )
-        sent += len(claimed)
+            sent += 1
         if len(claimed) < limit:
             break
     return sent

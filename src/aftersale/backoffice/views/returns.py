@@ -171,7 +171,9 @@ def _cents(value: str) -> int | None:
 def detail(request, return_id):
     shop = request.shop
     return_request = get_for_shop_or_404(
-        ReturnRequest.objects.select_related("order", "customer", "shop"), shop, pk=return_id
+        ReturnRequest.objects.select_related("order", "customer", "shop", "registered_by"),
+        shop,
+        pk=return_id,
     )
     if request.method == "POST":
         action = request.POST.get("action", "")

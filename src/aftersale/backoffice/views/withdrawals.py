@@ -146,7 +146,7 @@ def overview(request):
             .select_related("order", "customer"),
             "refunds": _refund_rows(shop),
             "returned_parcels": [
-                (shipment, *unclaimed.refund_preview(shop, shipment.order))
+                (shipment, unclaimed.refund_preview(shop, shipment.order))
                 for shipment in Shipment.objects.for_shop(shop)
                 .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
                 .select_related("order__customer", "order__shop")[:50]
