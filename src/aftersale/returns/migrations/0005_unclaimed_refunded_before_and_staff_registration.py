@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('returns', '0003_withdrawals_unclaimed_cases'),
+        ('returns', '0004_return_policy_carrier_return_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
