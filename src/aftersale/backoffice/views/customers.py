@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,27 +15,10 @@ from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Customer, Order, Refund
+from aftersale.orders.selectors import needs_longer_words, search_customers
 from aftersale.timeline.models import Event
 
 TIMELINE_PAGE_SIZE = 100
-
-
-def search_customers(shop, query: str):
-    """Customers matching every word of ``query`` in a name, e-mail, phone, id or order number."""
-    customers = Customer.objects.for_shop(shop)
-    for term in query.split():
-        number = term.lstrip("#")
-        customers = customers.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(phone__icontains=term)
-            | Q(external_id__iexact=term)
-            | Exists(
-                Order.objects.for_shop(shop).filter(customer=OuterRef("pk"), number__iexact=number)
-            )
-        )
-    return customers
 
 
 @shop_required
@@ -48,7 +31,7 @@ def customer_list(request):
     return render(
         request,
         "backoffice/customer_list.html",
-        {"form": form, "query": query, "page": page},
+        {"form": form, "query": query, "page": page, "too_short": needs_longer_words(query)},
     )
 
 
