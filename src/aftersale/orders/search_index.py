@@ -25,7 +25,7 @@ TRIGGERS = ("customer_search_insert", "customer_search_update", "customer_search
 # expression exactly for the planner to use the index. Every column is NOT NULL.
 CUSTOMER_TEXT_SQL = (
     "lower(first_name || ' ' || last_name || ' ' || email || ' ' || external_id || ' ' "
-    "|| phone || ' ' || regexp_replace(phone, '[^0-9]+', '', 'g'))"
+    "|| phone || ' ' || translate(phone, ' -+().', ''))"
 )
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.forms import OrderSearchForm, valid_filters
-from aftersale.backoffice.pagination import page_of
+from aftersale.backoffice.pagination import SEARCH_COUNT_LIMIT, page_of
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.addresses import AddressCheck
 from aftersale.delivery.models import Shipment, TrackingEvent
@@ -33,7 +33,7 @@ def order_list(request):
             "form": form,
             "filtered": bool(filters),
             "too_short": needs_longer_words(filters.get("q", "")),
-            "page": page_of(request, orders),
+            "page": page_of(request, orders, count_limit=SEARCH_COUNT_LIMIT if filters else None),
         },
     )
 
