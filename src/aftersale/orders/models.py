@@ -137,6 +137,8 @@ class Order(TimeStamped):
             models.Index(fields=["shop", "number"], name="order_shop_number"),
             # Search by order number in any letter case (aftersale.orders.selectors).
             models.Index(F("shop"), Upper("number"), name="order_shop_number_upper"),
+            # A customer's orders, newest first, and their totals (the customer page).
+            models.Index(fields=["shop", "customer", "placed_at"], name="order_customer_time"),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +233,8 @@ class Refund(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["shop", "external_id"], name="refund_unique_external")
         ]
+        # The latest refunds (the withdrawals page).
+        indexes = [models.Index(fields=["shop", "refunded_at"], name="refund_shop_time")]
 
     def __str__(self) -> str:
         return f"{self.amount_cents / 100:.2f} {self.currency}"
