@@ -43,20 +43,12 @@ def refund_previews(shop: Shop, orders: list) -> dict[int, tuple[int, int, int]]
     """``refund_preview`` for many orders at once (order id -> preview), in three queries.
     Paid is the recorded payments, else the order total (as ``policy.paid_cents``)."""
     ids = [order.pk for order in orders]
-    paid = dict(
-        Payment.objects.for_shop(shop)
-        .filter(order_id__in=ids)
-        .values_list("order_id")
-        .annotate(total=Sum("amount_cents"))
-        .order_by()
-    )
-    refunded = dict(
-        Refund.objects.for_shop(shop)
-        .filter(order_id__in=ids)
-        .values_list("order_id")
-        .annotate(total=Sum("amount_cents"))
-        .order_by()
-    )
+
+    def amounts(model) -> dict[int, int]:
+        rows = model.objects.for_shop(shop).filter(order_id__in=ids).values_list("order_id")
+        return dict(rows.annotate(total=Sum("amount_cents")).order_by())
+
+    paid, refunded = amounts(Payment), amounts(Refund)
     fee_cents = deadlines.settings_for(shop).unclaimed_fee_cents
     previews = {}
     for order in orders:
