@@ -221,3 +221,15 @@ def test_on_postgresql_the_search_uses_the_trigram_index(shop, people):
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert f"Bitmap Index Scan on {search_index.TRIGRAM_INDEX}" in plan, plan
             assert "Seq Scan on orders_customer" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan without statistics")
+def test_on_sqlite_orders_by_email_are_read_through_the_customers_index(shop, people):
+    fill(shop)
+    for customer in Customer.objects.for_shop(shop)[:100]:
+        OrderFactory(shop=shop, customer=customer)
+    sql, params = search_orders(shop, "matti.makinen@example.fi").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "order_customer_time (shop_id=? AND customer_id=?)" in plan, plan
