@@ -225,3 +225,20 @@ def test_a_returned_parcel_shows_what_was_paid_minus_refunds_and_the_fee(login, 
     }
     assert unclaimed.refund_preview(shop_a.shop, order) == (7280, 790, 6490)
     assert "64.90" in html and "12.10" in html
+
+
+def test_returned_parcels_come_newest_first_and_only_this_shops(login, shop_a, shop_b):
+    days = [3, 9, 5]
+    parcels = [
+        ShipmentFactory(
+            order=OrderFactory(shop=shop_a.shop),
+            status="returned_to_sender",
+            returned_at=helsinki(2026, 11, day, 12),
+        )
+        for day in days
+    ]
+    foreign = ShipmentFactory(order=OrderFactory(shop=shop_b.shop), status="returned_to_sender")
+    html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    shown = [html.index(f'data-shipment="{parcel.pk}"') for parcel in parcels]
+    assert shown[1] < shown[2] < shown[0]
+    assert f'data-shipment="{foreign.pk}"' not in html

@@ -159,12 +159,16 @@ def overview(request):
     cases = _open_cases(shop)
     page = page_of(request, cases)
     unsent = Withdrawal.objects.for_shop(shop).filter(acknowledged_at=None)
-    returned = list(
+    # The newest parcels' ids first, then their orders and customers: joined before the cut,
+    # every returned parcel of the shop's history would be.
+    newest = list(
         Shipment.objects.for_shop(shop)
         .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
-        .select_related("order__customer")
-        .order_by("-returned_at", "-id")[:LIST_ROWS]
+        .order_by("-returned_at", "-id")
+        .values_list("pk", flat=True)[:LIST_ROWS]
     )
+    found = Shipment.objects.for_shop(shop).filter(pk__in=newest).select_related("order__customer")
+    returned = sorted(found, key=lambda shipment: newest.index(shipment.pk))
     previews = unclaimed.refund_previews(shop, [shipment.order for shipment in returned])
     return render(
         request,
