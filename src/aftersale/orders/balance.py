@@ -25,10 +25,23 @@ class OrderBalance:
 
 
 def order_balance(order: Order) -> OrderBalance:
-    payments = Payment.objects.for_shop(order.shop_id).filter(order=order)
-    paid = payments.aggregate(total=Sum("amount_cents"))["total"]
-    refunds = Refund.objects.for_shop(order.shop_id).filter(order=order)
-    refunded = refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
-    return OrderBalance(
-        paid_cents=order.total_cents if paid is None else paid, refunded_cents=refunded
-    )
+    return order_balances(order.shop_id, [order])[order.pk]
+
+
+def order_balances(shop, orders: list[Order]) -> dict[int, OrderBalance]:
+    """``order_balance`` for many orders of one shop at once (order id -> balance), in two
+    queries."""
+    ids = [order.pk for order in orders]
+
+    def totals(model) -> dict[int, int]:
+        rows = model.objects.for_shop(shop).filter(order_id__in=ids).values_list("order_id")
+        return dict(rows.annotate(total=Sum("amount_cents")).order_by())
+
+    paid, refunded = totals(Payment), totals(Refund)
+    return {
+        order.pk: OrderBalance(
+            paid_cents=paid.get(order.pk, order.total_cents),
+            refunded_cents=refunded.get(order.pk, 0),
+        )
+        for order in orders
+    }

@@ -19,7 +19,7 @@ from aftersale.core.models import Shop
 from aftersale.core.money import format_money
 from aftersale.core.worker import check_stop
 from aftersale.delivery.models import Shipment, ShipmentStatus
-from aftersale.orders.balance import OrderBalance, order_balance
+from aftersale.orders.balance import OrderBalance, order_balance, order_balances
 from aftersale.orders.models import Refund
 from aftersale.returns import deadlines
 from aftersale.returns.models import UnclaimedCase
@@ -56,6 +56,13 @@ def unclaimed_refund(balance: OrderBalance, fee_cents: int) -> UnclaimedRefund:
 def refund_preview(shop: Shop, order) -> UnclaimedRefund:
     """The refund an unclaimed parcel of ``order`` would get now, with the shop's fee."""
     return unclaimed_refund(order_balance(order), deadlines.settings_for(shop).unclaimed_fee_cents)
+
+
+def refund_previews(shop: Shop, orders: list) -> dict[int, UnclaimedRefund]:
+    """``refund_preview`` for many orders at once (order id -> refund), in three queries."""
+    fee_cents = deadlines.settings_for(shop).unclaimed_fee_cents
+    balances = order_balances(shop, orders)
+    return {order.pk: unclaimed_refund(balances[order.pk], fee_cents) for order in orders}
 
 
 def case_payload(case: UnclaimedCase) -> dict:
