@@ -14,6 +14,7 @@ PostgreSQL database). Sizes: BENCH_MESSAGES (2,000) and BENCH_CUSTOMERS (100,000
 from __future__ import annotations
 
 import os
+import secrets
 import smtplib
 import sys
 import tempfile
@@ -37,6 +38,7 @@ os.environ.update(
     EMAIL_URL=SERVER.url,
     LOG_LEVEL="WARNING",
 )
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throw-away database
 
 import django  # noqa: E402
 

@@ -11,16 +11,26 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.env import email_settings, env_bool, env_int, env_list, env_str
+from aftersale.env import (
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+    var_dir,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(env_str("AFTERSALE_HOME", str(Path.cwd())))
-VAR_DIR = Path(env_str("AFTERSALE_VAR", str(BASE_DIR / "var")))
+VAR_DIR = var_dir()
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str(
-    "SECRET_KEY", "django-insecure-local-development-key-set-SECRET_KEY-in-production"
-)
+# No default: SECRET_KEY, or the local key `aftersale run` keeps in var/ (see env.secret_key).
+# Rotation: put the new key in SECRET_KEY and the old one in SECRET_KEY_FALLBACKS (comma
+# separated) until links and sessions signed with it have expired.
+SECRET_KEY = secret_key(VAR_DIR, debug=DEBUG)
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

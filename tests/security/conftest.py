@@ -1,0 +1,56 @@
+"""Helpers for the security tests: subprocesses with a chosen environment, free ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without any Aftersale or Django setting, plus ``overrides``."""
+    dropped = {
+        "SECRET_KEY",
+        "SECRET_KEY_FALLBACKS",
+        "DEBUG",
+        "HTTPS",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "REDIS_URL",
+        "AFTERSALE_VAR",
+        "AFTERSALE_HOME",
+    }
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    env.update(overrides)
+    return env
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def required_service(name: str, reason: str) -> None:
+    """Skip locally with ``reason``; in CI (CI=true) a missing service fails the test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is required in CI (CI=true): {reason}")
+    pytest.skip(f"{name} is not available: {reason}")
