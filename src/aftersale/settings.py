@@ -160,13 +160,19 @@ SMS_BACKEND = env_str("SMS_BACKEND", "aftersale.flows.sms.LoggingBackend")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Rate limits and lockouts must hold across every web process: Redis when REDIS_URL is set,
+# else a table in the database (created by `aftersale migrate`); never one process's memory.
+REDIS_URL = env_str("REDIS_URL")
+CACHE_TABLE = "aftersale_cache"
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
-        if env_str("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
     )
 }
+# Several installations may share one Redis: each keeps its keys under its own prefix.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "aftersale")
 
 # HTTPS=1 in production turns on every transport-security setting `check --deploy` asks for.
 HTTPS = env_bool("HTTPS", False)
