@@ -46,6 +46,10 @@ def burst(count: int, call) -> list[int]:
         return list(pool.map(lambda n: call(n), range(count)))
 
 
+def orders(server, headers) -> int:
+    return server.request("/api/v1/orders", headers=headers).status
+
+
 def test_the_api_limit_per_token_holds_across_three_workers(server):
     headers = {"Authorization": f"Bearer {server.token}"}
     for _attempt in range(2):
