@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(create_cache_table, sender=self)
+        from aftersale.core import signin  # noqa: F401  (counts failed sign-ins)

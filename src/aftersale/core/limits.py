@@ -9,53 +9,72 @@ limits and the staff sign-in lockout (docs/operators/security.md).
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
+import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
 
 
-@contextmanager
-def _one_at_a_time(key: str):
-    """Redis increments atomically by itself. The database cache reads and writes back, so
-    two processes counting the same key take turns: SQLite's write transaction (IMMEDIATE)
-    serialises them, PostgreSQL's advisory lock on the key does."""
-    if not isinstance(caches["default"], DatabaseCache):
-        yield
-        return
+def _in_database() -> bool:
+    return isinstance(caches["default"], DatabaseCache)
+
+
+def _lock(key: str) -> None:
+    """Inside a transaction: the database cache reads and writes back, so two processes
+    counting one key take turns. SQLite's write transaction (IMMEDIATE) serialises them by
+    itself; on PostgreSQL an advisory lock on the key does."""
+    if connection.vendor == "postgresql":
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+
+def _add_in_database(key: str, delta: int, window_seconds: int) -> int:
+    """The database cache keeps ``[count, ends_at]``: its ``incr`` would restart the expiry."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
-        yield
+        _lock(key)
+        now = time.time()
+        entry = cache.get(key)
+        if not entry or entry[1] <= now:
+            if delta < 0:
+                return 0
+            entry = [0, now + window_seconds]
+        entry = [max(entry[0] + delta, 0), entry[1]]
+        cache.set(key, entry, timeout=max(entry[1] - now, 1))
+        return entry[0]
 
 
 def count(key: str, window_seconds: int) -> int:
-    """Add one attempt under ``key`` (which expires ``window_seconds`` after its first) and
-    return how many there have been."""
-    with _one_at_a_time(key):
-        cache.add(key, 0, window_seconds)
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window_seconds)
-            return 1
+    """Add one attempt under ``key`` (the window ends ``window_seconds`` after its first
+    attempt) and return how many there have been in it. Redis counts atomically."""
+    if _in_database():
+        return _add_in_database(key, 1, window_seconds)
+    cache.add(key, 0, window_seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window_seconds)
+        return 1
 
 
 def uncount(key: str) -> None:
     """Take back one attempt counted under ``key`` (one that turned out to be allowed)."""
-    with _one_at_a_time(key):
-        try:
-            cache.decr(key)
-        except ValueError:  # expired meanwhile: nothing left to take back
-            pass
+    if _in_database():
+        _add_in_database(key, -1, 1)
+        return
+    try:
+        cache.decr(key)
+    except ValueError:  # expired meanwhile: nothing left to take back
+        pass
 
 
 def current(key: str) -> int:
     """How many attempts ``key`` has counted in its window, without counting one."""
-    return int(cache.get(key, 0) or 0)
+    value = cache.get(key)
+    if isinstance(value, list):
+        return value[0] if value[1] > time.time() else 0
+    return int(value or 0)
 
 
 def client_address(request) -> str:
