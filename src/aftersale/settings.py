@@ -180,6 +180,11 @@ CACHES = {
 # Several installations may share one Redis: each keeps its keys under its own prefix.
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "aftersale")
 
+# Outbound webhooks go to public addresses only unless the operator allows private ones:
+# all of them, or the networks listed (comma-separated CIDRs). docs/operators/security.md
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+WEBHOOKS_ALLOWED_NETWORKS = env_list("WEBHOOKS_ALLOWED_NETWORKS", [])
+
 # HTTPS=1 in production turns on every transport-security setting `check --deploy` asks for.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
