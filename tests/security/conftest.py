@@ -38,6 +38,18 @@ def clean_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def server_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a server on a fresh SQLite database in ``tmp_path``."""
+    settings = {
+        "DJANGO_SETTINGS_MODULE": "aftersale.settings",
+        "SECRET_KEY": "security-tests-" + "k" * 50,
+        "AFTERSALE_VAR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite3'}",
+        "LOG_LEVEL": "WARNING",
+    }
+    return clean_env(**{**settings, **overrides})
+
+
 def run_python(code: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code],

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.security.conftest import ROOT, clean_env, free_port, run_python
+from tests.security.conftest import ROOT, free_port, run_python, server_env
 
 SETUP = """
 import json, django
@@ -71,14 +71,7 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 @contextmanager
 def gunicorn(tmp_path: Path, workers: int = 3, **env: str):
     """gunicorn with ``workers`` processes on a fresh SQLite database (or ``DATABASE_URL``)."""
-    environment = clean_env(
-        DJANGO_SETTINGS_MODULE="aftersale.settings",
-        SECRET_KEY="security-tests-" + "k" * 50,
-        AFTERSALE_VAR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'server.sqlite3'}",
-        LOG_LEVEL="WARNING",
-        **env,
-    )
+    environment = server_env(tmp_path, **env)
     setup = run_python(SETUP, environment)
     assert setup.returncode == 0, setup.stderr[-3000:]
     token = json.loads(setup.stdout.strip().splitlines()[-1])["token"]

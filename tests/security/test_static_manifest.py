@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.security.conftest import clean_env, run_python
+from tests.security.conftest import run_python, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -25,20 +25,18 @@ print(json.dumps(pages))
 """
 
 
-def test_pages_render_when_https_is_set_after_collectstatic(tmp_path):
-    env = clean_env(
-        DJANGO_SETTINGS_MODULE="aftersale.settings",
-        SECRET_KEY="static-tests-" + "s" * 50,
-        AFTERSALE_VAR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        LOG_LEVEL="ERROR",
-    )
+def collectstatic(env) -> None:
     collected = run_python(
         "import django; django.setup(); from django.core.management import call_command; "
         "call_command('collectstatic', interactive=False, verbosity=0)",
         env,
     )
     assert collected.returncode == 0, collected.stderr
+
+
+def test_pages_render_when_https_is_set_after_collectstatic(tmp_path):
+    env = server_env(tmp_path, LOG_LEVEL="ERROR")
+    collectstatic(env)
     assert not (tmp_path / "static" / "staticfiles.json").exists()  # no manifest yet
     rendered = run_python(RENDER, {**env, "HTTPS": "1", "ALLOWED_HOSTS": "testserver"})
     assert rendered.returncode == 0, rendered.stderr[-3000:]
@@ -50,21 +48,8 @@ def test_pages_render_when_https_is_set_after_collectstatic(tmp_path):
 
 
 def test_after_collectstatic_with_https_the_hashed_names_are_used(tmp_path):
-    env = clean_env(
-        DJANGO_SETTINGS_MODULE="aftersale.settings",
-        SECRET_KEY="static-tests-" + "s" * 50,
-        AFTERSALE_VAR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        LOG_LEVEL="ERROR",
-        HTTPS="1",
-        ALLOWED_HOSTS="testserver",
-    )
-    collected = run_python(
-        "import django; django.setup(); from django.core.management import call_command; "
-        "call_command('collectstatic', interactive=False, verbosity=0)",
-        env,
-    )
-    assert collected.returncode == 0, collected.stderr
+    env = server_env(tmp_path, LOG_LEVEL="ERROR", HTTPS="1", ALLOWED_HOSTS="testserver")
+    collectstatic(env)
     rendered = run_python(RENDER, env)
     assert rendered.returncode == 0, rendered.stderr[-3000:]
     status, html = json.loads(rendered.stdout.strip().splitlines()[-1])["/login/"]
