@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,28 @@ def required_service(name: str, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{name} is required in CI (CI=true): {reason}")
     pytest.skip(f"{name} is not available: {reason}")
+
+
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def postgres_admin():
+    """An autocommit connection to the PostgreSQL server's ``postgres`` database."""
+    import psycopg
+
+    try:
+        return psycopg.connect(POSTGRES_SERVER + "/postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        required_service("PostgreSQL", f"no server at {POSTGRES_SERVER}: {exc}")
+
+
+@contextmanager
+def scratch_postgres_database():
+    """A new database with a random name, dropped afterwards; yields its URL."""
+    name = f"aftersale_security_{secrets.token_hex(4)}"
+    with postgres_admin() as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+        try:
+            yield f"{POSTGRES_SERVER}/{name}"
+        finally:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.security.conftest import ROOT, clean_env, required_service
+from tests.security.conftest import POSTGRES_SERVER as SERVER
+from tests.security.conftest import ROOT, clean_env, postgres_admin
 
 pytestmark = pytest.mark.slow
-
-SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 
 def server_databases(conn) -> set[str]:
@@ -21,13 +19,7 @@ def server_databases(conn) -> set[str]:
 
 @pytest.fixture
 def postgres():
-    import psycopg
-
-    try:
-        conn = psycopg.connect(SERVER + "/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        required_service("PostgreSQL", f"no server at {SERVER}: {exc}")
-    with conn:
+    with postgres_admin() as conn:
         yield conn
 
 

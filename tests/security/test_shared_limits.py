@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
 import pytest
 
-from tests.security.conftest import required_service
+from tests.security.conftest import required_service, scratch_postgres_database
 from tests.security.servers import gunicorn
 
 pytestmark = pytest.mark.slow
@@ -27,16 +28,19 @@ def redis_or_skip() -> None:
         required_service("Redis", f"no server at {REDIS_URL}: {exc}")
 
 
-@pytest.fixture(params=["redis", "database"])
+@pytest.fixture(params=["redis", "sqlite-cache-table", "postgresql-cache-table"])
 def server(request, tmp_path):
     env = {"CACHE_KEY_PREFIX": f"test-{os.getpid()}-{time.time_ns()}"}
-    if request.param == "redis":
-        redis_or_skip()
-        env["REDIS_URL"] = REDIS_URL
-    else:
-        # SQLite serialises the counters' writes: a smaller limit keeps the run short.
-        env["API_RATE_LIMIT_PER_MINUTE"] = "150"
-    with gunicorn(tmp_path, workers=3, **env) as running:
+    with ExitStack() as stack:
+        if request.param == "redis":
+            redis_or_skip()
+            env["REDIS_URL"] = REDIS_URL
+        else:
+            # Each count is a database write: a smaller limit keeps the run short.
+            env["API_RATE_LIMIT_PER_MINUTE"] = "150"
+        if request.param == "postgresql-cache-table":
+            env["DATABASE_URL"] = stack.enter_context(scratch_postgres_database())
+        running = stack.enter_context(gunicorn(tmp_path, workers=3, **env))
         running.api_limit = int(env.get("API_RATE_LIMIT_PER_MINUTE", API_LIMIT))
         yield running
 
