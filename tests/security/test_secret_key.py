@@ -5,17 +5,9 @@ local key in var/; SECRET_KEY_FALLBACKS rotates keys. Settings are read in a sub
 from __future__ import annotations
 
 import json
-import os
-import signal
 import stat
-import subprocess
-import sys
-import time
-import urllib.request
 
-import pytest
-
-from tests.security.conftest import clean_env, free_port, run_python
+from tests.security.conftest import clean_env, run_python
 
 READ_SETTINGS = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -98,6 +90,7 @@ def test_aftersale_run_makes_and_keeps_a_local_key(tmp_path):
     later = run_python(READ_SETTINGS, env)
     assert later.returncode == 0, later.stderr
     assert json.loads(later.stdout)["key"] == key
+    # tests/core/test_run_command.py runs `aftersale run` with no SECRET_KEY in its environment.
 
 
 def test_debug_mode_keeps_its_own_local_key_too(tmp_path):
@@ -110,38 +103,3 @@ def test_the_local_key_directory_is_not_committed():
     from tests.security.conftest import ROOT
 
     assert "/var/" in (ROOT / ".gitignore").read_text().splitlines()
-
-
-@pytest.mark.slow
-def test_aftersale_run_serves_without_a_secret_key_in_the_environment(tmp_path):
-    """The web server and the worker that `aftersale run` starts read the key it kept."""
-    port = free_port()
-    env = settings_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}")
-    env.pop("DJANGO_SETTINGS_MODULE")
-    log = tmp_path / "run.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aftersale.cli", "run", "--no-demo", "--port", str(port)],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        status = None
-        while status is None and time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as reply:
-                    status = reply.status
-            except OSError:
-                time.sleep(0.3)
-        assert status == 200, log.read_text()[-3000:]
-        while "worker started" not in log.read_text():
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.3)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-    assert len((tmp_path / "secret_key").read_text().strip()) >= 50
-    assert "ImproperlyConfigured" not in log.read_text()
