@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
 import smtplib
 import sys
 import tempfile
@@ -45,6 +46,7 @@ os.environ.update(
     EMAIL_URL=SERVER.url,
     LOG_LEVEL="WARNING",
 )
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throw-away database
 
 import django  # noqa: E402
 

@@ -28,7 +28,12 @@ def free_port() -> int:
 
 def test_it_migrates_serves_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "EMAIL_URL"}}
+    # No SECRET_KEY either: `aftersale run` keeps a random one in var/ for web and worker.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "EMAIL_URL", "SECRET_KEY"}
+    }
     env.update(
         AFTERSALE_VAR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
@@ -71,6 +76,7 @@ def test_it_migrates_serves_and_stops_on_ctrl_c(tmp_path):
     assert "worker started" in output
     assert f"E-mails sent:  {tmp_path / 'mail'}/" in output
     assert "Stopped." in output
+    assert len((tmp_path / "secret_key").read_text().strip()) >= 50
     assert process.returncode == 0
     assert took < STOP_SECONDS, f"stopping took {took:.1f} s"
     with pytest.raises(OSError):

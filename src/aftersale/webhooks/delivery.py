@@ -12,25 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import logging
-import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from aftersale.core.worker import stop_requested
-from aftersale.env import env_bool
 from aftersale.timeline import lag
 from aftersale.timeline.models import Event
+from aftersale.webhooks import addresses
 from aftersale.webhooks.models import EventCursor, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger("aftersale.webhooks")
@@ -147,60 +142,28 @@ def send_due_deliveries(now=None, limit: int = 10, budget_seconds: float = 20.0)
     return sent
 
 
-def private_address(url: str) -> str | None:
-    """The loopback, private or link-local address ``url`` resolves to, if any.
-
-    Endpoints belong to shops, so Aftersale refuses to POST into its own network unless the
-    operator allows it (``WEBHOOKS_ALLOW_PRIVATE_URLS=1``, e.g. for a shop system on the LAN).
-    """
-    if env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False) or getattr(
-        settings, "WEBHOOKS_ALLOW_PRIVATE_URLS", False
-    ):
-        return None
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return None  # the POST itself will fail and be logged
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            return address
-    return None
-
-
 def _send(delivery: WebhookDelivery) -> None:
     event, endpoint = delivery.event, delivery.endpoint
     body = body_of(event)
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Aftersale-Webhooks/1",
-            "Aftersale-Event": event.type,
-            "Aftersale-Delivery": str(delivery.pk),
-            SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Aftersale-Webhooks/1",
+        "Aftersale-Event": event.type,
+        "Aftersale-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+    }
     status, excerpt = None, ""
-    refused = private_address(endpoint.url)
     try:
-        if refused:
-            raise ValueError(f"refused: {refused} is an address inside this network")
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status, excerpt = response.status, response.read(500).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        status, excerpt = exc.code, exc.read(500).decode("utf-8", "replace")
-    except (OSError, ValueError) as exc:
+        # The address is checked at connection time and redirects are not followed.
+        status, excerpt = addresses.post(endpoint.url, body, headers, TIMEOUT_SECONDS)
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         excerpt = f"{type(exc).__name__}: {exc}"
     now = timezone.now()
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.response_status = status
-    delivery.response_excerpt = excerpt[:500]
+    delivery.response_excerpt = excerpt[: addresses.EXCERPT_BYTES]
     if status is not None and 200 <= status < 300:
         delivery.state = WebhookDelivery.State.DELIVERED
         delivery.next_attempt_at = None
