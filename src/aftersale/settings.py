@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     # The API docs page with django-ninja's own copy of Swagger UI (no CDN, no inline script).
     "ninja",
     "django_htmx",
-    "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "anymail",
     "django_tasks",
     "django_tasks_db",
