@@ -63,6 +63,7 @@ def test_no_template_has_inline_script_or_style(template):
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html)
     assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
     assert not re.search(r"\sstyle\s*=", html), "inline style attribute"
+    assert "<style" not in html, "inline style element"
     assert "hx-on" not in html
 
 
