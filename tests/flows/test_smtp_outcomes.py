@@ -180,3 +180,18 @@ def test_a_retrying_message_is_cancelled_when_its_run_ends(shop, smtp, clock):
     message.refresh_from_db()
     assert message.state == Message.State.CANCELLED and message.next_attempt_at is None
     assert len(smtp) == 0
+
+
+def test_it_gives_up_after_eight_temporary_refusals(shop, smtp, clock, caplog):
+    (address,) = orders(shop, 1)
+    smtp.rcpt_replies[address] = "452 4.2.2 Mailbox full"
+    with caplog.at_level(logging.INFO, logger="aftersale.flows"):
+        for _ in range(10):
+            worker_pass()
+            clock.shift(timedelta(hours=6))
+    message = Message.objects.get()
+    assert message.state == Message.State.FAILED and message.send_attempts == 8
+    assert message.failure_class == Message.FailureClass.TEMPORARY
+    assert "452 4.2.2 Mailbox full" in message.last_error
+    levels = [r.levelname for r in caplog.records if r.name == "aftersale.flows"]
+    assert levels == ["INFO"] * 7 + ["WARNING"]
