@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -25,6 +23,7 @@ from aftersale.delivery.pickup_points import (
     nearest_points,
 )
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
+from aftersale.orders.ingest import Instant
 from aftersale.orders.models import Customer
 
 
@@ -65,7 +64,9 @@ class NearestQuery(Schema):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     carrier: str | None = Field(None, max_length=40)
-    open_at: datetime | None = Field(None, description="Only points open at this time.")
+    open_at: Instant | None = Field(
+        None, description="Only points open at this time (with its offset from UTC)."
+    )
     limit: int = Field(5, ge=1, le=50)
 
 

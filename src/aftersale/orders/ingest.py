@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from aftersale.core.bulk import insert_objects
 
@@ -21,6 +22,28 @@ from aftersale.core.bulk import insert_objects
 MAX_CENTS = 10**13
 Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
 PositiveCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+
+
+def out_of_bounds(amount: int) -> bool:
+    """Whether a computed amount (a line's quantity × price, a sum) is beyond ``MAX_CENTS``."""
+    return abs(amount) > MAX_CENTS
+
+
+def fail_at(title: str, errors: list[tuple[tuple, str]]) -> None:
+    """Raise pydantic's error for ``errors`` ((location, message) pairs) from a model validator,
+    so that each names its own field rather than the whole object."""
+    if errors:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("value_error", "{error}", {"error": message}),
+                    loc=loc,
+                    input=None,
+                )
+                for loc, message in errors
+            ],
+        )
 
 
 def _clean_text(value: str) -> str:

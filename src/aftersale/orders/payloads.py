@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from aftersale.delivery.payloads import PickupPointIn
 from aftersale.orders.ingest import (
+    MAX_CENTS,
     Cents,
     CountryCode,
     CurrencyCode,
@@ -18,6 +19,8 @@ from aftersale.orders.ingest import (
     Instant,
     Payload,
     PositiveCents,
+    fail_at,
+    out_of_bounds,
     text,
 )
 from aftersale.orders.models import DeliveryMethod, Order, PaymentMethod
@@ -74,6 +77,12 @@ class OrderLineIn(Payload):
     vat_cents: Cents = 0
     unit_cost_cents: PositiveCents | None = None
 
+    def line_total(self) -> int:
+        """The line's total: as sent, or quantity × unit price."""
+        if self.total_cents is not None:
+            return self.total_cents
+        return self.quantity * self.unit_price_cents
+
 
 class OrderIn(Payload):
     external_id: ExternalId
@@ -106,6 +115,49 @@ class OrderIn(Payload):
                     _("line external_id %(id)s appears twice") % {"id": repr(line.external_id)}
                 )
             seen.add(line.external_id)
+        return self
+
+    @model_validator(mode="after")
+    def _bounded_sums(self):
+        """The amounts computed from the sent ones stay within the largest amount, too."""
+        errors = []
+        limit = {"max": MAX_CENTS}
+        subtotal = 0
+        for index, line in enumerate(self.lines):
+            total = line.line_total()
+            if out_of_bounds(total):
+                errors.append(
+                    (
+                        ("lines", index, "total_cents"),
+                        _(
+                            "quantity × unit_price_cents is beyond the largest amount "
+                            "(%(max)s cents); send total_cents"
+                        )
+                        % limit,
+                    )
+                )
+            subtotal += total
+        if self.subtotal_cents is None and not errors and out_of_bounds(subtotal):
+            errors.append(
+                (
+                    ("subtotal_cents",),
+                    _("the lines add up to more than the largest amount (%(max)s cents)") % limit,
+                )
+            )
+        if self.total_cents is None and not errors:
+            goods = subtotal if self.subtotal_cents is None else self.subtotal_cents
+            if out_of_bounds(goods + self.shipping_cents - self.discount_cents):
+                errors.append(
+                    (
+                        ("total_cents",),
+                        _(
+                            "goods + shipping − discount is beyond the largest amount "
+                            "(%(max)s cents); send total_cents"
+                        )
+                        % limit,
+                    )
+                )
+        fail_at("OrderIn", errors)
         return self
 
 

@@ -202,7 +202,7 @@ def upsert_order(shop: Shop, payload: Any, *, source: str = "api") -> Upserted:
 def _order_values(shop: Shop, item: OrderIn) -> dict[str, Any]:
     subtotal = item.subtotal_cents
     if subtotal is None:
-        subtotal = sum(_line_total(line) for line in item.lines)
+        subtotal = sum(line.line_total() for line in item.lines)
     total = item.total_cents
     if total is None:
         total = subtotal + item.shipping_cents - item.discount_cents
@@ -247,12 +247,6 @@ def address_check_of(values: dict[str, Any], point) -> dict[str, Any]:
     # The check's own time would make every replay look like a change.
     check.pop("checked_at", None)
     return check
-
-
-def _line_total(line) -> int:
-    return (
-        line.total_cents if line.total_cents is not None else line.quantity * line.unit_price_cents
-    )
 
 
 def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted]:
@@ -362,7 +356,7 @@ def _save_lines(shop: Shop, results, variants: dict[str, int], now: datetime) ->
                 "name": line_in.name,
                 "quantity": line_in.quantity,
                 "unit_price_cents": line_in.unit_price_cents,
-                "total_cents": _line_total(line_in),
+                "total_cents": line_in.line_total(),
                 "vat_rate_bp": line_in.vat_rate_bp,
                 "vat_cents": line_in.vat_cents,
                 "unit_cost_cents": line_in.unit_cost_cents,

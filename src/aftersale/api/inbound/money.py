@@ -22,6 +22,14 @@ def cents(value, where: str) -> int:
     return int(amount)
 
 
+def total(amounts, where: str) -> int:
+    """The sum of ``amounts`` (already in cents), refused beyond the largest amount."""
+    amount = sum(amounts)
+    if abs(amount) > MAX_CENTS:
+        raise InvalidPayload([FieldError(where, "add up to more than the largest amount")])
+    return amount
+
+
 def text(value) -> str:
     """A string field that may be missing, null or a number in the platform's JSON."""
     if value is None:

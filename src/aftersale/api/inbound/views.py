@@ -57,10 +57,14 @@ def _json(body: bytes):
 
 
 def _store(store):
+    """Run ``store``; its errors name fields of the one order or refund (without the "/0" of
+    the one-item batch the services take)."""
     try:
         return store()
     except InvalidPayload as exc:
-        errors = [{"pointer": e.pointer, "detail": e.message} for e in exc.errors]
+        errors = [
+            {"pointer": e.pointer.removeprefix("/0"), "detail": e.message} for e in exc.errors
+        ]
         raise invalid_fields(errors) from None
 
 
