@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from aftersale.api.problems import invalid_fields, not_found
 from aftersale.api.reads import _one, _pickup_point
@@ -145,12 +145,12 @@ class PickupPointItem(Schema):
     opening_hours: str = Field(
         "", description='e.g. "mon-fri 08:00-21:00; sat 10:00-18:00; sun closed"', max_length=500
     )
-    active: bool = True
+    active: StrictBool = True
 
 
 class PickupPointImport(Schema):
     items: list[PickupPointItem] = Field(max_length=5000)
-    deactivate_missing: bool = Field(
+    deactivate_missing: StrictBool = Field(
         False, description="Close the carriers' active points that the list no longer has."
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from aftersale.catalog.models import Category
 from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text
@@ -22,7 +22,7 @@ class VariantIn(Payload):
     price_cents: PositiveCents
     unit_cost_cents: PositiveCents | None = None
     currency: CurrencyCode | None = None
-    stock: int = Field(default=0, ge=-(10**9), le=10**9)
+    stock: StrictInt = Field(default=0, ge=-(10**9), le=10**9)
 
 
 class ProductIn(Payload):
@@ -34,7 +34,7 @@ class ProductIn(Payload):
     url: text(500) = ""
     image_url: text(500) = ""
     size_advice: text(5_000) = ""
-    final_sale: bool = False
+    final_sale: StrictBool = False
     variants: list[VariantIn] = Field(default_factory=list, max_length=500)
     accessories: list[ExternalId] = Field(
         default_factory=list,

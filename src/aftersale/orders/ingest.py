@@ -7,21 +7,32 @@ API renders as problem+json and the CSV import as row/column messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from aftersale.core.bulk import insert_objects
 
 # Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
 MAX_CENTS = 10**13
-Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
-PositiveCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+# Strict: JSON numbers only (not true, "12" or 12.0), as the OpenAPI schema says "integer".
+Cents = Annotated[StrictInt, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
+PositiveCents = Annotated[StrictInt, Field(ge=0, le=MAX_CENTS)]
 
 
 def out_of_bounds(amount: int) -> bool:
@@ -78,9 +89,28 @@ def as_instant(value: datetime) -> datetime:
     return value
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _iso_text(value: Any) -> Any:
+    """Only ISO 8601 text (or a datetime, from Python callers): not a Unix time, as a number
+    or as a numeric string, which pydantic would otherwise take for one."""
+    if isinstance(value, datetime) or (isinstance(value, str) and ISO_DATE.match(value.strip())):
+        return value
+    raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value.strip())):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a date such as 2026-11-02")
+
+
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 # A time with an offset ("Z" or "+02:00"), stored in UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(as_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(as_instant)]
+# A calendar day as "2026-11-02".
+Day = Annotated[date, BeforeValidator(_iso_day)]
 ExternalId = text(100, min_length=1)
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]

@@ -7,7 +7,7 @@ from typing import Annotated
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
 from aftersale.delivery.payloads import PickupPointIn
 from aftersale.orders.ingest import (
@@ -52,7 +52,7 @@ class CustomerIn(Payload):
     postcode: text(20) = ""
     city: text(100) = ""
     country: CountryCode = "FI"
-    marketing_consent: bool | None = Field(
+    marketing_consent: StrictBool | None = Field(
         default=None, description="Left out, the stored consent is kept as it is."
     )
 
@@ -70,10 +70,10 @@ class OrderLineIn(Payload):
     external_id: ExternalId
     sku: text(100) = ""
     name: text(300, min_length=1)
-    quantity: int = Field(default=1, ge=0, le=1_000_000)
+    quantity: StrictInt = Field(default=1, ge=0, le=1_000_000)
     unit_price_cents: Cents
     total_cents: Cents | None = Field(default=None, description="Defaults to quantity × price.")
-    vat_rate_bp: int = Field(default=2550, ge=0, le=10_000, description="25.5 % is 2550.")
+    vat_rate_bp: StrictInt = Field(default=2550, ge=0, le=10_000, description="25.5 % is 2550.")
     vat_cents: Cents = 0
     unit_cost_cents: PositiveCents | None = None
 
@@ -102,7 +102,7 @@ class OrderIn(Payload):
     carrier: text(40) = ""
     pickup_point: PickupPointIn | None = None
     shipping_address: AddressIn = Field(default_factory=AddressIn)
-    marketing_consent: bool = False
+    marketing_consent: StrictBool = False
     customer: CustomerIn
     lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
 
