@@ -3,7 +3,7 @@ onto Aftersale's order and refund payloads."""
 
 from __future__ import annotations
 
-from aftersale.api.inbound.money import cents, text, total
+from aftersale.api.inbound.money import cents, listed, text, total
 from aftersale.orders.ingest import FieldError, InvalidPayload
 
 
@@ -29,19 +29,19 @@ def order_from_shopify(body: dict) -> dict:
     shipping = total(
         (
             cents(line.get("price"), f"/shipping_lines/{i}/price")
-            for i, line in enumerate(body.get("shipping_lines") or [])
+            for i, line in enumerate(listed(body, "shipping_lines", ""))
             if isinstance(line, dict)
         ),
         "/shipping_lines",
     )
     lines = []
-    for index, item in enumerate(body.get("line_items") or []):
+    for index, item in enumerate(listed(body, "line_items", "")):
         if not isinstance(item, dict):
             raise InvalidPayload([FieldError(f"/line_items/{index}", "is not an object")])
         tax = total(
             (
                 cents(t.get("price"), f"/line_items/{index}/tax_lines/{j}/price")
-                for j, t in enumerate(item.get("tax_lines") or [])
+                for j, t in enumerate(listed(item, "tax_lines", f"/line_items/{index}"))
                 if isinstance(t, dict)
             ),
             f"/line_items/{index}/tax_lines",
@@ -104,7 +104,7 @@ def refund_from_shopify(body: dict) -> dict:
     order_id = text(_need(body, "order_id"))
     transactions = [
         t
-        for t in body.get("transactions") or []
+        for t in listed(body, "transactions", "")
         if isinstance(t, dict) and t.get("kind", "refund") == "refund"
         and t.get("status", "success") == "success"
     ]  # fmt: skip
