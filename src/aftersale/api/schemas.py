@@ -10,6 +10,10 @@ class UpsertResult(Schema):
     external_id: str
     created: bool = Field(description="A new object was stored.")
     changed: bool = Field(description="Something was stored (false: a replay, nothing changed).")
+    stale: bool = Field(
+        False,
+        description="Older than the stored version (by updated_at): acknowledged and ignored.",
+    )
 
 
 class BatchResult(Schema):

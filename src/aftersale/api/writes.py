@@ -21,7 +21,12 @@ MAX_BATCH = 1000
 
 
 def _result(result: Upserted) -> dict[str, Any]:
-    return {"external_id": result.external_id, "created": result.created, "changed": result.changed}
+    return {
+        "external_id": result.external_id,
+        "created": result.created,
+        "changed": result.changed,
+        "stale": result.stale,
+    }
 
 
 def _run(service, request: HttpRequest, items: list, prefix: str | None):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from aftersale.delivery.models import PickupPoint, ShipmentStatus
-from aftersale.orders.ingest import CountryCode, Day, ExternalId, Instant, Payload, text
+from aftersale.orders.ingest import (
+    UPDATED_AT_HELP,
+    CountryCode,
+    Day,
+    ExternalId,
+    Instant,
+    Payload,
+    text,
+)
 
 
 class PickupPointIn(Payload):
@@ -47,3 +55,4 @@ class ShipmentIn(Payload):
     expected_delivery: Day | None = None
     shipped_at: Instant | None = None
     events: list[TrackingEventIn] = Field(default_factory=list, max_length=200)
+    updated_at: Instant | None = Field(default=None, description=UPDATED_AT_HELP)

@@ -192,6 +192,25 @@ class Upserted:
     id: int
     created: bool
     changed: bool
+    # Older than the stored version (by the sender's updated_at): acknowledged and ignored.
+    stale: bool = False
+
+
+def is_stale(stored, sent: datetime | None) -> bool:
+    """Whether an update sent with the source's ``updated_at`` is older than the stored row."""
+    return (
+        stored is not None
+        and sent is not None
+        and stored.source_updated_at is not None
+        and sent < stored.source_updated_at
+    )
+
+
+UPDATED_AT_HELP = (
+    "When your system last changed this object. An update older than the stored one is "
+    "acknowledged and ignored (stale: true), so deliveries out of order cannot undo a newer "
+    "state; left out, every update is applied in the order received."
+)
 
 
 def assign_changed(obj, values: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validat
 from aftersale.delivery.payloads import PickupPointIn
 from aftersale.orders.ingest import (
     MAX_CENTS,
+    UPDATED_AT_HELP,
     Cents,
     CountryCode,
     CurrencyCode,
@@ -105,6 +106,7 @@ class OrderIn(Payload):
     marketing_consent: StrictBool = False
     customer: CustomerIn
     lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
+    updated_at: Instant | None = Field(default=None, description=UPDATED_AT_HELP)
 
     @model_validator(mode="after")
     def _unique_lines(self):

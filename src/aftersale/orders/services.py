@@ -27,6 +27,7 @@ from aftersale.orders.ingest import (
     Upserted,
     assign_changed,
     duplicates,
+    is_stale,
     parse_all,
     pointer,
     retry_on_conflict,
@@ -250,6 +251,26 @@ def address_check_of(values: dict[str, Any], point) -> dict[str, Any]:
 
 
 def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted]:
+    existing = {
+        o.external_id: o
+        for o in Order.objects.for_shop(shop).filter(external_id__in=[i.external_id for i in items])
+    }
+    stale = {
+        item.external_id: Upserted(item.external_id, order.pk, False, False, stale=True)
+        for item in items
+        if is_stale(order := existing.get(item.external_id), item.updated_at)
+    }
+    if stale:  # an older version than the stored one changes nothing, its customer included
+        fresh = [item for item in items if item.external_id not in stale]
+        saved = _save_fresh_orders(shop, fresh, source, existing) if fresh else []
+        stored = {result.external_id: result for result in saved}
+        return [stale.get(item.external_id) or stored[item.external_id] for item in items]
+    return _save_fresh_orders(shop, items, source, existing)
+
+
+def _save_fresh_orders(
+    shop: Shop, items: list[OrderIn], source: str, existing: dict[str, Order]
+) -> list[Upserted]:
     now = timezone.now()
     events: list[EventRow] = []
 
@@ -266,11 +287,6 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
     variants = dict(
         Variant.objects.for_shop(shop).filter(sku__in=skus).values_list("sku", "id") if skus else []
     )
-    existing = {
-        o.external_id: o
-        for o in Order.objects.for_shop(shop).filter(external_id__in=[i.external_id for i in items])
-    }
-
     changes = RowChanges(Order)
     results: list[tuple[OrderIn, Order, bool, bool, str]] = []
     for item in items:
@@ -280,6 +296,8 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
         point = points[(pp.carrier, pp.code)] if pp else None
         values["pickup_point_id"] = point.pk if point else None
         values["address_check"] = address_check_of(values, point)
+        if item.updated_at is not None:
+            values["source_updated_at"] = item.updated_at
         order = existing.get(item.external_id)
         if order is None:
             order = changes.create(Order(shop_id=shop.pk, external_id=item.external_id, **values))

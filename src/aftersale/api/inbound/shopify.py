@@ -96,6 +96,7 @@ def order_from_shopify(body: dict) -> dict:
             **({"marketing_consent": bool(accepts)} if accepts is not None else {}),
         },
         "lines": lines,
+        "updated_at": body.get("updated_at") or None,
     }
 
 

@@ -73,6 +73,7 @@ def order_from_woocommerce(body: dict) -> dict:
             "phone": text(billing.get("phone")),
         },
         "lines": lines,
+        "updated_at": _gmt(body.get("date_modified_gmt")) or None,
     }
 
 
