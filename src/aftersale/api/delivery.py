@@ -200,7 +200,7 @@ def add_delivery_endpoints(router: Router) -> None:
         summary="Load a carrier's pickup-point registry (all rows or none)",
     )(import_points)
     router.get(
-        "/customers/{external_id}/flags",
+        "/customers/{path:external_id}/flags",
         response=CustomerFlagsOut,
         tags=["customers"],
         summary="Delivery and payment flags of a customer",

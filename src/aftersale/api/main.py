@@ -36,7 +36,8 @@ logger = logging.getLogger("aftersale.api")
 
 class JsonParser(Parser):
     """Plain ``json.loads``; any failure (bad syntax, bad UTF-8, nesting too deep, numbers too
-    long) is turned into a 400 by django-ninja."""
+    long) is turned into a 400 by django-ninja. An empty body is a 400 of its own (django-ninja
+    would read it as no fields at all)."""
 
     def parse_body(self, request):
         return json.loads(request.body)
@@ -72,8 +73,8 @@ for path, model, service, noun, plural, tag in [
     ("/refunds", RefundIn, upsert_refunds, "refund", "refunds", "payments"),
 ]:  # fmt: skip
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
+add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
 reads.add_read_endpoints(ingest)
-add_delivery_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 
