@@ -11,40 +11,46 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from aftersale.orders.csv_import import ImportFailed, import_orders_csv
-from aftersale.orders.ingest import MAX_CENTS
+from aftersale.orders.ingest import MAX_CENTS, MAX_UNIT_CENTS
 from aftersale.orders.models import Order
 from tests.api.samples import CSV_HEADER, order_payload
 from tests.api.test_inbound_webhooks import SHOPIFY_ORDER, shopify
 
-# Each inside its documented bound, but together above any amount the database can hold.
+# Before: each inside its documented bound, together above any amount a database can hold.
 HUGE_LINE = {"external_id": "big", "name": "Gold", "quantity": 1_000_000,
              "unit_price_cents": MAX_CENTS}  # fmt: skip
 
 
-def test_a_line_total_beyond_the_largest_amount_names_the_line(api, shop_a):
+def test_a_line_that_could_overflow_the_database_names_its_unit_price(api, shop_a):
     response = api(shop_a.shop).post("/orders", order_payload(lines=[HUGE_LINE]))
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
-    errors = response.json()["errors"]
-    assert errors[0]["pointer"] == "/lines/0/total_cents"
-    assert "send total_cents" in errors[0]["detail"]
+    [error] = response.json()["errors"]
+    assert error["pointer"] == "/lines/0/unit_price_cents"
+    assert str(MAX_UNIT_CENTS) in error["detail"]
     assert not Order.objects.exists()
 
 
-def test_a_sum_of_lines_beyond_the_largest_amount_names_the_order_field(api, shop_a):
+def test_the_largest_order_the_bounds_allow_is_stored(api, shop_a):
     lines = [
-        {"external_id": str(n), "name": "Gold", "unit_price_cents": MAX_CENTS} for n in range(3)
-    ]
-    response = api(shop_a.shop).post("/orders/batch", {"items": [order_payload(lines=lines)]})
-    assert response.status_code == 422
-    assert [e["pointer"] for e in response.json()["errors"]] == ["/items/0/subtotal_cents"]
+        {"external_id": str(n), "name": "Gold", "quantity": 1_000_000,
+         "unit_price_cents": MAX_UNIT_CENTS}
+        for n in range(500)
+    ]  # fmt: skip
+    payload = order_payload(lines=lines, shipping_cents=MAX_CENTS)
+    response = api(shop_a.shop).post("/orders/batch", {"items": [payload]})
+    assert response.status_code == 200
+    order = Order.objects.for_shop(shop_a.shop).get()
+    assert order.subtotal_cents == 500 * 1_000_000 * MAX_UNIT_CENTS
+    assert order.total_cents == order.subtotal_cents + MAX_CENTS
+    read = api(shop_a.shop).get("/orders/1001").json()
+    assert read["total_cents"] == order.total_cents
 
 
-def test_a_total_beyond_the_largest_amount_names_the_field(api, shop_a):
+def test_an_order_total_above_the_largest_amount_is_computed_and_stored(api, shop_a):
     payload = order_payload(subtotal_cents=MAX_CENTS, shipping_cents=MAX_CENTS)
-    response = api(shop_a.shop).post("/orders", payload)
-    assert response.status_code == 422
-    assert [e["pointer"] for e in response.json()["errors"]] == ["/total_cents"]
+    assert api(shop_a.shop).post("/orders", payload).status_code == 201
+    assert Order.objects.for_shop(shop_a.shop).get().total_cents == 2 * MAX_CENTS
 
 
 def test_a_shopify_order_beyond_the_largest_amount_is_refused_clearly(client, shop_a):
@@ -52,7 +58,7 @@ def test_a_shopify_order_beyond_the_largest_amount_is_refused_clearly(client, sh
     body = {**SHOPIFY_ORDER, "line_items": [line]}
     response = shopify(client, shop_a.shop, "orders/create", body)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["pointer"] == "/lines/0/total_cents"
+    assert response.json()["errors"][0]["pointer"] == "/lines/0/unit_price_cents"
 
 
 def test_shopify_shipping_lines_that_sum_beyond_the_largest_amount_are_named(client, shop_a):
@@ -71,7 +77,7 @@ HUGE_CSV = CSV_HEADER + (
 def test_a_csv_line_beyond_the_largest_amount_names_its_line_and_column(shop_a):
     with pytest.raises(ImportFailed) as failed:
         import_orders_csv(shop_a.shop, io.BytesIO(HUGE_CSV.encode()))
-    assert [(p.row, p.column) for p in failed.value.problems] == [(2, "line_total_cents")]
+    assert [(p.row, p.column) for p in failed.value.problems] == [(2, "unit_price_cents")]
     assert not Order.objects.exists()
 
 
@@ -81,7 +87,7 @@ def test_the_csv_upload_beyond_the_largest_amount_shows_the_report(login, shop_a
     upload = SimpleUploadedFile("orders.csv", HUGE_CSV.encode(), content_type="text/csv")
     response = login(shop_a.owner).post("/integrations/import/", {"file": upload})
     assert response.status_code == 200
-    assert "line_total_cents" in response.content.decode()
+    assert f"must be at most {MAX_UNIT_CENTS}" in response.content.decode()
 
 
 def test_the_command_beyond_the_largest_amount_fails_without_a_traceback(shop_a, tmp_path, capsys):
@@ -89,7 +95,7 @@ def test_the_command_beyond_the_largest_amount_fails_without_a_traceback(shop_a,
     path.write_text(HUGE_CSV)
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_orders", str(path), "--shop", "pohjola", "--no-progress")
-    assert "line 2, line_total_cents" in capsys.readouterr().err
+    assert "line 2, unit_price_cents: must be at most" in capsys.readouterr().err
 
 
 def test_the_command_names_a_file_it_cannot_read(shop_a, tmp_path):

@@ -17,7 +17,7 @@ def line(**fields):
         (order_payload(lines=[line(quantity=True)]), "/lines/0/quantity"),
         (order_payload(lines=[line(unit_price_cents=True)]), "/lines/0/unit_price_cents"),
         (order_payload(lines=[line(unit_price_cents="990")]), "/lines/0/unit_price_cents"),
-        (order_payload(lines=[line(unit_price_cents=990.0)]), "/lines/0/unit_price_cents"),
+        (order_payload(lines=[line(unit_price_cents=990.5)]), "/lines/0/unit_price_cents"),
         (order_payload(lines=[line(vat_rate_bp="2550")]), "/lines/0/vat_rate_bp"),
         (order_payload(shipping_cents=False), "/shipping_cents"),
         (order_payload(marketing_consent="yes"), "/marketing_consent"),
@@ -62,3 +62,9 @@ def test_a_list_filter_takes_a_date_and_time_with_offset_only(api, shop_a, since
 def test_a_well_typed_order_is_stored(api, shop_a):
     response = api(shop_a.shop).post("/orders", order_payload(marketing_consent=True))
     assert response.status_code == 201
+
+
+def test_a_number_without_a_fraction_is_the_integer_json_schema_says_it_is(api, shop_a):
+    payload = order_payload(lines=[line(quantity=2.0, unit_price_cents=990.0)])
+    assert api(shop_a.shop).post("/orders", payload).status_code == 201
+    assert Order.objects.get().lines.get().total_cents == 1980

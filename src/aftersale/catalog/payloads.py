@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 
 from aftersale.catalog.models import Category
-from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text
+from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text, whole
 
 
 class CategoryIn(Payload):
@@ -22,7 +22,7 @@ class VariantIn(Payload):
     price_cents: PositiveCents
     unit_cost_cents: PositiveCents | None = None
     currency: CurrencyCode | None = None
-    stock: StrictInt = Field(default=0, ge=-(10**9), le=10**9)
+    stock: whole(-(10**9), 10**9) = 0
 
 
 class ProductIn(Payload):

@@ -21,6 +21,7 @@ from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
     RowChanges,
+    UnknownReference,
     Upserted,
     duplicates,
     is_stale,
@@ -133,7 +134,7 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
         if item.order_external_id not in orders
     ]
     if missing:
-        raise InvalidPayload(missing)
+        raise UnknownReference(missing)
     points = upsert_pickup_points(shop, [item.pickup_point for item in items if item.pickup_point])
     existing = {
         s.external_id: s
@@ -263,7 +264,7 @@ def record_tracking_events(shop: Shop, payloads: Iterable[Any]) -> list[Upserted
             if item.shipment_external_id not in shipments
         ]
         if missing:
-            raise InvalidPayload(missing)
+            raise UnknownReference(missing)
         events: list[EventRow] = []
         tracking = [
             (index, shipments[item.shipment_external_id], None, item)

@@ -24,40 +24,38 @@ from pydantic import (
     StrictInt,
     ValidationError,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from aftersale.core.bulk import insert_objects
 
 # Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
 MAX_CENTS = 10**13
-# Strict: JSON numbers only (not true, "12" or 12.0), as the OpenAPI schema says "integer".
-Cents = Annotated[StrictInt, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
-PositiveCents = Annotated[StrictInt, Field(ge=0, le=MAX_CENTS)]
+# A unit price is bounded tighter, so that quantity (at most 1,000,000) × unit price summed over
+# an order's 500 lines stays inside a 64-bit integer: no computed total can overflow a database.
+MAX_UNIT_CENTS = 10**10
 
 
-def out_of_bounds(amount: int) -> bool:
-    """Whether a computed amount (a line's quantity × price, a sum) is beyond ``MAX_CENTS``."""
-    return abs(amount) > MAX_CENTS
+def _integral(value: Any) -> Any:
+    """A JSON number without a fraction (``990.0``) is the integer JSON Schema says it is;
+    ``true``, ``"990"`` and ``990.5`` stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
-def fail_at(title: str, errors: list[tuple[tuple, str]]) -> None:
-    """Raise pydantic's error for ``errors`` ((location, message) pairs) from a model validator,
-    so that each names its own field rather than the whole object."""
-    if errors:
-        raise ValidationError.from_exception_data(
-            title,
-            [
-                InitErrorDetails(
-                    type=PydanticCustomError("value_error", "{error}", {"error": message}),
-                    loc=loc,
-                    input=None,
-                )
-                for loc, message in errors
-            ],
-        )
+def whole(ge: int, le: int):
+    """A strict integer from ``ge`` to ``le``: JSON numbers only (not true, "12" or 12.5), as
+    the OpenAPI document says "integer" with its minimum and maximum."""
+    return Annotated[StrictInt, Field(ge=ge, le=le), BeforeValidator(_integral)]
 
 
-def _clean_text(value: str) -> str:
+Cents = whole(-MAX_CENTS, MAX_CENTS)
+PositiveCents = whole(0, MAX_CENTS)
+UnitCents = whole(-MAX_UNIT_CENTS, MAX_UNIT_CENTS)
+PositiveUnitCents = whole(0, MAX_UNIT_CENTS)
+
+
+def clean_text(value: str) -> str:
     """Refuse text a database cannot store: NUL characters and lone UTF-16 surrogates."""
     if "\x00" in value:
         raise ValueError(_("must not contain NUL characters"))
@@ -68,25 +66,35 @@ def _clean_text(value: str) -> str:
     return value
 
 
+# What the text rules mean, as patterns in the OpenAPI document (checked by clean_text and by
+# trimming): no NUL character, and for a required field something besides white space (the
+# characters both Python and JavaScript count as white space are excluded).
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+
+
 def text(max_length: int, *, min_length: int = 0):
     """A string field that fits a ``max_length`` column and the database's encoding."""
     return Annotated[
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)
+        str,
+        Field(
+            min_length=min_length,
+            max_length=max_length,
+            json_schema_extra={"pattern": NOT_BLANK if min_length else NO_NUL},
+        ),
+        AfterValidator(clean_text),
     ]
 
 
 def as_instant(value: datetime) -> datetime:
-    """In UTC (PostgreSQL refuses offsets beyond ±16 h) and within years a shop can mean."""
-    try:
-        value = value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(_("is out of range")) from None
+    """Within years a shop can mean (as written), then in UTC (PostgreSQL refuses offsets
+    beyond ±16 h)."""
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValueError(
             _("must be between the years %(first)s and %(last)s")
             % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
         )
-    return value
+    return value.astimezone(UTC)
 
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -108,7 +116,12 @@ def _iso_day(value: Any) -> Any:
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 # A time with an offset ("Z" or "+02:00"), stored in UTC.
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(as_instant)]
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(as_instant),
+    Field(json_schema_extra={"pattern": r"^(19|20|21)[0-9]{2}-"}),
+]
 # A calendar day as "2026-11-02".
 Day = Annotated[date, BeforeValidator(_iso_day)]
 ExternalId = text(100, min_length=1)
@@ -134,6 +147,11 @@ class InvalidPayload(Exception):
     def __init__(self, errors: Iterable[FieldError]):
         self.errors = list(errors)
         super().__init__("; ".join(f"{e.pointer or '/'}: {e.message}" for e in self.errors))
+
+
+class UnknownReference(InvalidPayload):
+    """The payload refers to an object (an order, a shipment, a product) the shop has not sent
+    yet; nothing was written. The API answers 404, naming each reference."""
 
 
 def pointer(*parts: Any) -> str:

@@ -24,6 +24,7 @@ from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
     RowChanges,
+    UnknownReference,
     Upserted,
     assign_changed,
     duplicates,
@@ -419,7 +420,7 @@ def _orders_by_external_id(shop: Shop, items: list) -> dict[str, Order]:
         if item.order_external_id not in orders
     ]
     if errors:
-        raise InvalidPayload(errors)
+        raise UnknownReference(errors)
     return orders
 
 

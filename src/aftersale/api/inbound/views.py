@@ -110,11 +110,40 @@ def _log_order(shop: Shop, source: str, topic: str, order: dict, result) -> None
     )
 
 
+def _webhook_openapi(topic: str, signature: str, example: str) -> dict:
+    """The body and headers of a webhook, for the OpenAPI document (read from the raw body,
+    which the signature covers)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "description": "The platform's own JSON."}
+                }
+            },
+        },
+        "parameters": [
+            {"in": "header", "name": topic, "schema": {"type": "string"}, "example": example},
+            {
+                "in": "header",
+                "name": signature,
+                "schema": {"type": "string"},
+                "description": "Base64 HMAC-SHA256 of the body with the shop's webhook secret.",
+            },
+        ],
+    }
+
+
 def _external_id(body) -> str:
     return str(body.get("id", ""))[:100] if isinstance(body, dict) else ""
 
 
-@router.post("/webhooks/shopify/{shop}", auth=None, summary="Shopify-style webhook")
+@router.post(
+    "/webhooks/shopify/{shop}",
+    auth=None,
+    summary="Shopify-style webhook",
+    openapi_extra=_webhook_openapi("X-Shopify-Topic", "X-Shopify-Hmac-Sha256", "orders/updated"),
+)
 def shopify(request: HttpRequest, shop: str):
     target = verified_shop(shop, request.body, request.headers.get("X-Shopify-Hmac-Sha256"))
     topic = request.headers.get("X-Shopify-Topic", "")
@@ -150,7 +179,12 @@ def shopify(request: HttpRequest, shop: str):
     return {"topic": topic, "ignored": True}
 
 
-@router.post("/webhooks/woocommerce/{shop}", auth=None, summary="WooCommerce-style webhook")
+@router.post(
+    "/webhooks/woocommerce/{shop}",
+    auth=None,
+    summary="WooCommerce-style webhook",
+    openapi_extra=_webhook_openapi("X-WC-Webhook-Topic", "X-WC-Webhook-Signature", "order.updated"),
+)
 def woocommerce(request: HttpRequest, shop: str):
     target = verified_shop(shop, request.body, request.headers.get("X-WC-Webhook-Signature"))
     topic = request.headers.get("X-WC-Webhook-Topic", "")
