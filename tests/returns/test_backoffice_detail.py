@@ -113,6 +113,16 @@ def test_store_credit_and_exchange_are_settled_from_the_page(login, shop_a):
     assert StoreCredit.objects.for_shop(shop_a.shop).get().amount_cents == 5489
 
 
+def inspected_return(login, tenant):
+    """A return received and inspected (restock), ready for its refund; and staff signed in."""
+    returned = a_return(tenant.shop)
+    line = returned.lines.get()
+    client = login(tenant.staff)
+    client.post(url(returned), {"action": "receive"})
+    client.post(url(returned), {"action": "inspect", f"inspection-{line.pk}": "restock"})
+    return client, returned
+
+
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
@@ -126,11 +136,7 @@ def test_store_credit_and_exchange_are_settled_from_the_page(login, shop_a):
 )
 def test_a_refund_amount_that_is_not_an_amount_is_named_beside_the_field(login, shop_a, amount,
                                                                          message):  # fmt: skip
-    returned = a_return(shop_a.shop)
-    line = returned.lines.get()
-    client = login(shop_a.staff)
-    client.post(url(returned), {"action": "receive"})
-    client.post(url(returned), {"action": "inspect", f"inspection-{line.pk}": "restock"})
+    client, returned = inspected_return(login, shop_a)
     response = client.post(url(returned), {"action": "refund", "amount": amount})
     assert response.status_code == 400
     body = response.content.decode()
@@ -140,10 +146,6 @@ def test_a_refund_amount_that_is_not_an_amount_is_named_beside_the_field(login, 
 
 
 def test_a_refund_with_a_decimal_comma_is_read(login, shop_a):
-    returned = a_return(shop_a.shop)
-    line = returned.lines.get()
-    client = login(shop_a.staff)
-    client.post(url(returned), {"action": "receive"})
-    client.post(url(returned), {"action": "inspect", f"inspection-{line.pk}": "restock"})
+    client, returned = inspected_return(login, shop_a)
     client.post(url(returned), {"action": "refund", "amount": "40,5"})
     assert Refund.objects.for_shop(shop_a.shop).get().amount_cents == 4050
