@@ -70,3 +70,56 @@ def test_an_empty_body_is_a_400(api, shop_a):
 def test_a_read_takes_no_body_check(api, shop_a):
     response = api(shop_a.shop).post("/orders/1001", b"", raw=True)
     assert (response.status_code, response["Allow"]) == (405, "GET")
+
+
+@pytest.mark.slow
+def test_a_chunked_body_through_gunicorn_is_refused_with_411(tmp_path):
+    """The real WSGI server: gunicorn passes a chunked body with no Content-Length."""
+    import os
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "aftersale.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "SECRET_KEY": "test-" + "x" * 50,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "localhost",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1",
+         "aftersale.wsgi:application"],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline, port = time.monotonic() + 60, None
+        while port is None and time.monotonic() < deadline:
+            line = server.stderr.readline()
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            port = int(found[1]) if found else None
+        assert port, "gunicorn did not start"
+        body = b'{"external_id": "1"}'
+        request = (
+            b"POST /api/v1/orders HTTP/1.1\r\nHost: localhost\r\n"
+            b"Authorization: Bearer as_nothing\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            + f"{len(body):x}\r\n".encode()
+            + body
+            + b"\r\n0\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+            connection.sendall(request)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 411"), answer[:200]
+        assert b"urn:aftersale:problem:length-required" in answer
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
