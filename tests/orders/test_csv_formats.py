@@ -91,3 +91,12 @@ def test_a_duplicated_header_column_is_refused(shop_a):
     data = GOOD.replace("quantity,unit_price_cents", "quantity,quantity", 1)
     problems = problems_of(shop_a.shop, data.encode())
     assert (1, "quantity", "appears twice in the header (columns 13 and 14); keep one") in problems
+
+
+def test_the_upload_page_says_how_an_excel_export_was_read(login, shop_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("tilaukset.csv", FINNISH_EXCEL.encode("cp1252"))
+    body = login(shop_a.owner).post("/integrations/import/", {"file": upload}).content.decode()
+    assert "Imported 1 orders from 2 rows" in body
+    assert "The file was read as Windows-1252 text with “;” between the columns." in body
