@@ -100,3 +100,8 @@ def test_the_upload_page_says_how_an_excel_export_was_read(login, shop_a):
     body = login(shop_a.owner).post("/integrations/import/", {"file": upload}).content.decode()
     assert "Imported 1 orders from 2 rows" in body
     assert "The file was read as Windows-1252 text with “;” between the columns." in body
+
+
+def test_a_number_of_thousands_of_digits_is_an_error_not_a_traceback(shop_a):
+    data = GOOD.replace(",2,1990", "," + "9" * 5000 + ",1990")
+    assert [p[:2] for p in problems_of(shop_a.shop, data.encode())] == [(2, "quantity")]

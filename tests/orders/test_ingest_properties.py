@@ -171,8 +171,22 @@ def test_a_woocommerce_webhook_is_stored_or_refused_by_field(shop_a, order):
     refused_only_by_field(store)
 
 
-cells = st.text(max_size=12) | st.sampled_from(
-    ["", "1e9", "19,90", "1 990", str(MAX_CENTS), str(2**63), "-1", "2.11.2026 10.00", '"', "\r"]
+cells = st.text(max_size=12) | st.sampled_from(  # fmt: skip
+    [
+        "",
+        "1e9",
+        "19,90",
+        "1 990",
+        str(MAX_CENTS),
+        str(2**63),
+        "-1",
+        "2.11.2026 10.00",
+        '"',
+        "\r",
+        "9" * 5000,
+        "31.2.2026 25.61",
+        "0.0.0000",
+    ]
 )
 
 

@@ -146,11 +146,12 @@ def _set(target: dict, pointer: str, value) -> None:
 FINNISH_TIME = re.compile(
     r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?", re.ASCII
 )
-WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+# At most 30 digits: more is out of every column's range anyway (and int() refuses thousands).
+WHOLE = re.compile(r"[+-]?[0-9]{1,30}", re.ASCII)
 DECIMAL = {
-    ",": re.compile(r"([+-]?[0-9]+)\.([0-9]+)", re.ASCII),
-    ";": re.compile(r"([+-]?[0-9]+),([0-9]+)", re.ASCII),
-    "\t": re.compile(r"([+-]?[0-9]+)[.,]([0-9]+)", re.ASCII),
+    ",": re.compile(r"([+-]?[0-9]{1,30})\.([0-9]{1,30})", re.ASCII),
+    ";": re.compile(r"([+-]?[0-9]{1,30}),([0-9]{1,30})", re.ASCII),
+    "\t": re.compile(r"([+-]?[0-9]{1,30})[.,]([0-9]{1,30})", re.ASCII),
 }
 
 
