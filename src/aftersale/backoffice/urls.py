@@ -124,4 +124,5 @@ urlpatterns = [
         name="remove_webhook_endpoint",
     ),
     path("integrations/import/", integrations.csv_import, name="csv_import"),
+    path("integrations/inbound/", integrations.inbound_webhooks, name="inbound_webhooks"),
 ]
