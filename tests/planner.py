@@ -1,0 +1,23 @@
+"""What the database's query planner knows about a table (statistics written by ANALYZE)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def statistics_rows(table: str) -> int:
+    """Rows of planner statistics for ``table``: sqlite_stat1 on SQLite, pg_stats on PostgreSQL.
+    Zero when the table was never analysed."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
+                "AND tablename = %s",
+                [table],
+            )
+        return cursor.fetchone()[0]
