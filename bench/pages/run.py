@@ -343,7 +343,9 @@ async def run(args, pages: list[Page], sign_in: dict, port: int) -> int:
     failures = 0
     for c in args.concurrency:
         before = await measure(port, hello, c, args.requests, args.seconds)
-        results = [(page, await measure(port, page, c, args.requests, args.seconds)) for page in pages]
+        results = []
+        for page in pages:
+            results.append((page, await measure(port, page, c, args.requests, args.seconds)))
         after = await measure(port, hello, c, args.requests, args.seconds)
         baseline = (before.rate + after.rate) / 2
         print(row(f"{HELLO} (before)", c, before, "", ""))

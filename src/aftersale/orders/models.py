@@ -42,7 +42,11 @@ class Customer(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["shop", "external_id"], name="customer_unique_external")
         ]
-        indexes = [models.Index(fields=["shop", "email"], name="customer_email")]
+        indexes = [
+            models.Index(fields=["shop", "email"], name="customer_email"),
+            # The API's change feed: ?updated_since and the cursor walk (updated_at, id).
+            models.Index(fields=["shop", "updated_at", "id"], name="customer_shop_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or self.external_id
@@ -129,6 +133,8 @@ class Order(TimeStamped):
         indexes = [
             models.Index(fields=["shop", "placed_at"], name="order_shop_placed"),
             models.Index(fields=["shop", "number"], name="order_shop_number"),
+            # The API's change feed; also what tells the dashboard's stored days they changed.
+            models.Index(fields=["shop", "updated_at", "id"], name="order_shop_updated"),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +228,10 @@ class Refund(TimeStamped):
         verbose_name_plural = _("refunds")
         constraints = [
             models.UniqueConstraint(fields=["shop", "external_id"], name="refund_unique_external")
+        ]
+        indexes = [
+            models.Index(fields=["shop", "refunded_at"], name="refund_shop_refunded"),
+            models.Index(fields=["shop", "updated_at"], name="refund_shop_updated"),
         ]
 
     def __str__(self) -> str:

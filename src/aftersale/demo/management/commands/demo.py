@@ -112,7 +112,7 @@ class Command(BaseCommand):
             logins.create_demo_users(shops, settings.DEMO_PASSWORD)
             writer.reset_sequences(WRITTEN_MODELS)
         self.stdout.write("Updating the query planner's statistics…")
-        analyze(WRITTEN_MODELS)
+        analyze(WRITTEN_MODELS, vacuum=True)
 
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s."))
