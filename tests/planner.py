@@ -21,3 +21,20 @@ def statistics_rows(table: str) -> int:
                 [table],
             )
         return cursor.fetchone()[0]
+
+
+def plan_of(query: dict) -> str:
+    """The plan the database picks for a captured query (``CaptureQueriesContext`` item).
+
+    On PostgreSQL sequential scans and sorts are priced out first: test tables are tiny, and
+    the question is whether an index *can* answer, as it must on a shop of real size.
+    """
+    sql = query["sql"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
