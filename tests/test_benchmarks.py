@@ -48,3 +48,23 @@ def test_the_ingest_benchmark_runs_on_postgresql():
     out = run_bench("ingest/run.py", "--orders", "30", BENCH_POSTGRES_URL=url)
     assert "batch API" in out and "CSV import" in out
     assert out.count("ratio") == 3
+
+
+def test_the_pages_benchmark_runs(tmp_path):
+    out = run_bench(
+        "pages/run.py",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'pages.sqlite3'}",
+        "--customers",
+        "30",
+        "--seconds",
+        "0.2",
+        "--requests",
+        "10",
+        "--warmup",
+        "1",
+    )
+    assert "ratio pages / hello-world" in out
+    for page in ("dashboard", "portal lookup", "tracking page", "API orders list"):
+        assert f"\n{page} " in out
+    assert "errors" not in out

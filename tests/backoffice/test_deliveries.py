@@ -127,3 +127,16 @@ def test_bad_costs_are_refused_with_a_message(login, shop_a):
         follow=True,
     )
     assert "Give each cost as euros" in response.content.decode()
+
+
+def test_the_list_and_its_tab_counts_take_a_fixed_number_of_queries(
+    login, shop_a, django_assert_num_queries
+):
+    for status in ShipmentStatus.READY_FOR_PICKUP, ShipmentStatus.RETURNED_TO_SENDER:
+        for _ in range(3):
+            parcel(shop_a.shop, status, held_until=timezone.now() + timedelta(days=2))
+    client = login(shop_a.staff)
+    # Session, user, memberships; the three tabs' counts in one; the page's count and rows.
+    with django_assert_num_queries(6):
+        html = client.get(reverse("backoffice:deliveries")).content.decode()
+    assert html.count("data-shipment=") == 3

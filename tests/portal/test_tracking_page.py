@@ -88,3 +88,15 @@ def test_a_picked_up_parcel_shows_no_deadline(client, waiting):
     html = client.get(f"/t/{waiting.tracking_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "data-days-left" not in html and "Can&#x27;t make it in time?" not in html
     assert 'data-status="picked_up"' in html
+
+
+def test_it_takes_two_queries_however_long_the_parcels_history(
+    client, waiting, django_assert_num_queries
+):
+    for hour in range(3, 9):
+        TrackingEventFactory(
+            shipment=waiting, carrier_code=f"E{hour}", occurred_at=NOW - timedelta(hours=hour)
+        )
+    # The parcel with its shop, order and pickup point; then its events.
+    with django_assert_num_queries(2):
+        assert client.get(f"/t/{waiting.tracking_token}/").status_code == 200
