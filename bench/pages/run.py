@@ -326,9 +326,10 @@ async def measure(
     return Result(len(latencies), time.perf_counter() - start, latencies, errors)
 
 
-async def settle(port: int, deadline_s: float = 90) -> None:
-    """After a page that timed out, wait until the workers are free again (gunicorn ends a
-    request after 30 s), so that the next page is not measured behind it."""
+async def settle(port: int, deadline_s: float = 300) -> None:
+    """After a page that timed out, wait until the workers are free again, so that the next
+    page is not measured behind it: gunicorn ends a request after 30 s, and the requests
+    still queued behind it run too (8 of them take 3 workers 80 s)."""
     deadline = time.monotonic() + deadline_s
     quick = 0
     while quick < WORKERS and time.monotonic() < deadline:
