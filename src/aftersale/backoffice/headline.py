@@ -9,12 +9,12 @@ docs/merchants/backoffice.md defines each number for the merchant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from aftersale.backoffice.access import shop_zone
-from aftersale.insights.daily import days_between, figures_by_day, total
+from aftersale.insights.daily import days_between, figures_by_day, midnight, total
 
 PERIOD_DAYS = 30
 
@@ -61,14 +61,11 @@ def periods(shop, now: datetime | None = None) -> tuple[Period, Period]:
     """The current and previous 30-day periods as aware datetimes in the shop's zone."""
     zone = shop_zone(shop)
     today = timezone.localtime(now or timezone.now(), zone).date()
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=zone)
-
     current = Period(
-        midnight(today - timedelta(days=PERIOD_DAYS - 1)), midnight(today + timedelta(1))
+        midnight(today - timedelta(days=PERIOD_DAYS - 1), zone),
+        midnight(today + timedelta(1), zone),
     )
-    previous = Period(midnight(today - timedelta(days=2 * PERIOD_DAYS - 1)), current.start)
+    previous = Period(midnight(today - timedelta(days=2 * PERIOD_DAYS - 1), zone), current.start)
     return current, previous
 
 

@@ -58,10 +58,7 @@ def deliveries(request):
         Shipment.objects.for_shop(request.shop)
         .filter(status__in=[value for _label, value in lists.values()])
         .aggregate(
-            **{
-                key: Count("id", filter=Q(status=value))
-                for key, (_label, value) in lists.items()
-            }
+            **{key: Count("id", filter=Q(status=value)) for key, (_label, value) in lists.items()}
         )
     )
     page = page_of(request, shipments)
