@@ -38,3 +38,17 @@ def plan_of(query: dict) -> str:
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("EXPLAIN " + sql)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def forget_statistics(*tables: str) -> None:
+    """Drop the planner's statistics of ``tables`` (inside the test's transaction), so that a
+    test can see a load write them; a load committed by an earlier test may have left some."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone()[0]:
+                for table in tables:
+                    cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [table])
+        else:
+            for table in tables:
+                cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
