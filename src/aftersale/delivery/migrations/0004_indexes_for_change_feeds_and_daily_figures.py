@@ -6,9 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0001_initial'),
         ('delivery', '0003_delivery_costs'),
-        ('orders', '0002_initial'),
     ]
 
     operations = [

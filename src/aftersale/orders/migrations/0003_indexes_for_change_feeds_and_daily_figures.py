@@ -6,10 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('delivery', '0004_indexes_for_change_feeds_and_daily_figures'),
         ('orders', '0002_initial'),
-        ('returns', '0003_withdrawals_unclaimed_cases'),
     ]
 
     operations = [
@@ -20,10 +17,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='order',
             index=models.Index(fields=['shop', 'updated_at', 'id'], name='order_shop_updated'),
-        ),
-        migrations.AddIndex(
-            model_name='refund',
-            index=models.Index(fields=['shop', 'refunded_at'], name='refund_shop_refunded'),
         ),
         migrations.AddIndex(
             model_name='refund',

@@ -6,8 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('orders', '0003_indexes_for_change_feeds_and_daily_figures'),
         ('returns', '0003_withdrawals_unclaimed_cases'),
     ]
 
