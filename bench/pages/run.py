@@ -402,7 +402,8 @@ async def run(args, pages: list[Page], sign_in: dict, port: int) -> int:
         print(row(f"{HELLO} (after)", c, after, "", ""))
         print()
     print(f"ratio pages / hello-world: {len(pages) * len(args.concurrency) - failures} of "
-          f"{len(pages) * len(args.concurrency)} measurements meet their target")  # fmt: skip
+          f"{len(pages) * len(args.concurrency)} measurements meet their target; load average "
+          f"at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
     return 0
 
 
@@ -424,10 +425,11 @@ def main() -> int:
     if args.database_url.startswith("postgres"):
         create_postgres_database(args.database_url)
     env = environment(args.database_url, args.redis_url)
-    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "REDIS_URL")})
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-    if not args.redis_url:
-        os.environ.pop("REDIS_URL", None)
+    # This process reads the same database to pick the pages (a busy customer, order, …).
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
+        os.environ.pop(name, None)
+        if name in env:
+            os.environ[name] = env[name]
     prepare_database(env, args.scale, args.customers)
     pages, sign_in = pages_to_measure()
     server, port = start_server(env)
