@@ -55,3 +55,23 @@ def test_the_search_benchmark_runs():
     assert "baseline: one customer by primary key" in out
     assert out.count("ratio") == 18
     assert "search customers by e-mail" in out and "(1 found)" in out
+
+
+def test_the_pages_benchmark_runs(tmp_path):
+    out = run_bench(
+        "pages/run.py",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'pages.sqlite3'}",
+        "--customers",
+        "30",
+        "--seconds",
+        "0.2",
+        "--requests",
+        "10",
+        "--warmup",
+        "1",
+    )
+    assert "ratio pages / hello-world" in out
+    for page in ("dashboard", "portal lookup", "tracking page", "API orders list"):
+        assert f"\n{page} " in out
+    assert "errors" not in out

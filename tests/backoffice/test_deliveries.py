@@ -169,3 +169,16 @@ def test_the_unclaimed_report_costs_the_same_queries_for_few_or_many_parcels(
     assert len(passes) == 3
     assert 'data-figure="parcels">42<' in html
     assert 'data-figure="unclaimed">21<' in html
+
+
+def test_the_list_and_its_tab_counts_take_a_fixed_number_of_queries(
+    login, shop_a, django_assert_num_queries
+):
+    for status in ShipmentStatus.READY_FOR_PICKUP, ShipmentStatus.RETURNED_TO_SENDER:
+        for _ in range(3):
+            parcel(shop_a.shop, status, held_until=timezone.now() + timedelta(days=2))
+    client = login(shop_a.staff)
+    # Session, user, memberships; the three tabs' counts in one; the page's count and rows.
+    with django_assert_num_queries(6):
+        html = client.get(reverse("backoffice:deliveries")).content.decode()
+    assert html.count("data-shipment=") == 3

@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from aftersale.core.models import Membership, Shop
 from aftersale.delivery.models import Shipment
 from aftersale.demo.logins import demo_logins
-from aftersale.orders.models import Order
+from aftersale.orders.models import Customer, Order
 from aftersale.timeline.models import Event
 from tests.factories import OrderFactory
+from tests.planner import forget_statistics, statistics_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,36 @@ def test_another_seed_gives_other_data():
     out = StringIO()
     call_command("demo", end_date=END, customers=40, seed=4, reset=True, stdout=out)
     assert key_columns("pohjola-style") != first
+
+
+def test_scale_multiplies_the_customers_and_their_orders():
+    out = StringIO()
+    call_command("demo", end_date=END, customers=20, seed=3, stdout=out)
+    shop = Shop.objects.get(slug="pohjola-style")
+    assert Customer.objects.for_shop(shop).count() == 20
+    base_orders = Order.objects.for_shop(shop).count()
+    call_command("demo", end_date=END, customers=20, scale=5, seed=3, reset=True, stdout=out)
+    shop = Shop.objects.get(slug="pohjola-style")
+    assert "100 customers" in out.getvalue()
+    assert Customer.objects.for_shop(shop).count() == 100
+    assert 3 * base_orders < Order.objects.for_shop(shop).count() < 8 * base_orders
+
+
+@pytest.mark.parametrize("scale", ["0", "101", "ten"])
+def test_it_explains_a_bad_scale(scale):
+    with pytest.raises(CommandError, match="--scale"):
+        call_command("demo", "--scale", scale, "--customers", "20", stdout=StringIO())
+    assert not Shop.objects.exists()
+
+
+def test_the_query_planner_has_statistics_after_a_load():
+    tables = ("orders_customer", "orders_order", "delivery_shipment", "timeline_event")
+    forget_statistics(*tables)
+    for table in tables:
+        assert statistics_rows(table) == 0, "no statistics before the load"
+    run_demo()
+    for table in tables:
+        assert statistics_rows(table) > 0, f"{table} was not analysed"
 
 
 def test_it_explains_a_bad_end_date():

@@ -12,6 +12,7 @@ from aftersale.orders.models import Order
 from aftersale.timeline.models import Event
 from tests.api.samples import CSV_HEADER as HEADER
 from tests.api.samples import GOOD_CSV as GOOD
+from tests.planner import forget_statistics, statistics_rows
 
 
 def csv_file(text):
@@ -27,6 +28,17 @@ def test_it_imports_orders_with_their_lines(shop_a):
     assert first.placed_at.isoformat() == "2026-11-02T08:00:00+00:00", "shop time, Helsinki"
     assert first.pickup_point.code == "001234"
     assert Event.objects.filter(type="order.placed").count() == 2
+
+
+def test_the_query_planner_has_statistics_after_an_import(shop_a, tmp_path):
+    tables = ("orders_customer", "orders_order", "orders_orderline", "timeline_event")
+    forget_statistics(*tables)
+    assert statistics_rows("orders_order") == 0
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD)
+    call_command("import_orders", str(path), "--shop", shop_a.shop.slug, "--no-progress")
+    for table in tables:
+        assert statistics_rows(table) > 0, f"{table} was not analysed"
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(shop_a):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.returns.fixtures import DELIVERED_AT, delivered_order, non_returnable_line
 
@@ -51,3 +53,19 @@ def test_prices_are_written_as_the_customers_language_writes_money(shop_a, signe
     english = client.get(f"/s/pohjola/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "× 49,90\xa0€" in finnish.content.decode()
     assert "× €49.90" in english.content.decode()  # as in the back-office and the e-mails
+
+
+@time_machine.travel(DELIVERED_AT + timedelta(days=3))
+def test_the_page_costs_the_same_queries_for_two_lines_or_eight(
+    shop_a, signed_in, django_assert_max_num_queries
+):
+    counts = []
+    for lines in (2, 8):
+        order = delivered_order(shop_a.shop, lines=lines, email=f"c{lines}@example.fi")
+        client = signed_in(order)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/s/pohjola/orders/{order.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    with django_assert_max_num_queries(12):
+        client.get(f"/s/pohjola/orders/{order.pk}/")

@@ -128,3 +128,15 @@ def test_unknown_opening_hours_are_not_closed_every_day(client, waiting):
     assert "Not known here. Check the opening hours with the carrier (Posti) before you go." in html
     finnish = client.get(f"/t/{waiting.tracking_token}/", HTTP_ACCEPT_LANGUAGE="fi")
     assert "suljettu" not in finnish.content.decode()
+
+
+def test_it_takes_two_queries_however_long_the_parcels_history(
+    client, waiting, django_assert_num_queries
+):
+    for hour in range(3, 9):
+        TrackingEventFactory(
+            shipment=waiting, carrier_code=f"E{hour}", occurred_at=NOW - timedelta(hours=hour)
+        )
+    # The parcel with its shop, order and pickup point; then its events.
+    with django_assert_num_queries(2):
+        assert client.get(f"/t/{waiting.tracking_token}/").status_code == 200

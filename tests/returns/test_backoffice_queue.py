@@ -89,3 +89,24 @@ def test_bulk_approval_returns_only_to_this_site(login, shop_a):
     assert response["Location"] == "/returns/"
     response = client.post("/returns/approve/", {"ids": [returned.pk], "next": "/returns/?age=2"})
     assert response["Location"] == "/returns/?age=2"
+
+
+def test_the_open_queue_is_read_from_its_own_index(login, shop_a):
+    """Closed returns are most of a shop's history; the queue must not walk past them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.planner import plan_of
+
+    a_return(shop_a.shop)
+    client = login(shop_a.staff)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/returns/").status_code == 200
+    page = next(
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "returns_returnrequest"."id"') and "LIMIT" in q["sql"]
+    )
+    plan = plan_of(page)
+    assert "return_open_queue" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

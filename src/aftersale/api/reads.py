@@ -23,7 +23,7 @@ from aftersale.api.schemas import (
 from aftersale.delivery.models import Shipment, TrackingEvent
 from aftersale.orders.ingest import Instant
 from aftersale.orders.models import Customer, Order
-from aftersale.returns.models import ReturnRequest
+from aftersale.returns.models import ReturnLine, ReturnRequest
 
 
 class ListFilters(Schema):
@@ -162,7 +162,7 @@ def _returns(shop):
     return (
         ReturnRequest.objects.for_shop(shop)
         .select_related("order", "customer")
-        .prefetch_related("lines__order_line")
+        .prefetch_related(Prefetch("lines", ReturnLine.objects.select_related("order_line")))
     )
 
 

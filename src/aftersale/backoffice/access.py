@@ -26,10 +26,18 @@ def current_membership(request) -> Membership | None:
     """The membership for the shop chosen in this session, else the user's first by shop name."""
     if not request.user.is_authenticated:
         return None
-    memberships = Membership.objects.select_related("shop").filter(user=request.user)
+    memberships = list(
+        Membership.objects.select_related("shop")
+        .filter(user=request.user)
+        .order_by("shop__name", "shop_id")
+    )
+    # The shop switcher lists these; one query serves both (see core.context_processors).
+    request.user_shops = [membership.shop for membership in memberships]
     chosen = request.session.get(SESSION_KEY)
-    membership = memberships.filter(shop_id=chosen).first() if chosen else None
-    return membership or memberships.order_by("shop__name", "shop_id").first()
+    for membership in memberships:
+        if membership.shop_id == chosen:
+            return membership
+    return memberships[0] if memberships else None
 
 
 def shop_zone(shop) -> ZoneInfo:

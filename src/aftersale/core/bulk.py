@@ -179,3 +179,32 @@ def _execute_many(cursor, model: type[Model], fields: list, columns: list[list])
     cursor.execute("SELECT last_insert_rowid()")
     (last,) = cursor.fetchone()
     return list(range(last - len(columns[0]) + 1, last + 1))
+
+
+def analyze(models: Sequence[type[Model]], *, vacuum: bool = False) -> None:
+    """Refresh the query planner's statistics for ``models``' tables after a bulk load.
+
+    Neither ``COPY`` nor SQLite's inserts update the planner's statistics; until autovacuum
+    (PostgreSQL) or an ``ANALYZE`` gets to them, the planner guesses table sizes and picks
+    slow plans (a sequential scan where an index answers at once). SQLite samples at most
+    a thousand rows per index (``analysis_limit``) so this stays quick on a big shop.
+
+    ``vacuum`` (PostgreSQL, outside a transaction): ``VACUUM (ANALYZE)`` instead, which also
+    marks the freshly written pages all-visible, so that counts and lists can be answered
+    from an index alone (an index-only scan) without visiting the table.
+    """
+    quote = connection.ops.quote_name
+    tables = list(dict.fromkeys(model._meta.db_table for model in models))
+    if not tables:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            for table in tables:
+                cursor.execute(f"ANALYZE {quote(table)}")
+            return
+        names = ", ".join(quote(table) for table in tables)
+        if vacuum and not connection.in_atomic_block:
+            cursor.execute(f"VACUUM (ANALYZE) {names}")
+        else:
+            cursor.execute(f"ANALYZE {names}")

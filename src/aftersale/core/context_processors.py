@@ -7,5 +7,6 @@ def current_shop(request):
         return {}
     return {
         "current_shop": getattr(request, "shop", None),
-        "user_shops": shops_for_user(request.user),
+        # The back-office access check has read the user's shops already on its pages.
+        "user_shops": getattr(request, "user_shops", None) or shops_for_user(request.user),
     }

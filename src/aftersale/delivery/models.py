@@ -102,6 +102,8 @@ class Shipment(TimeStamped):
         indexes = [
             models.Index(fields=["shop", "status", "held_until"], name="shipment_waiting"),
             models.Index(fields=["shop", "tracking_number"], name="shipment_tracking_number"),
+            models.Index(fields=["shop", "updated_at", "id"], name="shipment_shop_updated"),
+            models.Index(fields=["shop", "status", "returned_at"], name="shipment_returned"),
         ]
 
     def __str__(self) -> str:

@@ -113,3 +113,37 @@ class CustomerValue(models.Model):
     @property
     def churn_risk(self) -> float | None:
         return None if self.p_alive is None else 1.0 - self.p_alive
+
+
+class DailyFigures(models.Model):
+    """A shop's headline numbers for one day (a calendar day in the shop's time zone).
+
+    The dashboard adds up thirty of these instead of the orders, refunds, returns and parcels
+    behind them. The rows are a cache with exact invalidation: ``computed_at`` says when they
+    were last checked, and any order, refund, return or parcel changed since then makes the
+    days it belongs to be computed again (``aftersale.insights.daily``).
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="daily_figures")
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    orders = models.IntegerField(_("orders"), default=0)
+    revenue_cents = models.BigIntegerField(_("revenue"), default=0)
+    refunds_cents = models.BigIntegerField(_("refunds"), default=0)
+    unrefunded_returns_cents = models.BigIntegerField(_("returns not yet refunded"), default=0)
+    unclaimed_parcels = models.IntegerField(_("unclaimed parcels"), default=0)
+    computed_at = models.DateTimeField(_("checked at"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day"], name="dailyfigures_one_per_day")
+        ]
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,9 +17,10 @@ from aftersale.analytics.scoring import score_customers
 from aftersale.analytics.summary import UNIT_DAYS
 from aftersale.core.models import Shop
 from aftersale.core.worker import Stopped, check_stop
+from aftersale.insights.daily import FIGURES
 from aftersale.insights.funnel import journey_funnel
 from aftersale.insights.loading import load_order_lines, load_returns
-from aftersale.insights.models import CustomerValue, ShopInsight
+from aftersale.insights.models import CustomerValue, DailyFigures, ShopInsight
 from aftersale.timeline import types
 from aftersale.timeline.services import event_row, record_events
 
@@ -238,3 +239,34 @@ def _charts(shop: Shop, scores, lines, returns, now: datetime) -> dict[str, obje
             "clv": round(float(clv.sum()), 2),
         },
     }
+
+
+@transaction.atomic
+def store_daily_figures(
+    shop: Shop,
+    zone: ZoneInfo,
+    figures: dict[date, dict[str, int]],
+    *,
+    checked_at: datetime,
+    window: tuple[date, date],
+) -> None:
+    """Store freshly computed days of ``DailyFigures`` and mark every stored day of ``window``
+    as checked at ``checked_at`` (the others were found unchanged)."""
+    rows = [
+        DailyFigures(
+            shop=shop,
+            day=day,
+            currency=shop.currency,
+            time_zone=str(zone),
+            computed_at=checked_at,
+            **values,
+        )
+        for day, values in figures.items()
+    ]
+    DailyFigures.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["shop", "day"],
+        update_fields=["currency", "time_zone", *FIGURES, "computed_at"],
+    )
+    DailyFigures.objects.for_shop(shop).filter(day__range=window).update(computed_at=checked_at)

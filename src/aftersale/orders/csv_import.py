@@ -21,11 +21,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersale.core.bulk import gc_paused
+from aftersale.core.bulk import analyze, gc_paused
 from aftersale.core.models import Shop
 from aftersale.orders.ingest import ConflictingWrite, InvalidPayload, parse_all
+from aftersale.orders.models import Customer, Order, OrderLine
 from aftersale.orders.payloads import OrderIn
 from aftersale.orders.services import upsert_orders
+from aftersale.timeline.models import Event
 
 CHUNK = 1000
 
@@ -432,9 +434,12 @@ def import_orders_csv(
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Check every row, then store every order in one transaction, or nothing."""
+    """Check every row, then store every order in one transaction, or nothing; then refresh
+    the query planner's statistics of the tables it filled (a bulk load changes them)."""
     with gc_paused():
-        return _import(shop, stream, source, progress, on_start)
+        summary = _import(shop, stream, source, progress, on_start)
+    analyze([Customer, Order, OrderLine, Event])
+    return summary
 
 
 def _import(shop, stream, source, progress, on_start) -> ImportSummary:

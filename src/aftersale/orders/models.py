@@ -48,6 +48,8 @@ class Customer(TimeStamped):
             models.Index(fields=["shop", "email"], name="customer_email"),
             # The customer list's order, so a page is read from the index, not sorted.
             models.Index(fields=["shop", "last_name", "first_name", "id"], name="customer_by_name"),
+            # The API's change feed: ?updated_since and the cursor walk (updated_at, id).
+            models.Index(fields=["shop", "updated_at", "id"], name="customer_shop_updated"),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +144,8 @@ class Order(TimeStamped):
             models.Index(F("shop"), Upper("number"), name="order_shop_number_upper"),
             # A customer's orders, newest first, and their totals (the customer page).
             models.Index(fields=["shop", "customer", "placed_at"], name="order_customer_time"),
+            # The API's change feed; also what tells the dashboard's stored days they changed.
+            models.Index(fields=["shop", "updated_at", "id"], name="order_shop_updated"),
         ]
 
     def __str__(self) -> str:
@@ -236,8 +240,12 @@ class Refund(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["shop", "external_id"], name="refund_unique_external")
         ]
-        # The latest refunds (the withdrawals page).
-        indexes = [models.Index(fields=["shop", "refunded_at"], name="refund_shop_time")]
+        indexes = [
+            # The latest refunds (the withdrawals page) and a day's refunds (the dashboard).
+            models.Index(fields=["shop", "refunded_at"], name="refund_shop_time"),
+            # The API's change feed; also what tells the dashboard's stored days they changed.
+            models.Index(fields=["shop", "updated_at"], name="refund_shop_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_cents / 100:.2f} {self.currency}"

@@ -46,6 +46,16 @@ class ReturnState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Returns the merchant still has to act on: the back-office queue shows these by default.
+OPEN_RETURN_STATES = (
+    ReturnState.REQUESTED,
+    ReturnState.APPROVED,
+    ReturnState.IN_TRANSIT,
+    ReturnState.RECEIVED,
+    ReturnState.INSPECTED,
+)
+
+
 class Resolution(models.TextChoices):
     REFUND = "refund", _("Refund")
     EXCHANGE = "exchange", _("Exchange")
@@ -95,7 +105,17 @@ class ReturnRequest(TimeStamped):
         ordering = ["-requested_at", "-id"]
         verbose_name = _("return")
         verbose_name_plural = _("returns")
-        indexes = [models.Index(fields=["shop", "state", "requested_at"], name="return_queue")]
+        indexes = [
+            models.Index(fields=["shop", "state", "requested_at"], name="return_queue"),
+            models.Index(fields=["shop", "requested_at"], name="return_shop_requested"),
+            # The queue of open returns, oldest first, without walking the closed ones.
+            models.Index(
+                fields=["shop", "requested_at", "id"],
+                condition=models.Q(state__in=OPEN_RETURN_STATES),
+                name="return_open_queue",
+            ),
+            models.Index(fields=["shop", "updated_at", "id"], name="return_shop_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.code

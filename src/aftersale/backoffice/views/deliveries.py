@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -49,10 +49,14 @@ def deliveries(request):
         shipments = shipments.order_by(F("held_until").asc(nulls_last=True), "id")
     else:
         shipments = shipments.order_by("-updated_at", "-id")
-    counts = {
-        key: Shipment.objects.for_shop(request.shop).filter(status=value).count()
-        for key, (_label, value) in lists.items()
-    }
+    # Every tab's count in one pass over the (shop, status, …) index.
+    counts = (
+        Shipment.objects.for_shop(request.shop)
+        .filter(status__in=[value for _label, value in lists.values()])
+        .aggregate(
+            **{key: Count("id", filter=Q(status=value)) for key, (_label, value) in lists.items()}
+        )
+    )
     page = page_of(request, shipments)
     now = timezone.now()
     rows = [

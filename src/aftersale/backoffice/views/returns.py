@@ -22,6 +22,7 @@ from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.carriers import CARRIERS, display_name
 from aftersale.returns import insight, policy, selectors, services
 from aftersale.returns.models import (
+    OPEN_RETURN_STATES,
     ReturnLine,
     ReturnPolicy,
     ReturnReason,
@@ -61,13 +62,7 @@ class QueueFilter(forms.Form):
     q = forms.CharField(label=gettext_lazy("Return code or order number"), required=False)
 
 
-OPEN_STATES = [
-    ReturnState.REQUESTED,
-    ReturnState.APPROVED,
-    ReturnState.IN_TRANSIT,
-    ReturnState.RECEIVED,
-    ReturnState.INSPECTED,
-]
+OPEN_STATES = list(OPEN_RETURN_STATES)
 
 
 def filtered_returns(shop, data):
