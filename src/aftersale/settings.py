@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "aftersale.insights",
     "aftersale.api",
     "aftersale.webhooks",
+    "aftersale.privacy",
     "aftersale.portal",
     "aftersale.backoffice",
     "aftersale.demo",
