@@ -8,6 +8,7 @@ from aftersale.backoffice.views import (
     insights,
     integrations,
     orders,
+    privacy,
     returns,
     shops,
     withdrawals,
@@ -90,4 +91,9 @@ urlpatterns = [
         name="remove_webhook_endpoint",
     ),
     path("integrations/import/", integrations.csv_import, name="csv_import"),
+    path("customers/<int:customer_id>/export/", privacy.export_customer, name="export_customer"),
+    path("customers/<int:customer_id>/erase/", privacy.erase_customer_page, name="erase_customer"),
+    path("privacy/", privacy.settings_page, name="privacy_settings"),
+    path("privacy/audit/", privacy.audit_log, name="audit_log"),
+    path("privacy/audit.csv", privacy.audit_log_csv, name="audit_log_csv"),
 ]

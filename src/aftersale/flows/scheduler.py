@@ -38,6 +38,7 @@ from aftersale.flows.models import (
 from aftersale.flows.schedule import anchor_time, due_at_for, quiet_until
 from aftersale.flows.subjects import load_subject
 from aftersale.flows.triggers import exit_run
+from aftersale.privacy.suppression import is_erased
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
 
@@ -294,6 +295,8 @@ def messaging_for(shop) -> MessagingSettings:
 
 def suppression_reason(shop, channel: str, address: str, kind: str) -> str:
     """Why the address may not get this kind of message ("" if it may)."""
+    if is_erased(shop, channel, address):
+        return "suppressed: erased customer"
     suppressions = Suppression.objects.for_shop(shop).filter(
         channel=channel, address__iexact=address
     )

@@ -123,3 +123,64 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"customer {self.customer_number} ({self.state})"
+
+
+class AuditAction(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    CUSTOMER_VIEWED = "customer_viewed", _("Viewed a customer")
+    CUSTOMER_EXPORTED = "customer_exported", _("Exported a customer's data")
+    CUSTOMER_ERASED = "customer_erased", _("Erased a customer")
+    REFUND = "refund", _("Refund")
+    SETTINGS_CHANGED = "settings_changed", _("Changed settings")
+    API_TOKEN_USED = "api_token_used", _("Used an API token")
+    AUDIT_EXPORTED = "audit_exported", _("Exported the audit log")
+
+
+class AppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit entry."""
+
+
+class AuditEntryQuerySet(ShopOwnedQuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("audit entries cannot be changed")
+
+    def delete(self):
+        raise AppendOnly("audit entries cannot be deleted")
+
+    _update = update
+
+
+class AuditEntry(models.Model):
+    """Who did what, when and from where. Entries are only ever added: the model refuses to
+    save an existing entry or delete one, and the admin shows them read-only."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("who"), max_length=150)
+    action = models.CharField(_("what"), max_length=20, choices=AuditAction.choices)
+    subject_type = models.CharField(_("about"), max_length=40, blank=True)
+    subject_id = models.CharField(_("id"), max_length=64, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    client_address = models.CharField(_("from"), max_length=64, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["shop", "at"], name="audit_shop_time")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnly("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("audit entries cannot be deleted")
