@@ -16,6 +16,7 @@ from aftersale.orders.models import Customer, Order
 from aftersale.returns.models import ReturnPhoto, StoreCredit, Withdrawal
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
+from tests.api.conftest import _fresh_rate_limits, api  # noqa: F401  (fixtures)
 from tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -63,6 +64,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
+    settings.SITE_URL = "https://aftersale.example"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -160,6 +162,5 @@ def make_rich_customer(shop, *, email="zyxwell.quorn@example.fi") -> RichCustome
 
 
 @pytest.fixture
-def rich_customer(shop_a, smtp, clock, settings) -> RichCustomer:
-    settings.SITE_URL = "https://aftersale.example"
+def rich_customer(shop_a, smtp, clock) -> RichCustomer:
     return make_rich_customer(shop_a.shop)

@@ -12,6 +12,9 @@ from ninja.security import HttpBearer
 from aftersale.api.problems import Problem
 from aftersale.core.services import authenticate_api_token
 from aftersale.env import env_int
+from aftersale.portal.access import client_ip
+from aftersale.privacy.audit import current_acting, record_access
+from aftersale.privacy.models import AuditAction
 
 
 def rate_limit_per_minute() -> int:
@@ -42,6 +45,21 @@ def check_rate_limit(token_id: int) -> None:
         )
 
 
+def audit_token_use(request, api_token) -> None:
+    """One audit entry per token and clock minute in which it was used (the first request)."""
+    now_acting = current_acting()
+    now_acting.name = f"API token {api_token.name} ({api_token.token_prefix}…)"
+    minute = int(time.time() // 60)
+    if cache.add(f"api-audit:{api_token.pk}:{minute}", 1, timeout=120):
+        record_access(
+            api_token.shop,
+            AuditAction.API_TOKEN_USED,
+            actor_name=now_acting.name,
+            detail=f"{request.method} {request.path}",
+            client_address=client_ip(request),
+        )
+
+
 class ShopToken(HttpBearer):
     """``Authorization: Bearer as_…``; the token decides the shop (``request.shop``)."""
 
@@ -50,6 +68,7 @@ class ShopToken(HttpBearer):
         if api_token is None:
             return None
         check_rate_limit(api_token.pk)
+        audit_token_use(request, api_token)
         request.shop = api_token.shop
         request.api_token = api_token
         return api_token

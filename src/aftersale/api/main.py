@@ -17,6 +17,7 @@ from aftersale.api import reads, writes
 from aftersale.api.auth import ShopToken
 from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
+from aftersale.api.privacy import add_privacy_endpoints
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
@@ -74,6 +75,7 @@ for path, model, service, noun, plural, tag in [
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
 reads.add_read_endpoints(ingest)
 add_delivery_endpoints(ingest)
+add_privacy_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

@@ -13,8 +13,8 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         # Each app's privacy.py declares what it holds about a customer (see registry.py).
         autodiscover_modules("privacy")
-
         from aftersale.core.worker import register_job
+        from aftersale.privacy import signals  # noqa: F401  (connects the audit receivers)
         from aftersale.privacy.retention import apply_retention_everywhere
 
         register_job("privacy.retention", apply_retention_everywhere, every=timedelta(hours=24))

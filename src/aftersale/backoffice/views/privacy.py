@@ -161,13 +161,6 @@ def settings_page(request):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in PrivacySettingsForm.Meta.fields}
         update_privacy_settings(shop, **values)
-        record_access(
-            shop,
-            AuditAction.SETTINGS_CHANGED,
-            actor=request.user,
-            detail="privacy settings",
-            client_address=client_ip(request),
-        )
         messages.success(request, _("Privacy settings saved."))
         return redirect("backoffice:privacy_settings")
     return render(
