@@ -65,7 +65,7 @@ class ErasureForm(forms.Form):
 
     def clean_confirm(self) -> str:
         value = self.cleaned_data["confirm"].strip()
-        if value.upper() != "ERASE":
+        if value != "ERASE":
             raise forms.ValidationError(_("Type ERASE in capitals to confirm the erasure."))
         return value
 
