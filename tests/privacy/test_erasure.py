@@ -149,3 +149,17 @@ def test_a_customer_of_another_shop_cannot_be_erased(rich_customer, shop_b):
     with pytest.raises(ValueError):
         erase_customer(shop_b.shop, rich_customer.customer)
     assert Customer.objects.get(pk=rich_customer.customer.pk).email
+
+
+def test_analytics_are_recomputed_without_the_person(
+    rich_customer, shop_a, django_capture_on_commit_callbacks
+):
+    from aftersale.insights.models import ShopInsight
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_customer(shop_a.shop, rich_customer.customer)
+
+    insight = ShopInsight.objects.for_shop(shop_a.shop).latest()
+    assert insight.status == ShopInsight.Status.DONE
+    assert not CustomerValue.objects.filter(customer=rich_customer.customer).exists()
+    assert scan_every_table(rich_customer.needles) == []
