@@ -85,3 +85,15 @@ def test_viewing_a_customer_is_audited(login, shop_a):
 
     entry = AuditEntry.objects.get(action=AuditAction.CUSTOMER_VIEWED)
     assert (entry.actor, entry.subject_id) == (shop_a.staff, str(customer.pk))
+
+
+def test_the_erasure_page_points_to_other_records_with_the_same_address(login, shop_a, shop_b):
+    customer = CustomerFactory(shop=shop_a.shop, email="twice@example.fi")
+    twin = CustomerFactory(shop=shop_a.shop, email="TWICE@example.fi", external_id="twin-1")
+    CustomerFactory(shop=shop_b.shop, email="twice@example.fi", external_id="foreign-1")
+
+    page = login(shop_a.owner).get(erase_url(customer))
+
+    assert b'id="same-address"' in page.content and b"twin-1" in page.content
+    assert b"foreign-1" not in page.content
+    assert reverse("backoffice:customer_detail", args=[twin.pk]).encode() in page.content

@@ -88,10 +88,22 @@ def erase_customer_page(request, customer_id: int):
             ),
         )
         return redirect("backoffice:customer_detail", customer_id=customer.pk)
+    same_address = (
+        Customer.objects.for_shop(request.shop)
+        .filter(email__iexact=customer.email)
+        .exclude(pk=customer.pk)
+        if customer.email
+        else Customer.objects.none()
+    )
     return render(
         request,
         "backoffice/privacy/erase.html",
-        {"customer": customer, "form": form, "settings": privacy_settings(request.shop)},
+        {
+            "customer": customer,
+            "form": form,
+            "settings": privacy_settings(request.shop),
+            "same_address": same_address[:20],
+        },
         status=400 if form.errors else 200,
     )
 
