@@ -109,3 +109,23 @@ def test_owners_export_the_log_as_csv(login, shop_a, shop_b):
     assert {row[1] for row in rows[1:]} == {"a-owner"}  # nothing of shop B
     assert AuditEntry.objects.filter(action=AuditAction.AUDIT_EXPORTED, shop=shop_a.shop).exists()
     assert login(shop_a.staff).get(reverse("backoffice:audit_log_csv")).status_code == 403
+
+
+def test_a_refund_made_in_the_back_office_is_audited(login, shop_a, smtp):
+    from aftersale.returns.models import UnclaimedCase
+    from aftersale.returns.unclaimed import open_unclaimed_case
+    from tests.factories import ShipmentFactory
+    from tests.withdrawals.fixtures import delivered_order
+
+    order = delivered_order(shop_a.shop, lines=1, delivered_at=None)
+    shipment = ShipmentFactory(order=order, status="returned_to_sender")
+    case = open_unclaimed_case(shop_a.shop, shipment)
+    assert isinstance(case, UnclaimedCase)
+
+    login(shop_a.owner).post(
+        f"/withdrawals/unclaimed/cases/{case.pk}/refund/", REMOTE_ADDR="198.51.100.23"
+    )
+
+    entry = AuditEntry.objects.get(action=AuditAction.REFUND)
+    assert (entry.actor, entry.client_address) == (shop_a.owner, "198.51.100.23")
+    assert entry.subject_type == "refund"
