@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Commands that load the settings but serve nothing (checks, translations) sign nothing either.
+OFFLINE := SECRET_KEY=offline-tooling-only-$$RANDOM$$RANDOM$$RANDOM
 
 .PHONY: run test ci lint format bench messages chromium clean
 
@@ -35,7 +37,7 @@ lint: $(STAMP)
 	@$(BIN)/ruff format --check src tests bench
 	@$(BIN)/lint-imports
 	@$(BIN)/mypy --strict --no-error-summary -p aftersale.analytics || { echo "mypy --strict failed on aftersale.analytics"; exit 1; }
-	@$(BIN)/python -m django makemigrations --check --dry-run --settings=aftersale.settings >/dev/null \
+	@$(OFFLINE) $(BIN)/python -m django makemigrations --check --dry-run --settings=aftersale.settings >/dev/null \
 	  || { echo "Models and migrations differ: run 'aftersale makemigrations'"; exit 1; }
 
 format: $(STAMP)
@@ -53,8 +55,8 @@ bench: $(STAMP)
 	@for script in bench/*/run.py; do echo "=== $$script ==="; $(BIN)/python $$script; done
 
 messages: $(STAMP)
-	@cd src/aftersale && ../../$(BIN)/python -m django makemessages -l fi -l sv -l en --no-obsolete --no-location --settings=aftersale.settings
-	@cd src/aftersale && ../../$(BIN)/python -m django compilemessages --settings=aftersale.settings
+	@cd src/aftersale && $(OFFLINE) ../../$(BIN)/python -m django makemessages -l fi -l sv -l en --no-obsolete --no-location --settings=aftersale.settings
+	@cd src/aftersale && $(OFFLINE) ../../$(BIN)/python -m django compilemessages --settings=aftersale.settings
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

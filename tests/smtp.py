@@ -1,8 +1,16 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 in the test process, capturing what it receives.
 
 ``hold()`` makes the server keep the reply to DATA until ``release()``: the message content has
-arrived but the client has not heard "250 OK" yet (used to kill a worker mid-send). Setting
-``refuse`` makes it answer "451 Try again later" and keep nothing.
+arrived but the client has not heard "250 OK" yet (used to kill a worker mid-send, or to freeze
+the server for a while). Setting ``refuse`` makes it answer "451 Try again later" and keep
+nothing.
+
+Refusals by reply code, per recipient: ``rcpt_replies[address]`` (or ``rcpt_replies["*"]``) is
+answered to RCPT TO, ``data_replies[address]`` (or ``"*"``) after DATA, e.g. "550 5.1.1 No such
+user". ``greylist = True`` answers "451 4.7.1" to an address's first RCPT TO and accepts it
+after that. ``delay`` seconds pass before each reply to DATA (a remote server's latency).
+``refuse_connections()`` closes the listening socket (connections are refused) until
+``accept_connections()``.
 
 Tests take it through the ``smtp`` fixture (tests/conftest.py), which points Django at it.
 """
@@ -30,6 +38,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: email.message.EmailMessage
+    peer: tuple | None = None  # the client's (address, port): one per connection
 
     @property
     def subject(self) -> str:
@@ -54,6 +63,12 @@ class Mailbox:
     arrived: threading.Event = field(default_factory=threading.Event)
     held: threading.Event | None = None
     refuse: bool = False
+    rcpt_replies: dict[str, str] = field(default_factory=dict)
+    data_replies: dict[str, str] = field(default_factory=dict)
+    greylist: bool = False
+    greylisted: set[str] = field(default_factory=set)
+    delay: float = 0.0
+    server: SmtpServer | None = None
 
     def hold(self) -> None:
         self.held = threading.Event()
@@ -63,12 +78,34 @@ class Mailbox:
             self.held.set()
         self.held = None
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.rcpt_replies.get(address, self.rcpt_replies.get("*"))
+        if reply is None and self.greylist:
+            with self.lock:
+                first = address not in self.greylisted
+                self.greylisted.add(address)
+            if first:
+                reply = "451 4.7.1 Greylisted, please try again later"
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "451 Try again later"
+        for address in envelope.rcpt_tos:
+            reply = self.data_replies.get(address, self.data_replies.get("*"))
+            if reply is not None:
+                return reply
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+            self.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, session.peer)
+            )
         self.arrived.set()
         held = self.held
         if held is not None:
@@ -83,12 +120,25 @@ class Mailbox:
         with self.lock:
             return len(self.messages)
 
+    def refuse_connections(self) -> None:
+        assert self.server is not None
+        self.server.controller.stop()
+
+    def accept_connections(self) -> None:
+        assert self.server is not None
+        self.server.controller = self.server.new_controller()
+        self.server.controller.start()
+
 
 class SmtpServer:
     def __init__(self) -> None:
         self.mailbox = Mailbox()
+        self.mailbox.server = self
         self.port = free_port()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller = self.new_controller()
+
+    def new_controller(self) -> Controller:
+        return Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> SmtpServer:
         self.controller.start()
@@ -96,7 +146,7 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.mailbox.release()
-        self.controller.stop()
+        self.controller.stop(no_assert=True)
 
     @property
     def url(self) -> str:

@@ -48,3 +48,10 @@ def test_the_ingest_benchmark_runs_on_postgresql():
     out = run_bench("ingest/run.py", "--orders", "30", BENCH_POSTGRES_URL=url)
     assert "batch API" in out and "CSV import" in out
     assert out.count("ratio") == 3
+
+
+def test_the_search_benchmark_runs():
+    out = run_bench("search/run.py", "--customers", "200", "--repeat", "1")
+    assert "baseline: one customer by primary key" in out
+    assert out.count("ratio") == 18
+    assert "search customers by e-mail" in out and "(1 found)" in out

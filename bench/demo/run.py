@@ -9,6 +9,7 @@ a throw-away SQLite database; the ratio is what justifies the writer's direct in
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -21,6 +22,7 @@ def main() -> None:
     os.environ["AFTERSALE_VAR"] = home
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throw-away database
     import django
 
     django.setup()

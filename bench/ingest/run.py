@@ -1,7 +1,8 @@
 """Ingest speed against PostgreSQL's own COPY of the same rows (the physical limit).
 
-Creates its own database (``aftersale_bench_ingest`` on BENCH_POSTGRES_URL, default
-postgres://postgres@127.0.0.1:5432), then measures:
+Creates its own database with a random name (``aftersale_bench_<random>`` on
+BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432) and drops that database, and
+only that one, when it ends; in between it measures:
 
 1. orders/s through ``POST /api/v1/orders/batch`` (1,000 orders of 3 lines per request,
    in process through the WSGI app, token auth and JSON included);
@@ -18,6 +19,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -27,23 +29,35 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 BASE_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "aftersale_bench_ingest"
+# A name no one else uses: the script drops only the database it created itself.
+DB_NAME = f"aftersale_bench_{secrets.token_hex(6)}"
 # Every row the ingest stores for these orders, timeline events included.
 TABLES = ["orders_customer", "orders_order", "orders_orderline", "timeline_event"]
 
 
 def create_database() -> None:
+    """Create ``DB_NAME``; CREATE DATABASE fails rather than reuse one that exists."""
     import psycopg
 
     with psycopg.connect(BASE_URL + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def drop_database() -> None:
+    """Drop the database ``create_database`` made in this run (its random name), nothing else."""
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(BASE_URL + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = f"{BASE_URL}/{DB_NAME}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throw-away database
     os.environ["API_RATE_LIMIT_PER_MINUTE"] = "1000000"
     os.environ["MAX_REQUEST_BYTES"] = str(50 * 1024 * 1024)
     import django
@@ -150,13 +164,19 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=5000)
     args = parser.parse_args()
     create_database()
+    try:
+        return measure(args.orders)
+    finally:
+        drop_database()
+
+
+def measure(count: int) -> int:
     setup_django()
     from django.test import Client
 
     from aftersale.core.services import create_api_token, create_shop
     from aftersale.orders.csv_import import import_orders_csv
 
-    count = args.orders
     print(f"PostgreSQL database {DB_NAME}: {count:,} orders of 3 lines each")
 
     # 1. Batch API

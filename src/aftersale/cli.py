@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if len(argv) > 1:
         argv[1] = argv[1].replace("-", "_") if argv[1].startswith("import-") else argv[1]
+    if len(argv) > 1 and argv[1] == "run" and not os.environ.get("SECRET_KEY"):
+        # A single-machine start keeps its own random key in var/ (never a published one).
+        from aftersale.env import var_dir, write_local_secret_key
+
+        write_local_secret_key(var_dir())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
     from django.core.management import execute_from_command_line
 

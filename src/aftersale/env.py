@@ -7,6 +7,8 @@ Each helper returns the default when the variable is unset or empty, and raises
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +47,55 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def var_dir() -> Path:
+    """Where Aftersale keeps its local state: ``AFTERSALE_VAR``, else ``var/`` in
+    ``AFTERSALE_HOME`` (the current directory by default)."""
+    home = Path(env_str("AFTERSALE_HOME", str(Path.cwd())))
+    return Path(env_str("AFTERSALE_VAR", str(home / "var")))
+
+
+LOCAL_KEY_FILE = "secret_key"
+# Keys that were once published with the source: never accepted, whatever the setting.
+PUBLISHED_KEYS = frozenset({"django-insecure-local-development-key-set-SECRET_KEY-in-production"})
+
+
+def write_local_secret_key(directory: Path) -> Path:
+    """Create ``directory/secret_key`` with a new random key unless it exists (``aftersale
+    run`` and ``DEBUG=1`` keep their key there, readable by this user only)."""
+    path = directory / LOCAL_KEY_FILE
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+    return path
+
+
+def secret_key(directory: Path, *, debug: bool) -> str:
+    """``SECRET_KEY`` from the environment, else the local key in ``directory/secret_key``
+    (made by ``aftersale run``, or here when ``debug``). There is no built-in default: without
+    either, settings refuse to load, so a server never signs with a key anyone can read."""
+    value = env_str("SECRET_KEY").strip()
+    if not value:
+        path = directory / LOCAL_KEY_FILE
+        if debug:
+            write_local_secret_key(directory)
+        if path.exists():
+            value = path.read_text().strip()
+    if not value:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random value (for example the "
+            "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or "
+            f"start with 'aftersale run', which keeps a local key in {directory / LOCAL_KEY_FILE}."
+            " See docs/operators/security.md."
+        )
+    if value in PUBLISHED_KEYS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a key published with Aftersale's source code; set a new random one."
+        )
+    return value
 
 
 EMAIL_BACKENDS = {

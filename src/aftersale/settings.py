@@ -11,16 +11,26 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.env import email_settings, env_bool, env_int, env_list, env_str
+from aftersale.env import (
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+    var_dir,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(env_str("AFTERSALE_HOME", str(Path.cwd())))
-VAR_DIR = Path(env_str("AFTERSALE_VAR", str(BASE_DIR / "var")))
+VAR_DIR = var_dir()
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str(
-    "SECRET_KEY", "django-insecure-local-development-key-set-SECRET_KEY-in-production"
-)
+# No default: SECRET_KEY, or the local key `aftersale run` keeps in var/ (see env.secret_key).
+# Rotation: put the new key in SECRET_KEY and the old one in SECRET_KEY_FALLBACKS (comma
+# separated) until links and sessions signed with it have expired.
+SECRET_KEY = secret_key(VAR_DIR, debug=DEBUG)
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -33,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The API docs page with django-ninja's own copy of Swagger UI (no CDN, no inline script).
+    "ninja",
     "django_htmx",
     "anymail",
     "django_tasks",
@@ -58,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aftersale.core.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Failed sign-ins are counted per account and per address; past the limits the right password
+# is refused too until the window ends (aftersale.core.signin).
+AUTHENTICATION_BACKENDS = ["aftersale.core.signin.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -127,7 +143,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "aftersale.core.staticfiles.ManifestStaticFilesWithFallback"
         if env_bool("STATIC_MANIFEST", not DEBUG and env_bool("HTTPS", False))
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -152,13 +168,24 @@ SMS_BACKEND = env_str("SMS_BACKEND", "aftersale.flows.sms.LoggingBackend")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Rate limits and lockouts must hold across every web process: Redis when REDIS_URL is set,
+# else a table in the database (created by `aftersale migrate`); never one process's memory.
+REDIS_URL = env_str("REDIS_URL")
+CACHE_TABLE = "aftersale_cache"
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
-        if env_str("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
     )
 }
+# Several installations may share one Redis: each keeps its keys under its own prefix.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "aftersale")
+
+# Outbound webhooks go to public addresses only unless the operator allows private ones:
+# all of them, or the networks listed (comma-separated CIDRs). docs/operators/security.md
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+WEBHOOKS_ALLOWED_NETWORKS = env_list("WEBHOOKS_ALLOWED_NETWORKS", [])
 
 # HTTPS=1 in production turns on every transport-security setting `check --deploy` asks for.
 HTTPS = env_bool("HTTPS", False)

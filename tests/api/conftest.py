@@ -41,8 +41,11 @@ def api(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in the cache; each test starts with none."""
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache (a database table without Redis); each test
+    starts with none."""
     from django.core.cache import cache
 
+    if "transactional_db" not in request.fixturenames:
+        request.getfixturevalue("db")
     cache.clear()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aftersale.timeline import types
@@ -152,3 +154,40 @@ def test_it_opens_a_long_timeline_at_its_newest_page(login, shop_a, customer):
     assert newest == [f"Message sent: Newsletter {n}" for n in range(100, 105)]
     oldest = client.get(url, {"page": 1}).context["timeline"]
     assert len(oldest) == 100 and oldest[0].text == "Message sent: Newsletter 0"
+
+
+def test_it_costs_the_same_queries_for_a_long_history(
+    login, shop_a, customer, story, django_assert_num_queries
+):
+    client = login(shop_a.staff)
+    url = reverse("backoffice:customer_detail", args=[customer.pk])
+    with CaptureQueriesContext(connection) as short:
+        client.get(url)
+    for n in range(12):
+        order = OrderFactory(shop=shop_a.shop, customer=customer, placed_at=T0 + timedelta(n))
+        shipment = ShipmentFactory(order=order, status="returned_to_sender")
+        RefundFactory(order=order, amount_cents=100)
+        record_event(shop_a.shop, types.SHIPMENT_SHIPPED, subject=shipment, customer=customer)
+    with django_assert_num_queries(len(short)):
+        response = client.get(url)
+    assert response.context["totals"]["order_count"] == 13
+    assert response.context["totals"]["refund_cents"] == 2_000 + 12 * 100
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan without statistics")
+def test_it_reads_the_customers_orders_through_their_own_index(login, shop_a, customer, story):
+    with CaptureQueriesContext(connection) as page:
+        login(shop_a.staff).get(reverse("backoffice:customer_detail", args=[customer.pk]))
+    order_queries = [
+        q["sql"]
+        for q in page.captured_queries
+        if q["sql"].startswith("SELECT")
+        and 'FROM "orders_order"' in q["sql"]
+        and '"orders_order"."customer_id" = ' in q["sql"]
+    ]
+    assert order_queries
+    with connection.cursor() as cursor:
+        for sql in order_queries:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "order_customer_time (shop_id=? AND customer_id=?" in plan, (sql, plan)

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from aftersale.delivery.models import ShipmentStatus
-from tests.factories import CustomerFactory, OrderFactory, ShipmentFactory
+from tests.factories import CustomerFactory, OrderFactory, PickupPointFactory, ShipmentFactory
 
 
 def parcel(shop, status, customer=None, **fields):
@@ -127,3 +129,43 @@ def test_bad_costs_are_refused_with_a_message(login, shop_a):
         follow=True,
     )
     assert "Give each cost as euros" in response.content.decode()
+
+
+def test_parcels_name_their_carrier_and_pickup_point_as_people_write_them(login, shop_a):
+    """Measured: "db_schenker" and "K-Market Kamppi (posti)" on the deliveries list."""
+    point = PickupPointFactory(shop=shop_a.shop, carrier="posti", name="K-Market Kamppi")
+    parcel(
+        shop_a.shop,
+        ShipmentStatus.READY_FOR_PICKUP,
+        carrier="db_schenker",
+        pickup_point=point,
+        held_until=timezone.now() + timedelta(days=2),
+    )
+    html = login(shop_a.staff).get(reverse("backoffice:deliveries")).content.decode()
+    assert "DB Schenker" in html and "K-Market Kamppi (Posti)" in html
+    assert "db_schenker" not in html and "(posti)" not in html
+
+
+def test_the_unclaimed_report_costs_the_same_queries_for_few_or_many_parcels(
+    login, shop_a, django_assert_num_queries
+):
+    now = timezone.now()
+
+    def parcels(count):
+        for i in range(count):
+            status = ShipmentStatus.RETURNED_TO_SENDER if i % 2 else ShipmentStatus.PICKED_UP
+            parcel(shop_a.shop, status, shipped_at=now - timedelta(days=10 + i))
+
+    client = login(shop_a.staff)
+    parcels(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("backoffice:unclaimed_report"))
+    parcels(40)
+    with django_assert_num_queries(len(few)) as many:
+        html = client.get(reverse("backoffice:unclaimed_report")).content.decode()
+    # One pass over the period's parcels for every dimension, one over the unclaimed ones for
+    # the customers, one for the top customers' parcel counts (it was one pass per dimension).
+    passes = [q for q in many.captured_queries if 'FROM "delivery_shipment"' in q["sql"]]
+    assert len(passes) == 3
+    assert 'data-figure="parcels">42<' in html
+    assert 'data-figure="unclaimed">21<' in html

@@ -152,3 +152,23 @@ def test_it_runs_a_fixed_number_of_queries(login, shop_a, order, django_assert_m
     client = login(shop_a.staff)
     with django_assert_max_num_queries(14):
         client.get(reverse("backoffice:order_detail", args=[order.pk]))
+
+
+def test_carriers_and_their_events_are_in_the_readers_words(login, shop_a):
+    """Measured: carrier slugs ("db_schenker", "(posti)") and raw carrier texts were shown."""
+    order = OrderFactory(shop=shop_a.shop, carrier="db_schenker")
+    shipment = ShipmentFactory(order=order, carrier="db_schenker", tracking_number="DBS1")
+    TrackingEventFactory(
+        shipment=shipment,
+        carrier_code="OFD",
+        status="in_transit",
+        description="Zustellung heute",
+        occurred_at=datetime(2026, 11, 3, 8, 0, tzinfo=UTC),
+    )
+    client = login(shop_a.staff)
+    client.cookies["django_language"] = "sv"
+    page = client.get(reverse("backoffice:order_detail", args=[order.pk])).content.decode()
+    assert "DB Schenker DBS1" in page
+    assert "db_schenker" not in page
+    assert "På väg – Ute för leverans" in page
+    assert "Zustellung heute" not in page

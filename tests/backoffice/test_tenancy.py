@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 OBJECT_URLS = [
     ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
     ("backoffice:order_detail", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
+    ("backoffice:return_register", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
     (
         "backoffice:return_detail",
         lambda shop: {"return_id": ReturnRequestFactory(order__shop=shop).pk},
@@ -26,6 +27,10 @@ OBJECT_URLS = [
     ("backoffice:flow_edit", lambda shop: {"flow_id": shop.flows.first().pk}),
     (
         "backoffice:flow_template_edit",
+        lambda shop: {"template_id": shop.message_templates.first().pk},
+    ),
+    (
+        "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
 ]
@@ -43,8 +48,10 @@ SHOP_PAGES = [
     "backoffice:returns_insight",
     "backoffice:flow_list",
     "backoffice:flow_templates",
+    "backoffice:flow_template_new",
     "backoffice:flow_messages",
     "backoffice:flow_messaging_settings",
+    "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
 ]
 

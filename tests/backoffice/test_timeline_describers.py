@@ -45,3 +45,16 @@ def test_it_reads_consent_and_messages_from_the_payload():
         assert timeline.describe(withdrawn) == "Marketing consent withdrawn"
         assert timeline.describe(sent) == "Message sent: Thanks for your order"
         assert timeline.describe(segment) == "Moved to the segment “Champions”"
+
+
+def test_it_says_which_message_failed_and_why():
+    failed = Event(
+        type=types.MESSAGE_FAILED,
+        payload={"subject": "Thanks for your order", "reason": "RCPT TO: 554 5.7.1 Denied"},
+    )
+    with translation.override("en"):
+        assert timeline.describe(failed) == (
+            "Message not delivered: Thanks for your order (RCPT TO: 554 5.7.1 Denied)"
+        )
+    with translation.override("fi"):
+        assert timeline.describe(failed).startswith("Viestiä ei toimitettu: ")

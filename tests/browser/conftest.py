@@ -60,7 +60,8 @@ def browser():
 
 def _new_page(browser, viewport, **options):
     context = browser.new_context(viewport=viewport, locale="en-GB", **options)
-    context.set_default_timeout(10_000)
+    # Generous: on a busy machine the live server and Chromium are slow, never wrong.
+    context.set_default_timeout(60_000)
     return context, context.new_page()
 
 

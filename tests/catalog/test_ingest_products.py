@@ -1,7 +1,10 @@
 """The catalogue ingest: products with variants and accessory links, in few queries."""
 
-from aftersale.catalog.models import AccessoryLink, Variant
+import pytest
+
+from aftersale.catalog.models import AccessoryLink, Product, Variant
 from aftersale.catalog.services import upsert_products
+from aftersale.orders.ingest import InvalidPayload
 
 
 def product(n, accessories=()):
@@ -35,3 +38,21 @@ def test_a_large_batch_takes_few_queries(shop_a, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         results = upsert_products(shop_a.shop, items)
     assert not any(r.changed for r in results)
+
+
+def test_size_advice_is_stored_per_language(shop_a):
+    item = product(1) | {
+        "size_advice": "Pieni malli: valitse kokoa suurempi.",
+        "size_advice_translations": {"sv": "Liten i storleken.", "en": "Runs small."},
+    }
+    [result] = upsert_products(shop_a.shop, [item])
+    stored = Product.objects.for_shop(shop_a.shop).get(external_id="p1")
+    assert stored.size_advice_in("sv", "fi") == "Liten i storleken."
+    assert stored.size_advice_in("fi", "fi") == "Pieni malli: valitse kokoa suurempi."
+
+
+def test_size_advice_in_an_unknown_language_names_the_field(shop_a):
+    item = product(1) | {"size_advice_translations": {"de": "Fällt klein aus."}}
+    with pytest.raises(InvalidPayload) as refused:
+        upsert_products(shop_a.shop, [item])
+    assert "/0/size_advice_translations/de" in str(refused.value)

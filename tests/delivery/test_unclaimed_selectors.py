@@ -16,6 +16,7 @@ from aftersale.delivery.selectors import (
     flagged_customers,
     is_flagged,
     unclaimed_by,
+    unclaimed_report,
     unclaimed_summary,
 )
 from tests.factories import CustomerFactory, OrderFactory, PickupPointFactory, ShipmentFactory
@@ -208,3 +209,27 @@ def test_it_forgets_parcels_left_unclaimed_over_a_year_ago(shop):
         2,
         now - timedelta(days=2),
     )
+
+
+@pytest.mark.parametrize("top", [1, 2, 15])
+def test_the_report_adds_up_every_dimension_as_unclaimed_by_does(history, top):
+    shop, notes = history
+    since = datetime(2026, 3, 1, tzinfo=UTC)
+    costs = UnclaimedCosts(per_carrier={"matkahuolto": UnclaimedCosts(500, 500, 500)})
+
+    report = unclaimed_report(shop, since=since, costs=costs, top=top)
+
+    def by(dimension):
+        return unclaimed_by(shop, dimension, since=since, costs=costs)
+
+    assert report.summary == unclaimed_summary(shop, since=since, costs=costs)
+    assert report.months == by("month")
+    assert report.by_method == by("delivery_method")
+    assert report.by_carrier == by("carrier")
+    assert report.by_point == by("pickup_point")[:top]
+    assert report.by_customer == [row for row in by("customer") if row.unclaimed][:top]
+
+
+def test_the_report_of_a_shop_without_parcels_is_empty(shop):
+    report = unclaimed_report(shop)
+    assert report.summary.shipments == 0 and report.by_customer == [] and report.months == []

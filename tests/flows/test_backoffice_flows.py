@@ -43,7 +43,7 @@ def test_it_shows_step_metrics(login, shop_a, smtp, clock):
 
 
 def test_it_hides_another_shops_flow(login, shop_a, shop_b):
-    foreign = Flow.objects.for_shop(shop_b.shop).first()
+    foreign = Flow.objects.for_shop(shop_b.shop).get(key="order_thanks")
     template = Template.objects.for_shop(shop_b.shop).first()
     client = login(shop_a.owner)
     assert client.get(f"/flows/{foreign.pk}/").status_code == 404
@@ -75,9 +75,9 @@ def test_it_creates_a_flow_with_a_wait_and_an_email(login, shop_a):
     data = {
         "name": "Review request",
         "kind": "marketing",
-        "enabled": "on",
+        "status": "on",
         "trigger_type": "shipment.delivered",
-        "trigger_filter": '{"delivery_method": "home"}',
+        "filter_carrier": "posti",
         "flow_filter": ["has_marketing_consent"],
         "priority": "3",
         "max_trigger_lag_hours": "48",
@@ -95,13 +95,14 @@ def test_it_creates_a_flow_with_a_wait_and_an_email(login, shop_a):
     steps = list(flow.steps.values_list("position", "type", "wait", "template_key"))
     assert steps == [(1, "wait", timedelta(days=10), ""), (2, "email", None, "order_thanks")]
     assert flow.flow_filter == ["has_marketing_consent"]
-    assert flow.trigger_filter == {"delivery_method": "home"}
+    assert flow.trigger_filter == {"carrier": "posti"}
 
 
 def test_it_names_the_field_a_step_is_missing(login, shop_a):
     data = {
         "name": "Broken",
         "kind": "marketing",
+        "status": "off",
         "trigger_type": "order.placed",
         "priority": "0",
         "max_trigger_lag_hours": "48",
@@ -120,7 +121,7 @@ def test_it_edits_a_builtin_flows_steps(login, shop_a):
     data = {
         "name": flow.name,
         "kind": "transactional",
-        "enabled": "on",
+        "status": "on",
         "trigger_type": flow.trigger_type,
         "flow_filter": flow.flow_filter,
         "exit_events": flow.exit_events,

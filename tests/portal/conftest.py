@@ -20,7 +20,7 @@ def _tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(db):
     from django.core.cache import cache
 
     cache.clear()

@@ -50,17 +50,22 @@ def test_another_shops_order_cannot_be_found_here(client, shop_a, shop_b):
     assert response.status_code == 400
 
 
-def test_too_many_attempts_for_one_address_are_refused(client, shop_a):
+def test_guessing_at_one_order_locks_the_guesser_out_of_it_not_the_customer(client, shop_a):
     order = delivered_order(shop_a.shop)
-    for _ in range(access.ATTEMPTS_PER_EMAIL):
-        client.post("/s/pohjola/", {"number": "1", "email": order.customer.email})
-    response = client.post("/s/pohjola/", {"number": order.number, "email": order.customer.email})
+    guesser = {"REMOTE_ADDR": "203.0.113.66"}
+    for n in range(access.FAILURES_PER_ORDER):
+        client.post("/s/pohjola/", {"number": order.number, "email": f"g{n}@example.fi"}, **guesser)
+    right_pair = {"number": order.number, "email": order.customer.email}
+    response = client.post("/s/pohjola/", right_pair, **guesser)
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
+    assert "sign-in link" in response.content.decode()
+    customer = client.post("/s/pohjola/", right_pair, REMOTE_ADDR="198.51.100.20")
+    assert customer.status_code == 302
 
 
 def test_too_many_attempts_from_one_address_are_refused(client, shop_a):
-    for n in range(access.ATTEMPTS_PER_IP):
+    for n in range(access.FAILURES_PER_ADDRESS):
         client.post("/s/pohjola/", {"number": "1", "email": f"guess{n}@example.fi"})
     response = client.post("/s/pohjola/", {"number": "1", "email": "another@example.fi"})
     assert response.status_code == 429
@@ -69,7 +74,7 @@ def test_too_many_attempts_from_one_address_are_refused(client, shop_a):
 def test_behind_a_proxy_each_customer_is_counted_by_their_own_address(client, shop_a, settings):
     settings.PROXY_HOPS = 1
     # Everyone arrives from the proxy's address; the proxy appends the client's.
-    for n in range(access.ATTEMPTS_PER_IP):
+    for n in range(access.FAILURES_PER_ADDRESS):
         client.post(
             "/s/pohjola/",
             {"number": "1", "email": f"guess{n}@example.fi"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 
 from aftersale.returns.models import ReturnRequest
 from aftersale.returns.policy import PHOTO_MAX_BYTES
+from tests.factories import ProductFactory, VariantFactory
 from tests.returns.fixtures import DELIVERED_AT, delivered_order, photo, set_policy
 
 pytestmark = pytest.mark.usefixtures("_inside_the_window")
@@ -60,10 +62,88 @@ def test_before_confirming_it_offers_an_exchange_and_the_size_advice(shop_a, sig
     body = response.content.decode()
     assert response.status_code == 200
     assert "Before you send it back" in body
-    assert "Would another size of Merino shirt M fit better?" in body
+    assert "The next size up of Merino shirt is L / black: 2 in stock." in body
     assert "Runs small: take one size up." in body
     assert "get 10 % extra" in body
-    assert 'value="exchange" checked' in body  # a size problem suggests the exchange first
+    assert 'value="refund" checked' in body  # the exchange is offered, never pre-chosen
+    assert 'value="exchange" checked' not in body
+
+
+def test_too_small_shoes_propose_the_next_size_up_and_preselect_nothing(shop_a, signed_in):
+    """Measured: the portal pre-selected the exchange and the first SKU in stock, so a
+    "too small" 43 beige became a 36 white."""
+    order = delivered_order(shop_a.shop)
+    line = first_line(order)
+    product = ProductFactory(shop=shop_a.shop, name="Trail runner")
+    for colour in ("white", "beige"):
+        for size in range(36, 46):
+            VariantFactory(
+                shop=shop_a.shop,
+                product=product,
+                size=str(size),
+                colour=colour,
+                sku=f"TR-{colour}-{size}",
+                stock=0 if (colour, size) == ("beige", 45) else 4,
+            )
+    line.variant = product.variants.get(size="43", colour="beige")
+    line.name = "Trail runner 43 beige"
+    line.save()
+
+    body = choose(signed_in(order), order).content.decode()
+    assert "The next size up of Trail runner is 44 / beige: 4 in stock." in body
+    select = re.search(rf'<select id="line-{line.pk}-exchange".*?</select>', body, re.S).group()
+    options = re.findall(r"<option ([^>]*)>([^<]*)</option>", select)
+    assert [attrs for attrs, _ in options if "selected" in attrs] == []  # the placeholder shows
+    assert options[0][0] == 'value=""'
+    assert options[1][1].startswith("44 / beige (suggested)")
+    assert re.findall(r'name="resolution" value="(\w+)" checked', body) == ["refund"]
+
+
+def test_an_exchange_without_a_chosen_size_asks_for_one(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    response = confirm(signed_in(order), order, resolution="exchange")
+    assert response.status_code == 400
+    assert "choose the size or colour you want instead." in response.content.decode()
+    assert not ReturnRequest.objects.for_shop(shop_a.shop).exists()
+
+
+def test_an_out_of_stock_next_size_is_said_and_not_offered(shop_a, signed_in):
+    order = delivered_order(shop_a.shop)
+    line = first_line(order)
+    line.variant = line.variant.product.variants.get(size="L")
+    line.save()  # bought L: the next size up, XL, is sold out
+    body = choose(signed_in(order), order).content.decode()
+    assert "The next size up of Merino shirt, XL / black, is out of stock right now." in body
+    assert "XL / black (suggested)" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "advice"),
+    [
+        ("fi", "Pieni malli: valitse kokoa suurempi."),
+        ("sv", "Liten i storleken: välj en storlek större."),
+        ("en", "Runs small: take one size up."),
+    ],
+)
+def test_the_size_advice_is_in_the_pages_language(shop_a, signed_in, client, language, advice):
+    """Measured: the Finnish size advice showed on Swedish pages."""
+    order = delivered_order(shop_a.shop)
+    client.cookies["django_language"] = language
+    body = choose(signed_in(order), order).content.decode()
+    assert advice in body
+    others = {"Pieni malli", "Liten i storleken", "Runs small"} - {advice.split(":")[0]}
+    assert not [text for text in others if text in body]
+
+
+def test_advice_missing_in_the_pages_language_is_left_out(shop_a, signed_in, client):
+    order = delivered_order(shop_a.shop)
+    product = first_line(order).variant.product
+    product.size_advice_translations = {}
+    product.save()
+    client.cookies["django_language"] = "sv"
+    body = choose(signed_in(order), order).content.decode()
+    assert "Pieni malli" not in body
+    assert "Storleksråd" not in body
 
 
 def test_it_registers_the_return_and_shows_its_status(shop_a, signed_in):

@@ -101,3 +101,54 @@ def test_photos_are_stored_outside_the_static_root(settings, shop_a):
     path = Path(returned.lines.get().photos.get().file.path)
     assert Path(settings.MEDIA_ROOT) in path.parents
     assert Path(settings.STATIC_ROOT) not in path.parents
+
+
+def test_without_a_carrier_contract_it_says_what_to_write_on_the_parcel(returned, signed_in):
+    """Measured: the page told customers to show our QR code at a pickup point, although a
+    carrier takes no parcel on it."""
+    body = signed_in(returned.order).get(f"/s/pohjola/returns/{returned.code}/").content.decode()
+    assert "Show this QR code at a pickup point" not in body
+    assert (
+        f"Write on the parcel the return code {returned.code} and this address: "
+        "Pohjola Style Varastokatu 3 00580 Helsinki." in body
+    )
+    assert "It is not a carrier's address label." in body
+
+
+def test_with_the_shops_carrier_return_code_it_says_where_to_take_the_parcel(returned, signed_in):
+    set_policy(returned.shop, drop_off_carrier="matkahuolto", drop_off_code="MH-RET-4411")
+    client = signed_in(returned.order)
+    body = client.get(f"/s/pohjola/returns/{returned.code}/").content.decode()
+    assert (
+        "Take the parcel to a Matkahuolto pickup point or parcel locker and send it with the "
+        "shop&#x27;s return code MH-RET-4411." in body
+    )
+    assert "Write on the parcel" not in body
+    slip = client.get(f"/s/pohjola/returns/{returned.code}/slip.pdf")
+    text = PdfReader(io.BytesIO(slip.content)).pages[0].extract_text()
+    assert "MH-RET-4411" in text
+
+
+def test_a_return_brought_to_the_shop_is_scanned_there(shop_a, signed_in):
+    set_policy(shop_a.shop, store_fee_cents=0)
+    order = delivered_order(shop_a.shop)
+    line = order.lines.order_by("id").first()
+    brought = services.register_return(
+        shop_a.shop,
+        order,
+        [RequestedLine(line.pk, 1, "too_small")],
+        resolution="refund",
+        method="store",
+        now=NOW,
+    )
+    body = signed_in(order).get(f"/s/pohjola/returns/{brought.code}/").content.decode()
+    assert "Bring the items to the shop." in body
+    assert "pickup point" not in body.split('class="sending-steps"')[1].split("</ol>")[0]
+
+
+def test_a_carrier_named_as_the_method_is_shown_by_its_name(returned, signed_in):
+    returned.return_method = "db_schenker"
+    returned.save()
+    body = signed_in(returned.order).get(f"/s/pohjola/returns/{returned.code}/").content.decode()
+    assert "DB Schenker" in body
+    assert "db_schenker" not in body

@@ -88,3 +88,43 @@ def test_a_picked_up_parcel_shows_no_deadline(client, waiting):
     html = client.get(f"/t/{waiting.tracking_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "data-days-left" not in html and "Can&#x27;t make it in time?" not in html
     assert 'data-status="picked_up"' in html
+
+
+def test_carrier_events_are_told_in_the_pages_language(client, shop_a):
+    """Measured: carrier event texts were shown as the carrier (or our table) wrote them."""
+    shipment = ShipmentFactory(order__shop=shop_a.shop, carrier="posti", status="in_transit")
+    TrackingEventFactory(
+        shipment=shipment,
+        carrier_code="31",
+        status="in_transit",
+        description="Lähetys on kuljetuksessa",  # as Posti's feed sent it
+        occurred_at=NOW,
+    )
+    url = f"/t/{shipment.tracking_token}/"
+    swedish = client.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "På väg – Försändelsen är under transport" in swedish
+    assert "Lähetys on kuljetuksessa" not in swedish
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "In transit – Item is in transport" in english
+    finnish = client.get(url, HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "Kuljetuksessa – Lähetys on kuljetuksessa" in finnish
+
+
+def test_the_carrier_is_named_as_people_write_it(client, shop_a):
+    """The slug ("db_schenker") showed on back-office pages; the tracking page must not."""
+    shipment = ShipmentFactory(order__shop=shop_a.shop, carrier="db_schenker")
+    html = client.get(f"/t/{shipment.tracking_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "DB Schenker" in html
+    assert "db_schenker" not in html
+
+
+def test_unknown_opening_hours_are_not_closed_every_day(client, waiting):
+    """Measured: a point without known hours showed "closed" on every weekday."""
+    point = waiting.pickup_point
+    point.opening_hours = {}
+    point.save()
+    html = client.get(f"/t/{waiting.tracking_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "closed" not in html
+    assert "Not known here. Check the opening hours with the carrier (Posti) before you go." in html
+    finnish = client.get(f"/t/{waiting.tracking_token}/", HTTP_ACCEPT_LANGUAGE="fi")
+    assert "suljettu" not in finnish.content.decode()

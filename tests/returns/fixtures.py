@@ -34,7 +34,13 @@ def delivered_order(shop, *, delivered_at=DELIVERED_AT, email="aino@example.fi",
         **kw,
     )
     product = ProductFactory(
-        shop=shop, name="Merino shirt", size_advice="Runs small: take one size up."
+        shop=shop,
+        name="Merino shirt",
+        size_advice="Pieni malli: valitse kokoa suurempi.",
+        size_advice_translations={
+            "en": "Runs small: take one size up.",
+            "sv": "Liten i storleken: välj en storlek större.",
+        },
     )
     medium = VariantFactory(shop=shop, product=product, size="M", stock=3)
     VariantFactory(shop=shop, product=product, size="L", stock=2)

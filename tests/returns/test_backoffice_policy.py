@@ -52,3 +52,17 @@ def test_staff_and_other_shops_cannot_change_it(login, shop_a, shop_b, outsider)
     )
     shop_a.shop.refresh_from_db()
     assert shop_a.shop.return_window_days == 14
+
+
+def test_the_owner_sets_the_carrier_return_code(login, shop_a):
+    client = login(shop_a.owner)
+    form = {"window_days": "14", "drop_off_fee": "0", "bonus_percent": "0"}
+    response = client.post("/returns/policy/", form | {"drop_off_code": "RET-1"})
+    assert response.status_code == 400
+    assert "Choose the carrier the return code is for." in response.content.decode()
+    response = client.post(
+        "/returns/policy/", form | {"drop_off_code": "RET-1", "drop_off_carrier": "posti"}
+    )
+    assert response.status_code == 302
+    saved = policy.policy_for(shop_a.shop)
+    assert (saved.drop_off_carrier, saved.drop_off_code) == ("posti", "RET-1")

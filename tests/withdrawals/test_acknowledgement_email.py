@@ -3,6 +3,8 @@ of what was withdrawn, when, and the next steps; re-sent by the worker if sendin
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from aftersale.returns import withdrawals
@@ -84,8 +86,9 @@ def test_it_retries_an_acknowledgement_the_server_refused(
     assert "451" in withdrawal.acknowledgement_error
 
     smtp.refuse = False
-    assert withdrawals.resend_unsent_acknowledgements() == 1
-    assert withdrawals.resend_unsent_acknowledgements() == 0
+    a_minute_later = NOW + timedelta(minutes=1)
+    assert withdrawals.resend_unsent_acknowledgements(now=a_minute_later) == 1
+    assert withdrawals.resend_unsent_acknowledgements(now=a_minute_later) == 0
     withdrawal.refresh_from_db()
     assert withdrawal.acknowledged_at is not None
     assert len(smtp.messages) == 1

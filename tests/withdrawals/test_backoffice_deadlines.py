@@ -3,13 +3,23 @@ holding allowed until the goods are back, refunds on time or late, and shop isol
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from aftersale.returns import deadlines, withdrawals
+from aftersale.returns import deadlines, unclaimed, withdrawals
 from aftersale.returns.models import Withdrawal
-from tests.factories import ReturnRequestFactory
-from tests.withdrawals.fixtures import delivered_order, helsinki
+from tests.factories import (
+    OrderFactory,
+    PaymentFactory,
+    RefundFactory,
+    ReturnRequestFactory,
+    ShipmentFactory,
+)
+from tests.withdrawals.fixtures import delivered_order, helsinki, set_withdrawal_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +150,100 @@ def test_it_names_the_field_of_a_bad_fee(login, shop_a):
     html = response.content.decode()
     assert "Fee for an unclaimed parcel (cents): Ensure this value is greater than" in html
     assert deadlines.settings_for(shop_a.shop).pk is None
+
+
+def open_withdrawal_returns(shop, count, first_day=1):
+    """``count`` open returns registered as withdrawals, requested a day apart from November."""
+    return [
+        ReturnRequestFactory(
+            order=OrderFactory(shop=shop),
+            kind="withdrawal",
+            state="approved",
+            requested_at=helsinki(2026, 11, first_day, 9) + timedelta(days=index),
+        )
+        for index in range(count)
+    ]
+
+
+def test_it_pages_open_cases_soonest_due_first_and_warns_about_all(login, shop_a, withdrawal):
+    returns = open_withdrawal_returns(shop_a.shop, 26)
+    client = login(shop_a.staff)
+    with time_machine.travel(helsinki(2026, 11, 12, 10), tick=False):
+        first = client.get("/withdrawals/")
+        second = client.get("/withdrawals/", {"page": 2})
+    codes = [row["code"] for row in first.context["rows"]]
+    assert len(codes) == 25
+    assert codes[:3] == [returns[0].code, returns[1].code, returns[2].code]
+    assert "Page 1 of 2" in first.content.decode()
+    # Due 24 November: the withdrawal sorts among the returns requested on 10 and 11 November.
+    rest = [row["code"] for row in second.context["rows"]]
+    assert set(codes).isdisjoint(rest)
+    assert len(codes) + len(rest) == 27
+    assert withdrawal.code in codes
+    with time_machine.travel(helsinki(2026, 11, 20, 10), tick=False):
+        html = client.get("/withdrawals/", {"page": 2}).content.decode()
+    # Requested 1-6 November: overdue; 7-9 November: due within three days.
+    assert "9 refunds are due within 3 days or overdue." in html
+
+
+def unclaimed_parcels(shop, count):
+    for _n in range(count):
+        order = OrderFactory(shop=shop)
+        PaymentFactory(order=order)
+        ShipmentFactory(order=order, status="returned_to_sender")
+
+
+def test_the_page_costs_the_same_queries_for_few_or_many_cases(
+    login, shop_a, django_assert_num_queries
+):
+    client = login(shop_a.staff)
+    client.get("/withdrawals/")  # warm the session
+    open_withdrawal_returns(shop_a.shop, 2)
+    unclaimed_parcels(shop_a.shop, 2)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/withdrawals/")
+    open_withdrawal_returns(shop_a.shop, 30, first_day=3)
+    unclaimed_parcels(shop_a.shop, 30)
+    with django_assert_num_queries(len(few)):
+        html = client.get("/withdrawals/").content.decode()
+    assert html.count("data-shipment=") == 32
+    assert html.count("data-case=") == 25
+
+
+def test_a_returned_parcel_shows_what_was_paid_minus_refunds_and_the_fee(login, shop_a):
+    set_withdrawal_settings(shop_a.shop, unclaimed_fee_cents=790)
+    order = OrderFactory(shop=shop_a.shop, total_cents=8280)
+    PaymentFactory(order=order, amount_cents=8280)
+    RefundFactory(order=order, amount_cents=1000)
+    ShipmentFactory(order=order, status="returned_to_sender")
+    unpaid = OrderFactory(shop=shop_a.shop, total_cents=2000)  # no payment recorded: the total
+    ShipmentFactory(order=unpaid, status="returned_to_sender")
+    html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    refund = unclaimed.UnclaimedRefund
+    assert unclaimed.refund_previews(shop_a.shop, [order, unpaid]) == {
+        order.pk: refund(
+            paid_cents=8280, refunded_before_cents=1000, fee_cents=790, refund_cents=6490
+        ),
+        unpaid.pk: refund(
+            paid_cents=2000, refunded_before_cents=0, fee_cents=790, refund_cents=1210
+        ),
+    }
+    assert unclaimed.refund_preview(shop_a.shop, order) == refund(8280, 1000, 790, 6490)
+    assert "64.90" in html and "12.10" in html
+
+
+def test_returned_parcels_come_newest_first_and_only_this_shops(login, shop_a, shop_b):
+    days = [3, 9, 5]
+    parcels = [
+        ShipmentFactory(
+            order=OrderFactory(shop=shop_a.shop),
+            status="returned_to_sender",
+            returned_at=helsinki(2026, 11, day, 12),
+        )
+        for day in days
+    ]
+    foreign = ShipmentFactory(order=OrderFactory(shop=shop_b.shop), status="returned_to_sender")
+    html = login(shop_a.staff).get("/withdrawals/").content.decode()
+    shown = [html.index(f'data-shipment="{parcel.pk}"') for parcel in parcels]
+    assert shown[1] < shown[2] < shown[0]
+    assert f'data-shipment="{foreign.pk}"' not in html

@@ -11,18 +11,90 @@ from aftersale.returns.models import UnclaimedCase
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
 from aftersale.timeline.services import record_event
-from tests.factories import ReturnLineFactory, ShipmentFactory
+from tests.factories import (
+    OrderFactory,
+    PaymentFactory,
+    RefundFactory,
+    ReturnLineFactory,
+    ShipmentFactory,
+)
 from tests.withdrawals.fixtures import delivered_order, helsinki, set_withdrawal_settings
 
 pytestmark = pytest.mark.django_db
 
 
+def order_paid(shop, *, paid, refunded=(), payments=1):
+    """An order of ``paid`` cents (in ``payments`` parts) with ``refunded`` amounts refunded."""
+    order = OrderFactory(shop=shop, total_cents=paid, subtotal_cents=paid, shipping_cents=0)
+    for n in range(payments):
+        PaymentFactory(
+            order=order, amount_cents=paid // payments + (paid % payments if n == 0 else 0)
+        )
+    for amount in refunded:
+        RefundFactory(order=order, amount_cents=amount)
+    return order
+
+
 @pytest.mark.parametrize(
-    ("paid", "fee", "kept", "refund"),
-    [(5580, 1500, 1500, 4080), (900, 1500, 900, 0), (4990, 0, 0, 4990)],
+    ("paid", "payments", "refunded", "fee", "expected"),
+    [
+        # paid, refunded before, fee kept, refunded now
+        (5580, 1, (), 1500, (5580, 0, 1500, 4080)),
+        (900, 1, (), 1500, (900, 0, 900, 0)),  # the fee never exceeds what was paid
+        (4990, 2, (), 0, (4990, 0, 0, 4990)),  # two payments count together
+        (8280, 1, (2000,), 790, (8280, 2000, 790, 5490)),  # a returned item refunded before
+        # The walk-through's case: 82,80 € paid, the shop already refunded all but its 7,90 €
+        # fee. Nothing more is refunded and no second fee is kept.
+        (8280, 1, (7490,), 790, (8280, 7490, 790, 0)),
+        (8280, 1, (8280,), 790, (8280, 8280, 0, 0)),  # refunded in full: nothing to keep
+    ],
 )
-def test_it_computes_the_refund_as_paid_minus_the_fee_never_negative(paid, fee, kept, refund):
-    assert unclaimed.unclaimed_refund(paid, fee) == (kept, refund)
+def test_the_refund_is_paid_minus_refunds_minus_the_shops_fee_never_negative(
+    shop_a, paid, payments, refunded, fee, expected
+):
+    set_withdrawal_settings(shop_a.shop, unclaimed_fee_cents=fee)
+    order = order_paid(shop_a.shop, paid=paid, refunded=refunded, payments=payments)
+    amounts = unclaimed.refund_preview(shop_a.shop, order)
+    assert (
+        amounts.paid_cents,
+        amounts.refunded_before_cents,
+        amounts.fee_cents,
+        amounts.refund_cents,
+    ) == expected
+
+
+def test_the_notice_quotes_what_was_paid_refunded_kept_and_refunded_now(
+    shop_a, smtp, django_capture_on_commit_callbacks
+):
+    set_withdrawal_settings(shop_a.shop, unclaimed_fee_cents=790)
+    order = order_paid(shop_a.shop, paid=8280, refunded=(7490,))
+    shipment = ShipmentFactory(order=order, status="returned_to_sender")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = unclaimed.open_unclaimed_case(shop_a.shop, shipment)
+    assert (case.paid_cents, case.refunded_before_cents, case.fee_cents, case.refund_cents) == (
+        8280,
+        7490,
+        790,
+        0,
+    )
+    [mail] = [received.message for received in smtp.messages]
+    body = mail.get_content()
+    assert "82,80\xa0€" in body  # what the customer paid, not paid minus refunds
+    assert "74,90\xa0€" in body and "7,90\xa0€" in body
+    assert "Mitään ei ole enää palautettavaa." in body  # nothing more to refund (Finnish)
+
+
+def test_a_recent_parcel_without_earlier_refunds_gets_paid_minus_fee(
+    shop_a, smtp, django_capture_on_commit_callbacks
+):
+    set_withdrawal_settings(shop_a.shop, unclaimed_fee_cents=790)
+    order = order_paid(shop_a.shop, paid=8280)
+    shipment = ShipmentFactory(order=order, status="returned_to_sender")
+    with django_capture_on_commit_callbacks(execute=True):
+        unclaimed.open_unclaimed_case(shop_a.shop, shipment)
+    body = smtp.messages[0].message.get_content()
+    assert "82,80\xa0€" in body and "7,90\xa0€" in body and "74,90\xa0€" in body
+    assert "on jo palautettu" not in body  # nothing was refunded before
 
 
 def returned_parcel(shop):

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from aftersale.api.problems import Problem
+from aftersale.core import limits
+from aftersale.core.limits import client_address
 from aftersale.core.services import authenticate_api_token
 from aftersale.env import env_int
-from aftersale.portal.access import client_ip
 from aftersale.privacy.audit import current_acting, record_access
 from aftersale.privacy.models import AuditAction
 
@@ -26,14 +27,7 @@ def check_rate_limit(token_id: int) -> None:
     """Allow ``rate_limit_per_minute`` requests per token in each clock minute, then 429."""
     limit = rate_limit_per_minute()
     window = int(time.time() // 60)
-    key = f"api-rate:{token_id}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > limit:
+    if limits.count(f"api-rate:{token_id}:{window}", 120) > limit:
         retry_after = 60 - int(time.time() % 60)
         raise Problem(
             429,
@@ -56,7 +50,7 @@ def audit_token_use(request, api_token) -> None:
             AuditAction.API_TOKEN_USED,
             actor_name=now_acting.name,
             detail=f"{request.method} {request.path}",
-            client_address=client_ip(request),
+            client_address=client_address(request),
         )
 
 

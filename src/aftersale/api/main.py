@@ -15,9 +15,9 @@ from ninja.parser import Parser
 
 from aftersale.api import reads, writes
 from aftersale.api.auth import ShopToken
+from aftersale.api.customer_data import add_privacy_endpoints
 from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
-from aftersale.api.privacy import add_privacy_endpoints
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products

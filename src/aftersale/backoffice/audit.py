@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aftersale.portal.access import client_ip
+from aftersale.core.limits import client_address
 from aftersale.privacy.audit import Acting, acting
 
 
@@ -16,7 +16,7 @@ class AuditMiddleware:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         token = acting.set(
-            Acting(client_address=client_ip(request), user=user if signed_in else None)
+            Acting(client_address=client_address(request), user=user if signed_in else None)
         )
         try:
             return self.get_response(request)

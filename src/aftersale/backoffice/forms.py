@@ -31,7 +31,7 @@ class OrderSearchForm(forms.Form):
         label=_("Search orders"),
         required=False,
         max_length=200,
-        help_text=_("Order number or the customer's e-mail"),
+        help_text=_("Order number, or the customer's e-mail, name or phone"),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     delivery_method = forms.ChoiceField(

@@ -49,15 +49,29 @@ Describer = Callable[[Event], str]
 SubjectLoader = Callable[[object, list[int]], dict[int, Subject]]
 
 _describers: dict[str, Describer] = {}
+_labels: dict[str, object] = {}
 _subject_loaders: dict[str, SubjectLoader] = {}
 
 
-def describe_type(event_type: str, describer: Describer | str) -> None:
-    """Register how events of ``event_type`` read; a (lazy) string is used as it is."""
+def describe_type(event_type: str, describer: Describer | str, *, label: object = None) -> None:
+    """Register how events of ``event_type`` read; a (lazy) string is used as it is.
+
+    ``label`` names the type itself (the flow editor's triggers and exit events); a string
+    describer is its own label.
+    """
     if callable(describer):
         _describers[event_type] = describer
     else:
         _describers[event_type] = lambda event, text=describer: str(text)
+        label = label or describer
+    if label:
+        _labels[event_type] = label
+
+
+def type_label(event_type: str) -> str:
+    """The human name of an event type in the active language (the type itself if unnamed)."""
+    label = _labels.get(event_type)
+    return str(label) if label else event_type
 
 
 def register_subject(subject_type: str, loader: SubjectLoader) -> None:
@@ -190,6 +204,13 @@ def _message(text) -> Describer:
     return describer
 
 
+def _failed_message(event: Event) -> str:
+    """A message the worker gave up on, with the server's or provider's reply."""
+    text = _message(gettext_lazy("Message not delivered"))(event)
+    reason = event.payload.get("reason") or ""
+    return f"{text} ({reason})" if reason else text
+
+
 for _type, _text in {
     types.CUSTOMER_CREATED: gettext_lazy("Customer added"),
     types.ORDER_PLACED: gettext_lazy("Order placed"),
@@ -207,7 +228,6 @@ for _type, _text in {
     types.SHIPMENT_RETURNED_TO_SENDER: gettext_lazy("Parcel returned to sender (unclaimed)"),
     types.SHIPMENT_UNKNOWN_EVENT: gettext_lazy("Unrecognised carrier event"),
     types.PICKUP_POINTS_IMPORTED: gettext_lazy("Pickup points imported"),
-    types.RETURN_REQUESTED: gettext_lazy("Return registered"),
     types.RETURN_APPROVED: gettext_lazy("Return approved"),
     types.RETURN_REJECTED: gettext_lazy("Return rejected"),
     types.RETURN_IN_TRANSIT: gettext_lazy("Return on its way back"),
@@ -220,11 +240,54 @@ for _type, _text in {
 }.items():
     describe_type(_type, _text)
 
-describe_type(types.CUSTOMER_CONSENT_CHANGED, _consent)
-describe_type(types.CUSTOMER_SEGMENT_ENTERED, _segment)
-describe_type(types.MESSAGE_SENT, _message(gettext_lazy("Message sent")))
-describe_type(types.MESSAGE_BOUNCED, _message(gettext_lazy("Message bounced")))
+
+def _return_requested(event: Event) -> str:
+    staff = event.payload.get("registered_by_staff")
+    if staff:
+        return _("Return registered by staff (%(user)s)") % {"user": staff}
+    return _("Return registered")
+
+
+describe_type(types.RETURN_REQUESTED, _return_requested, label=gettext_lazy("Return registered"))
+describe_type(
+    types.CUSTOMER_CONSENT_CHANGED, _consent, label=gettext_lazy("Marketing consent changed")
+)
+describe_type(
+    types.CUSTOMER_SEGMENT_ENTERED, _segment, label=gettext_lazy("Customer entered a segment")
+)
+describe_type(
+    types.MESSAGE_SENT, _message(gettext_lazy("Message sent")), label=gettext_lazy("Message sent")
+)
+describe_type(
+    types.MESSAGE_BOUNCED,
+    _message(gettext_lazy("Message bounced")),
+    label=gettext_lazy("Message bounced"),
+)
 describe_type(types.MESSAGE_UNSUBSCRIBED, gettext_lazy("Unsubscribed from marketing"))
+
+
+def _by_staff(text) -> Describer:
+    def describer(event: Event) -> str:
+        described = _message(text)(event)
+        by = event.payload.get("by") or ""
+        return _("%(text)s, by %(by)s") % {"text": described, "by": by} if by else described
+
+    return describer
+
+
+describe_type(
+    types.MESSAGE_FAILED, _failed_message, label=gettext_lazy("Message not delivered (given up)")
+)
+describe_type(
+    types.MESSAGE_RETRIED,
+    _by_staff(gettext_lazy("Message sent again on request")),
+    label=gettext_lazy("Message retried by staff"),
+)
+describe_type(
+    types.MESSAGE_CANCELLED,
+    _by_staff(gettext_lazy("Message cancelled")),
+    label=gettext_lazy("Message cancelled by staff"),
+)
 describe_type(types.WITHDRAWAL_NOTIFIED, gettext_lazy("Withdrawal from the contract received"))
 describe_type(types.WITHDRAWAL_ACKNOWLEDGED, gettext_lazy("Withdrawal acknowledgement e-mailed"))
 describe_type(types.WITHDRAWAL_GOODS_BACK, gettext_lazy("Withdrawn goods back or proof of sending"))

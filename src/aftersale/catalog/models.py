@@ -50,7 +50,15 @@ class Product(TimeStamped):
     )
     url = models.URLField(_("product page"), blank=True, max_length=500)
     image_url = models.URLField(_("image"), blank=True, max_length=500)
-    size_advice = models.TextField(_("size advice"), blank=True)
+    size_advice = models.TextField(
+        _("size advice"), blank=True, help_text=_("In the shop's default language.")
+    )
+    size_advice_translations = models.JSONField(
+        _("size advice in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('The advice by language code, e.g. {"sv": "…", "en": "…"}.'),
+    )
     final_sale = models.BooleanField(_("final sale"), default=False)
 
     objects = ShopOwnedQuerySet.as_manager()
@@ -65,6 +73,16 @@ class Product(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def size_advice_in(self, language: str, shop_language: str) -> str:
+        """The size advice written in ``language``, empty rather than in another language.
+
+        ``size_advice`` is in the shop's default language (``shop_language``).
+        """
+        translated = (self.size_advice_translations or {}).get(language, "")
+        if translated:
+            return translated
+        return self.size_advice if language == shop_language else ""
 
 
 class Variant(TimeStamped):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from aftersale.catalog.models import Category
 from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text
+
+Language = Literal["fi", "sv", "en"]
 
 
 class CategoryIn(Payload):
@@ -33,7 +37,13 @@ class ProductIn(Payload):
     category: CategoryIn | None = None
     url: text(500) = ""
     image_url: text(500) = ""
-    size_advice: text(5_000) = ""
+    size_advice: text(5_000) = Field(
+        default="", description="Size advice in the shop's default language."
+    )
+    size_advice_translations: dict[Language, text(5_000)] = Field(
+        default_factory=dict,
+        description='Size advice in other languages, e.g. {"sv": "…", "en": "…"}.',
+    )
     final_sale: bool = False
     variants: list[VariantIn] = Field(default_factory=list, max_length=500)
     accessories: list[ExternalId] = Field(

@@ -97,6 +97,7 @@ def _save_products(shop: Shop, items: list[ProductIn]) -> list[Upserted]:
             "url": item.url,
             "image_url": item.image_url,
             "size_advice": item.size_advice,
+            "size_advice_translations": dict(item.size_advice_translations),
             "final_sale": item.final_sale,
         }
         product = products.get(item.external_id)

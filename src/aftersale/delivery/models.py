@@ -46,7 +46,9 @@ class PickupPoint(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.carrier})"
+        from aftersale.delivery.carriers import display_name  # the carriers read these models
+
+        return f"{self.name} ({display_name(self.carrier)})"
 
 
 class ShipmentStatus(models.TextChoices):
@@ -101,7 +103,9 @@ class Shipment(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.carrier} {self.tracking_number or self.external_id}"
+        from aftersale.delivery.carriers import display_name  # the carriers read these models
+
+        return f"{display_name(self.carrier)} {self.tracking_number or self.external_id}"
 
 
 class TrackingEvent(models.Model):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext as _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -124,6 +125,22 @@ def is_open_at(hours: dict, local: datetime) -> bool | None:
         if e <= s and now < e:  # yesterday's interval running past midnight
             return True
     return False
+
+
+def weekday_hours(hours: dict) -> list[tuple[str, str]]:
+    """(weekday, hours) in the active language, Monday first: ("Monday", "08:00–21:00"),
+    ("Sunday", "closed"). Unknown hours (an empty mapping) give [], never "closed" every day."""
+    if not hours:
+        return []
+    days = []
+    for index, key in enumerate(WEEKDAYS):
+        intervals = hours.get(key) or []
+        if [list(interval) for interval in intervals] == [["00:00", "24:00"]]:
+            text = _("open around the clock")
+        else:
+            text = ", ".join(f"{start}–{end}" for start, end in intervals) or _("closed")
+        days.append((str(DAY_NAMES[index]), text))
+    return days
 
 
 def format_opening_hours(hours: dict) -> str:

@@ -22,10 +22,23 @@ COLOURS = {
 }
 VAT_RATE = 0.255  # Finland's general rate since 1 September 2024; 24 % before.
 
+# Size advice by fit and language, as a shop writes it for each of its languages.
 SIZE_ADVICE = {
-    -1: "Malli on pienikokoinen: jos olet kahden koon välissä, valitse suurempi koko.",
-    0: "Malli on normaalikokoinen: valitse tavallinen kokosi.",
-    1: "Malli on väljä: jos pidät istuvammasta, valitse kokoa pienempi.",
+    -1: {
+        "fi": "Malli on pienikokoinen: jos olet kahden koon välissä, valitse suurempi koko.",
+        "sv": "Modellen är liten i storleken: om du är mellan två storlekar, välj den större.",
+        "en": "This style runs small: if you are between two sizes, choose the larger one.",
+    },
+    0: {
+        "fi": "Malli on normaalikokoinen: valitse tavallinen kokosi.",
+        "sv": "Modellen är normal i storleken: välj din vanliga storlek.",
+        "en": "This style is true to size: choose your usual size.",
+    },
+    1: {
+        "fi": "Malli on väljä: jos pidät istuvammasta, valitse kokoa pienempi.",
+        "sv": "Modellen är rymlig: om du vill ha den mer åtsittande, välj en storlek mindre.",
+        "en": "This style runs large: for a closer fit, choose one size smaller.",
+    },
 }
 
 
@@ -310,7 +323,8 @@ class Product:
     category: str  # CategorySpec.key
     group: str
     description: str
-    size_advice: str
+    size_advice: str  # in the shop's default language
+    size_advice_translations: dict[str, str]  # the other languages
     final_sale: bool
     fit: int  # -1 runs small, 0 true to size, +1 runs large (sized fashion only)
     popularity: float
@@ -392,7 +406,12 @@ def build_catalogue(
                     category=spec.key,
                     group=spec.group,
                     description=name,
-                    size_advice=SIZE_ADVICE[fit] if spec.sizing else "",
+                    size_advice=SIZE_ADVICE[fit][language] if spec.sizing else "",
+                    size_advice_translations=(
+                        {code: text for code, text in SIZE_ADVICE[fit].items() if code != language}
+                        if spec.sizing
+                        else {}
+                    ),
                     final_sale=final_sale,
                     fit=fit,
                     popularity=0.0,

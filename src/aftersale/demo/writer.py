@@ -25,6 +25,7 @@ from aftersale.core.models import Shop
 from aftersale.core.services import create_shop
 from aftersale.delivery.models import PickupPoint, Shipment, TrackingEvent
 from aftersale.demo import catalogue as catalogue_data
+from aftersale.demo.shop_settings import apply_shop_settings
 from aftersale.demo.simulation import ShopHistory, ShopSpec
 from aftersale.orders.models import Customer, Order, OrderLine, Payment, Refund
 from aftersale.returns.models import ReturnLine, ReturnRequest
@@ -174,7 +175,7 @@ class RowWriter:
 
 
 def create_demo_shop(spec: ShopSpec) -> Shop:
-    return create_shop(
+    shop = create_shop(
         name=spec.name,
         slug=spec.slug,
         default_language=spec.default_language,
@@ -182,6 +183,8 @@ def create_demo_shop(spec: ShopSpec) -> Shop:
         contact_email=spec.email,
         **SHOP_SETTINGS.get(spec.slug, {}),
     )
+    apply_shop_settings(shop, spec)
+    return shop
 
 
 WRITTEN_MODELS = (
@@ -294,6 +297,7 @@ class ShopWrite:
                 "url",
                 "image_url",
                 "size_advice",
+                "size_advice_translations",
                 "final_sale",
                 "created_at",
                 "updated_at",
@@ -310,6 +314,7 @@ class ShopWrite:
                     f"https://{slug}.example/tuotteet/{p.external_id}",
                     "",
                     p.size_advice,
+                    json.dumps(p.size_advice_translations),
                     p.final_sale,
                     opened,
                     opened,

@@ -1,5 +1,9 @@
-"""The flows every shop starts with (transactional, on by default) and their texts in Finnish,
-Swedish and English. ``install_builtin_flows`` in services.py creates them per shop."""
+"""The flows every shop starts with and their texts in Finnish, Swedish and English: the
+transactional ones on, the marketing ones (a review request, a win-back) off until the merchant
+turns them on. ``install_builtin_flows`` in services.py creates them per shop.
+
+Marketing texts carry no unsubscribe link of their own: the engine ends every marketing e-mail
+with the shop's identity and an unsubscribe link (outbox.marketing_footer)."""
 
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ class BuiltinFlow:
     flow_filter: list[str] = field(default_factory=list)
     exit_events: list[str] = field(default_factory=list)
     kind: str = "transactional"
+    enabled: bool = True
 
 
 TEMPLATES = [
@@ -272,6 +277,56 @@ TEMPLATES = [
     ),
 ]
 
+MARKETING_TEMPLATES = [
+    BuiltinTemplate(
+        key="review_request",
+        name="Review request",
+        subject={
+            "fi": "Mitä pidit tilauksestasi {{ order_number }}?",
+            "sv": "Vad tyckte du om din beställning {{ order_number }}?",
+            "en": "How did you like your order {{ order_number }}?",
+        },
+        body={
+            "fi": "toivottavasti olet tyytyväinen tilaukseesi {{ order_number }}."
+            + ORDER_LINES
+            + "\n\nKertoisitko meille, mitä pidit? Vastaa tähän viestiin tai jätä arvio"
+            "{% if shop_website %} osoitteessa {{ shop_website }}{% else %} verkkokaupassamme"
+            "{% endif %}. Palautteesi auttaa meitä ja muita asiakkaita.",
+            "sv": "vi hoppas att du är nöjd med din beställning {{ order_number }}."
+            + ORDER_LINES
+            + "\n\nVill du berätta vad du tyckte? Svara på det här meddelandet eller lämna "
+            "ett omdöme{% if shop_website %} på {{ shop_website }}{% else %} i vår webbutik"
+            "{% endif %}. Din åsikt hjälper oss och andra kunder.",
+            "en": "we hope you are happy with your order {{ order_number }}."
+            + ORDER_LINES
+            + "\n\nWould you tell us what you think? Reply to this e-mail or leave a review"
+            "{% if shop_website %} at {{ shop_website }}{% else %} in our shop{% endif %}. "
+            "Your feedback helps us and other customers.",
+        },
+    ),
+    BuiltinTemplate(
+        key="win_back",
+        name="Win-back",
+        subject={
+            "fi": "Kaipasimme sinua – katso, mitä {{ shop_name }} on saanut uutta",
+            "sv": "Vi har saknat dig – se vad som är nytt hos {{ shop_name }}",
+            "en": "We miss you – see what is new at {{ shop_name }}",
+        },
+        body={
+            "fi": "edellisestä tilauksestasi on jo tovi. Valikoimaamme on tullut paljon uutta, "
+            "ja haluaisimme nähdä sinut taas"
+            "{% if shop_website %}: {{ shop_website }}{% else %}.{% endif %}",
+            "sv": "det är ett tag sedan din senaste beställning. Vi har fått in mycket nytt och "
+            "skulle gärna se dig igen"
+            "{% if shop_website %}: {{ shop_website }}{% else %}.{% endif %}",
+            "en": "it has been a while since your last order. A lot is new in our range, and we "
+            "would love to see you again"
+            "{% if shop_website %}: {{ shop_website }}{% else %}.{% endif %}",
+        },
+    ),
+]
+TEMPLATES += MARKETING_TEMPLATES
+
 _SEND = "email"
 _WAIT = "wait"
 _PARCEL_DONE = [
@@ -351,5 +406,33 @@ FLOWS = [
         name="Return refunded",
         trigger_type=types.RETURN_REFUNDED,
         steps=[BuiltinStep(_SEND, "return_refunded")],
+    ),
+]
+# Marketing flows: off until the merchant turns them on; they need the customer's consent.
+FLOWS += [
+    BuiltinFlow(
+        key="review_request",
+        name="Review request a week after delivery",
+        trigger_type=types.SHIPMENT_DELIVERED,
+        steps=[
+            BuiltinStep(_WAIT, wait=timedelta(days=7)),
+            BuiltinStep(_SEND, "review_request"),
+        ],
+        flow_filter=["order_not_cancelled"],
+        exit_events=[types.ORDER_CANCELLED, types.RETURN_REQUESTED],
+        kind="marketing",
+        enabled=False,
+    ),
+    BuiltinFlow(
+        key="win_back",
+        name="Win-back 90 days after the last order",
+        trigger_type=types.ORDER_PLACED,
+        steps=[
+            BuiltinStep(_WAIT, wait=timedelta(days=90)),
+            BuiltinStep(_SEND, "win_back"),
+        ],
+        flow_filter=["no_order_since_start"],
+        kind="marketing",
+        enabled=False,
     ),
 ]

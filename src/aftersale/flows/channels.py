@@ -1,16 +1,41 @@
-"""Sending one outbox ``Message`` through its channel: e-mail via Django's e-mail backends
-(SMTP by default, any django-anymail provider), SMS via ``settings.SMS_BACKEND``."""
+"""Sending outbox ``Message`` rows through their channel: e-mail via Django's e-mail backends
+(SMTP by default, any django-anymail provider), SMS via ``settings.SMS_BACKEND``.
+
+A ``Mailer`` keeps one e-mail connection open for a worker's pass and reopens it after a
+connection-level failure. ``failure_of`` reads a failed send by its reply code: temporary (4xx,
+a dropped or refused connection, a provider's 429/5xx) is retried, permanent (5xx) is given up
+at once, and a hard bounce at RCPT TO (5.1.x, or 550/551/553 without an enhanced code) or a
+provider's refused recipient also suppresses the address.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import smtplib
+from dataclasses import dataclass
 from email.utils import formataddr
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 
+from aftersale.env import env_int
 from aftersale.flows import sms
 from aftersale.flows.models import Channel, Kind, Message, MessagingSettings
 from aftersale.flows.rendering import Rendered
+
+logger = logging.getLogger("aftersale.flows")
+
+TEMPORARY = Message.FailureClass.TEMPORARY
+PERMANENT = Message.FailureClass.PERMANENT
+BOUNCE = Message.FailureClass.BOUNCE
+# Replies at RCPT TO that say the mailbox does not exist (RFC 5321 §4.2.3) when the server
+# gives no enhanced status code; with one, its 5.1.x class says the same (RFC 3463).
+HARD_BOUNCE_CODES = {550, 551, 553}
+ENHANCED = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+# Provider HTTP statuses that say nothing about the message: retried like an SMTP 4xx.
+TEMPORARY_HTTP = {401, 403, 408, 409, 425, 429}
 
 
 def unsubscribe_url(message: Message) -> str:
@@ -58,3 +83,130 @@ def send(message: Message, *, from_email: str, connection=None) -> str:
             message.recipient, message.body, idempotency_key=message.idempotency_key
         )
     return send_email(message, from_email=from_email, connection=connection)
+
+
+# --- Outcomes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a send failed: ``kind`` is a Message.FailureClass; ``reply`` the server's words;
+    ``reset`` says the connection is no longer usable and must be reopened."""
+
+    kind: str
+    reply: str
+    reset: bool = False
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(str(text).split())}".strip()
+
+
+def smtp_failure_class(code: int, text: str, *, at_rcpt: bool) -> str:
+    """Temporary for a 4xx reply, a hard bounce for a mailbox that does not exist (at RCPT TO
+    only), permanent for any other 5xx."""
+    if code < 500:
+        return TEMPORARY
+    if at_rcpt:
+        enhanced = ENHANCED.match(text)
+        if enhanced is not None:
+            return BOUNCE if enhanced.group(1).startswith("5.1.") else PERMANENT
+        if code in HARD_BOUNCE_CODES:
+            return BOUNCE
+    return PERMANENT
+
+
+def failure_of(exc: BaseException) -> Failure | None:
+    """Classify a failed send, or None if ``exc`` is not a sending failure (a bug)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        # One recipient per message: its (code, reply) pair.
+        code, text = next(iter(exc.recipients.values()), (550, b"recipient refused"))
+        reply = _reply_text(code, text)
+        kind = smtp_failure_class(code, reply[4:], at_rcpt=True)
+        # 421: the server is closing the connection (smtplib has closed its side).
+        return Failure(kind, f"RCPT TO: {reply}", reset=code == 421)
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        stage = "MAIL FROM" if isinstance(exc, smtplib.SMTPSenderRefused) else "DATA"
+        reply = _reply_text(exc.smtp_code, exc.smtp_error)
+        kind = smtp_failure_class(exc.smtp_code, reply[4:], at_rcpt=False)
+        # 421: the server is closing the connection.
+        return Failure(kind, f"{stage}: {reply}", reset=exc.smtp_code == 421)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # Greeting, HELO, STARTTLS or AUTH refused: about the session, not this message.
+        reply = _reply_text(exc.smtp_code, exc.smtp_error)
+        return Failure(TEMPORARY, f"connection: {reply}", reset=True)
+    if isinstance(exc, AnymailRecipientsRefused):
+        return Failure(BOUNCE, f"{type(exc).__name__}: {_one_line(exc)}")
+    if isinstance(exc, AnymailAPIError):
+        status = exc.status_code
+        if status is None or status >= 500 or status in TEMPORARY_HTTP:
+            kind = TEMPORARY
+        else:
+            kind = PERMANENT
+        return Failure(kind, f"{type(exc).__name__}: {_one_line(exc)}", reset=status is None)
+    if isinstance(exc, OSError):  # refused, reset, timed out, disconnected (smtplib's too)
+        return Failure(TEMPORARY, f"connection: {type(exc).__name__}: {exc}", reset=True)
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:1000]
+
+
+# --- One connection per pass ----------------------------------------------------------------
+
+
+def data_timeout() -> int:
+    """Seconds to wait for the reply after the message content (RFC 5321 §4.5.3.2.6 says 10
+    minutes): giving up sooner could send the message twice if the server took it anyway."""
+    return env_int("FLOWS_SMTP_DATA_TIMEOUT", 600)
+
+
+def _patient_data(smtp: smtplib.SMTP) -> None:
+    """Wait ``data_timeout()`` for DATA's replies; other commands keep the usual timeout."""
+    plain_data = smtp.data
+
+    def data(msg):
+        sock = smtp.sock
+        usual = sock.gettimeout() if sock is not None else None
+        if sock is not None:
+            sock.settimeout(max(data_timeout(), usual or 0))
+        try:
+            return plain_data(msg)
+        finally:
+            if smtp.sock is not None:
+                smtp.sock.settimeout(usual)
+
+    smtp.data = data  # type: ignore[method-assign]
+
+
+class Mailer:
+    """One e-mail connection for a worker's pass: opened on the first e-mail, kept open, and
+    reopened after a failure that broke it."""
+
+    def __init__(self) -> None:
+        self.backend = None
+
+    def send(self, message: Message, *, from_email: str) -> str:
+        if message.channel == Channel.SMS:
+            return send(message, from_email=from_email)
+        if self.backend is None:
+            backend = get_connection(fail_silently=False)
+            backend.open()
+            smtp = getattr(backend, "connection", None)
+            if isinstance(smtp, smtplib.SMTP):
+                _patient_data(smtp)
+            self.backend = backend
+        return send_email(message, from_email=from_email, connection=self.backend)
+
+    def reset(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # a broken connection is dropped either way
+                logger.debug("closing the mail connection failed", exc_info=True)
+
+    close = reset

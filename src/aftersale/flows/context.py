@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersale.core.models import WEEKDAYS as WEEKDAY_KEYS
 from aftersale.core.money import format_money
+from aftersale.delivery.carriers import display_name
 from aftersale.delivery.models import Shipment
+from aftersale.delivery.opening_hours import weekday_hours
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
@@ -28,15 +29,9 @@ def local(shop, value: datetime) -> datetime:
 
 
 def opening_hours_lines(hours: dict) -> list[str]:
-    """One line per weekday ("Monday 09:00–17:00", "Sunday closed") in the active language."""
-    if not hours:  # not known: say nothing rather than "closed" every day
-        return []
-    lines = []
-    for index, key in enumerate(WEEKDAY_KEYS):
-        intervals = hours.get(key) or []
-        spans = ", ".join(f"{start}–{end}" for start, end in intervals) or _("closed")
-        lines.append(f"{WEEKDAYS[index]} {spans}")
-    return lines
+    """One line per weekday ("Monday 09:00–17:00", "Sunday closed") in the active language;
+    none when the hours are not known."""
+    return [f"{day} {text}" for day, text in weekday_hours(hours)]
 
 
 def _order_values(order: Order, language: str) -> dict:
@@ -50,9 +45,9 @@ def _order_values(order: Order, language: str) -> dict:
     }
 
 
-def _shipment_values(shop, shipment: Shipment) -> dict:
+def _shipment_values(shop, shipment: Shipment, as_of: datetime) -> dict:
     values = {
-        "carrier": shipment.carrier,
+        "carrier": display_name(shipment.carrier),
         "tracking_number": shipment.tracking_number,
         "tracking_url": f"{settings.SITE_URL}/t/{shipment.tracking_token}/",
     }
@@ -70,7 +65,9 @@ def _shipment_values(shop, shipment: Shipment) -> dict:
         values.update(
             held_until=date_format(held, "DATE_FORMAT"),
             held_until_weekday=date_format(held, "l"),
-            days_left=max(0, (held.date() - local(shop, timezone.now()).date()).days),
+            # Whole days between local dates, counted from when the message was due (a send a
+            # minute past local midnight still says "3 days" for a 3-days-before reminder).
+            days_left=max(0, (held.date() - local(shop, as_of).date()).days),
         )
     return values
 
@@ -84,8 +81,11 @@ def _return_values(request: ReturnRequest, language: str) -> dict:
     }
 
 
-def build_context(run: FlowRun, language: str) -> dict:
-    """Everything a template may print for ``run``, as plain values."""
+def build_context(
+    run: FlowRun, language: str, *, as_of: datetime | None = None, subject=None
+) -> dict:
+    """Everything a template may print for ``run``, as plain values; ``days_left`` counts
+    from ``as_of`` (the moment the message was due; now if not given)."""
     shop = run.shop
     customer = run.customer
     with translation.override(language):
@@ -100,12 +100,12 @@ def build_context(run: FlowRun, language: str) -> dict:
         order = run.order if run.order_id else None
         if run.subject_type == "order":
             subject = order
-        else:
+        elif subject is None:
             subject = load_subject(shop.pk, run.subject_type, run.subject_id)
         if order is not None:
             values.update(_order_values(order, language))
         if isinstance(subject, Shipment):
-            values.update(_shipment_values(shop, subject))
+            values.update(_shipment_values(shop, subject, as_of or timezone.now()))
         if isinstance(subject, ReturnRequest):
             values.update(_return_values(subject, language))
     return values

@@ -239,6 +239,9 @@ class StepRun(TimeStamped):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
+    # A new random token with every claim: a worker writes only while the row still carries
+    # the token it claimed with, so a worker whose lease was taken over changes nothing.
+    claim_token = models.CharField(max_length=32, blank=True)
     skip_reason = models.CharField(_("reason"), max_length=200, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -250,19 +253,35 @@ class StepRun(TimeStamped):
         verbose_name = _("step run")
         verbose_name_plural = _("step runs")
         indexes = [models.Index(fields=["state", "due_at"], name="steprun_due")]
+        constraints = [
+            # Advancing a run is idempotent: a step is scheduled at most once per run.
+            models.UniqueConstraint(fields=["run", "step"], name="steprun_unique_step")
+        ]
 
     def __str__(self) -> str:
         return f"{self.step} due {self.due_at:%Y-%m-%d %H:%M} ({self.state})"
 
 
 class Message(TimeStamped):
-    """The outbox: a rendered message, written before it is sent and updated after."""
+    """The outbox: a rendered message, written before it is sent and updated after.
+
+    ``pending`` is being sent now; ``retrying`` was refused for a temporary reason and waits
+    for ``next_attempt_at``; ``failed`` was given up (``failed_at``, ``failure_class`` and the
+    provider's reply in ``last_error`` say when and why); ``cancelled`` was stopped by staff.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Sending")
+        RETRYING = "retrying", _("Retrying")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         BOUNCED = "bounced", _("Bounced")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class FailureClass(models.TextChoices):
+        TEMPORARY = "temporary", _("Temporary")
+        PERMANENT = "permanent", _("Permanent")
+        BOUNCE = "bounce", _("Hard bounce")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(
@@ -281,6 +300,16 @@ class Message(TimeStamped):
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
     send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.TextField(
+        _("last error"), blank=True, help_text=_("The provider's reply to the last attempt.")
+    )
+    failure_class = models.CharField(
+        _("failure"), max_length=10, choices=FailureClass.choices, blank=True
+    )
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    # The claim token of the step run that wrote this message: only that claim may send it.
+    claim_token = models.CharField(max_length=32, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=200, blank=True, db_index=True)
     unsubscribe_token = models.CharField(max_length=40, unique=True, default=new_unsubscribe_token)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -295,6 +324,7 @@ class Message(TimeStamped):
         verbose_name_plural = _("messages")
         indexes = [
             models.Index(fields=["shop", "customer", "kind", "sent_at"], name="message_cap"),
+            models.Index(fields=["shop", "state"], name="message_state"),
         ]
 
     def __str__(self) -> str:

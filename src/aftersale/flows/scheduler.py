@@ -1,27 +1,37 @@
 """The worker's side of flows: claim due step runs, run them, schedule what comes next.
 
-Claiming marks a batch of due StepRuns ``running`` with a lease (``claimed_until``) inside a
-transaction that locks them with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
-workers share the work without taking the same row. A StepRun whose lease expired (its worker
-died) is claimed again. Failures are retried with exponential backoff.
+Claiming marks a batch of due StepRuns ``running`` with a lease (``claimed_until``) and a new
+random ``claim_token`` inside a transaction that locks them with ``SELECT … FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, so several workers share the work without taking the same row. While
+the batch runs a heartbeat thread renews the lease; every write about a step checks that the
+row still carries the token, so a worker whose claim was taken over changes nothing. A StepRun
+whose lease expired (its worker died) is claimed again.
+
+Sends are pipelined per batch: the batch's messages are rendered and written in one insert,
+their attempts counted in one update, sent over one connection, and recorded in one
+transaction. Temporary failures are retried with exponential backoff; permanent ones are given
+up at once (docs/operators/workers.md).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import smtplib
+import secrets
 import socket
+import threading
 import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.mail import get_connection
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from aftersale.env import env_int
-from aftersale.flows import outbox
+from aftersale.flows import channels, outbox
 from aftersale.flows.conditions import CONDITIONS, failing_condition, pause_reason
 from aftersale.flows.context import build_context
 from aftersale.flows.models import (
@@ -36,11 +46,11 @@ from aftersale.flows.models import (
     Template,
 )
 from aftersale.flows.schedule import anchor_time, due_at_for, quiet_until
-from aftersale.flows.subjects import load_subject
+from aftersale.flows.subjects import load_subject, load_subjects
 from aftersale.flows.triggers import exit_run
-from aftersale.privacy.suppression import is_erased
+from aftersale.privacy.suppression import ERASED, erased_addresses
 from aftersale.timeline import types
-from aftersale.timeline.services import record_event
+from aftersale.timeline.services import event_row, record_events
 
 logger = logging.getLogger("aftersale.flows")
 
@@ -52,6 +62,7 @@ CAP_RECHECK = timedelta(minutes=30)
 # An anchored wait ("3 days before held-until") whose moment had passed by more than this when
 # the run reached it is skipped, so a late reminder is not sent right after the first notice.
 LATE_GRACE = timedelta(hours=1)
+TOO_LATE = "too late: the holding deadline has passed"
 
 
 def lease() -> timedelta:
@@ -59,8 +70,33 @@ def lease() -> timedelta:
     return timedelta(seconds=env_int("FLOWS_CLAIM_LEASE_SECONDS", 300))
 
 
+def batch_size() -> int:
+    """Steps claimed (and messages recorded) at a time: also the most messages a crash can
+    send twice (docs/operators/workers.md)."""
+    return max(1, env_int("FLOWS_BATCH_SIZE", 50))
+
+
 def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
+
+
+class ClaimLost(Exception):
+    """The step run no longer carries this worker's claim token: another worker took it."""
+
+
+@dataclass
+class Claim:
+    """A batch of step runs claimed with one token, and until when the lease holds."""
+
+    token: str
+    step_runs: list[StepRun]
+    until: datetime
+    lease: timedelta
+
+    def may_send(self) -> bool:
+        """True while more than a third of the lease is left (the heartbeat renews it every
+        third): a worker whose renewals fail stops sending before anyone can take over."""
+        return timezone.now() < self.until - self.lease / 3
 
 
 class Lookups:
@@ -87,6 +123,15 @@ class Lookups:
         if flow_id not in self.steps:
             self.steps[flow_id] = list(Step.objects.filter(flow_id=flow_id).order_by("position"))
         return self.steps[flow_id]
+
+    def deadline_wait(self, step: Step) -> Step | None:
+        """The wait counted back from the holding deadline that comes before ``step``, if the
+        flow has one (its messages are reminders of that deadline)."""
+        before = [s for s in self.steps_of(step.flow_id) if s.position < step.position]
+        for candidate in reversed(before):
+            if candidate.type == Step.Type.WAIT and candidate.wait_anchor:
+                return candidate
+        return None
 
 
 def worker_id() -> str:
@@ -123,168 +168,273 @@ def recover_abandoned(now: datetime | None = None) -> int:
     return released
 
 
-def claim_due(limit: int = 100, now: datetime | None = None) -> list[StepRun]:
-    """Claim up to ``limit`` due step runs for this worker."""
+def _due(now: datetime):
+    return Q(state=StepRun.State.PENDING, due_at__lte=now) | Q(
+        state=StepRun.State.RUNNING, claimed_until__lt=now
+    )
+
+
+def claim_due(limit: int = 50, now: datetime | None = None) -> Claim:
+    """Claim up to ``limit`` due step runs for this worker under a new token."""
     now = now or timezone.now()
+    token = secrets.token_hex(16)
+    length = lease()
     with transaction.atomic():
-        due = StepRun.objects.filter(
-            Q(state=StepRun.State.PENDING, due_at__lte=now)
-            | Q(state=StepRun.State.RUNNING, claimed_until__lt=now)
-        ).order_by("due_at", "id")
+        due = StepRun.objects.filter(_due(now)).order_by("due_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         ids = list(due.values_list("id", flat=True)[:limit])
         if ids:
-            StepRun.objects.filter(id__in=ids).update(
+            # The due condition again: without row locks (SQLite) another worker may have
+            # claimed some of them since the select; it keeps those.
+            StepRun.objects.filter(_due(now), id__in=ids).update(
                 state=StepRun.State.RUNNING,
-                claimed_until=now + lease(),
+                claimed_until=now + length,
                 claimed_by=worker_id(),
+                claim_token=token,
                 updated_at=now,
             )
-    return list(
-        StepRun.objects.filter(id__in=ids)
-        .select_related("run__flow", "run__customer", "run__shop", "run__order", "step")
-        .order_by("due_at", "id")
+    step_runs = (
+        list(
+            StepRun.objects.filter(id__in=ids, claim_token=token)
+            .select_related("run__flow", "run__customer", "run__shop", "run__order", "step")
+            .prefetch_related("run__order__lines")
+            .order_by("due_at", "id")
+        )
+        if ids
+        else []
     )
+    return Claim(token=token, step_runs=step_runs, until=now + length, lease=length)
 
 
-def run_due_steps(time_budget: float = 30.0, batch: int = 100) -> int:
+@contextmanager
+def heartbeat(claim: Claim):
+    """Renew the claim's lease every third of it while the batch runs (in a thread with its
+    own database connection, so a send blocked on a slow server does not let the lease run
+    out)."""
+    stop = threading.Event()
+    interval = claim.lease.total_seconds() / 3
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval):
+                until = timezone.now() + claim.lease
+                try:
+                    StepRun.objects.filter(
+                        claim_token=claim.token, state=StepRun.State.RUNNING
+                    ).update(claimed_until=until)
+                except DatabaseError as exc:
+                    logger.info("could not renew the lease of a batch: %s", exc)
+                    continue
+                claim.until = until
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name="flows-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def run_due_steps(time_budget: float = 30.0, batch: int | None = None) -> int:
     """Run due steps until none is left or the time budget is spent. Returns how many ran."""
+    batch = batch or batch_size()
     started = time.monotonic()
     done = 0
-    mail = None
+    mailer = channels.Mailer()
     lookups = Lookups()
     recover_abandoned()
     try:
         while time.monotonic() - started < time_budget:
-            claimed = claim_due(batch)
-            if not claimed:
+            claim = claim_due(batch)
+            if not claim.step_runs:
                 break
-            if mail is None and any(sr.step.type == Step.Type.EMAIL for sr in claimed):
-                mail = get_connection()
-            for step_run in claimed:
-                execute(step_run, mail=mail, lookups=lookups)
-                done += 1
+            with heartbeat(claim):
+                run_batch(claim, mailer=mailer, lookups=lookups)
+            done += len(claim.step_runs)
     finally:
-        if mail is not None:
-            try:
-                mail.close()
-            except Exception:  # a broken connection is closed either way
-                logger.debug("closing the mail connection failed", exc_info=True)
+        mailer.close()
     return done
 
 
-def execute(step_run: StepRun, *, mail=None, lookups: Lookups | None = None) -> None:
-    """Run one claimed step; on an error retry it later with backoff."""
+def run_batch(claim: Claim, *, mailer: channels.Mailer, lookups: Lookups) -> None:
+    """Run a claimed batch: waits and conditions one by one, then all its sends together."""
+    sends = []
+    for step_run in claim.step_runs:
+        if step_run.step.sends:
+            sends.append(step_run)
+        else:
+            _guarded(step_run, claim, _execute, lookups=lookups)
+    if sends:
+        try:
+            Sender(claim, mailer, lookups).run(sends)
+        except Exception as exc:
+            logger.exception("a batch of %d sends failed", len(sends))
+            for step_run in sends:
+                _guarded(step_run, claim, _retry_unfinished, error=f"{type(exc).__name__}: {exc}")
+
+
+def _guarded(step_run: StepRun, claim: Claim, func, **kwargs) -> None:
+    """Run ``func`` for one step; an error is retried later with backoff."""
     try:
-        _execute(step_run, mail=mail, lookups=lookups or Lookups())
+        func(step_run, claim, **kwargs)
+    except ClaimLost:
+        logger.info("step run %s was taken over by another worker", step_run.pk)
     except Exception as exc:
         logger.exception("step run %s failed", step_run.pk)
-        if mail is not None:
-            try:
-                mail.close()
-            except Exception:
-                logger.debug("closing the mail connection failed", exc_info=True)
-        retry_later(step_run, error=f"{type(exc).__name__}: {exc}")
+        try:
+            retry_later(step_run, claim, error=f"{type(exc).__name__}: {exc}")
+        except ClaimLost:
+            pass
 
 
-def retry_later(step_run: StepRun, *, error: str) -> None:
+def _retry_unfinished(step_run: StepRun, claim: Claim, *, error: str) -> None:
+    mine = StepRun.objects.filter(pk=step_run.pk, claim_token=claim.token, state="running")
+    if mine.exists():
+        retry_later(step_run, claim, error=error)
+
+
+def retry_later(step_run: StepRun, claim: Claim, *, error: str) -> None:
+    """Put the step back with backoff, or give it up after MAX_ATTEMPTS (the run goes on)."""
     now = timezone.now()
     attempts = step_run.attempts + 1
-    if attempts >= MAX_ATTEMPTS:  # give up on this step; the run goes on with the next one
-        with transaction.atomic():
-            StepRun.objects.filter(pk=step_run.pk).update(
-                state=StepRun.State.FAILED,
-                attempts=attempts,
-                last_error=error,
-                finished_at=now,
-                updated_at=now,
-            )
+    with transaction.atomic():
+        if attempts >= MAX_ATTEMPTS:
+            finish(step_run, claim, StepRun.State.FAILED, now=now, error=error)
             Message.objects.filter(
-                idempotency_key=outbox.idempotency_key(step_run), state=Message.State.PENDING
-            ).update(state=Message.State.FAILED, updated_at=now)
+                idempotency_key=outbox.idempotency_key(step_run), state__in=outbox.SENDABLE
+            ).update(state=Message.State.FAILED, failed_at=now, last_error=error, updated_at=now)
             advance(step_run, now=now)
-        return
-    StepRun.objects.filter(pk=step_run.pk).update(
+            return
+        _update_mine(
+            step_run,
+            claim,
+            state=StepRun.State.PENDING,
+            attempts=F("attempts") + 1,
+            last_error=error,
+            due_at=now + backoff(attempts),
+            claimed_until=None,
+            updated_at=now,
+        )
+
+
+def _update_mine(step_run: StepRun, claim: Claim, **fields) -> None:
+    """Update the step run only while ``claim`` holds it; else raise ClaimLost (inside a
+    transaction that rolls the caller's other writes back)."""
+    updated = StepRun.objects.filter(
+        pk=step_run.pk, claim_token=claim.token, state=StepRun.State.RUNNING
+    ).update(**fields)
+    if not updated:
+        raise ClaimLost
+
+
+def finish(
+    step_run: StepRun, claim: Claim, state: str, *, now: datetime, reason: str = "", error=None
+) -> None:
+    """Close the step (only while this claim holds it; else ClaimLost rolls the caller back)."""
+    fields = {"state": state, "skip_reason": reason[:200], "finished_at": now}
+    if error is not None:
+        fields["last_error"] = error
+    _update_mine(step_run, claim, **fields, claimed_until=None, updated_at=now)
+
+
+def defer(step_run: StepRun, claim: Claim, *, until: datetime, reason: str) -> None:
+    """Put the step back to wait until ``until`` (a deferral is not a failure)."""
+    _update_mine(
+        step_run,
+        claim,
         state=StepRun.State.PENDING,
-        attempts=attempts,
-        last_error=error,
-        due_at=now + backoff(attempts),
+        due_at=until,
+        skip_reason=reason[:200],
         claimed_until=None,
-        updated_at=now,
+        updated_at=timezone.now(),
     )
 
 
-def _execute(step_run: StepRun, *, mail, lookups: Lookups) -> None:
+def _execute(step_run: StepRun, claim: Claim, *, lookups: Lookups) -> None:
     now = timezone.now()
-    run, step = step_run.run, step_run.step
-    if run.state != FlowRun.State.ACTIVE:
-        finish(step_run, StepRun.State.CANCELLED, reason=run.exit_reason or "run ended", now=now)
+    if not _still_going(step_run, claim, now):
         return
+    if step_run.step.type == Step.Type.WAIT:
+        _wait(step_run, claim, now)
+    else:
+        _condition(step_run, claim, now)
+
+
+def _still_going(step_run: StepRun, claim: Claim, now: datetime) -> bool:
+    """End the step if its run ended, its flow was turned off or the flow filter fails."""
+    run = step_run.run
+    if run.state != FlowRun.State.ACTIVE:
+        with transaction.atomic():
+            reason = run.exit_reason or "run ended"
+            finish(step_run, claim, StepRun.State.CANCELLED, reason=reason, now=now)
+        return False
     if not run.flow.enabled:
         with transaction.atomic():
+            finish(step_run, claim, StepRun.State.CANCELLED, reason="flow turned off", now=now)
             exit_run(run, reason="flow turned off", now=now)
-            finish(step_run, StepRun.State.CANCELLED, reason="flow turned off", now=now)
-        return
+        return False
     failing = failing_condition(run, run.flow.flow_filter or [], now)
     if failing is not None:
         reason = f"flow filter: {failing.name}"
         with transaction.atomic():
-            finish(step_run, StepRun.State.SKIPPED, reason=reason, now=now)
+            finish(step_run, claim, StepRun.State.SKIPPED, reason=reason, now=now)
             exit_run(run, reason=reason, now=now)
-        return
-    if step.type == Step.Type.WAIT:
-        _wait(step_run, now)
-    elif step.type == Step.Type.CONDITION:
-        _condition(step_run, now)
-    else:
-        _send(step_run, now, mail=mail, lookups=lookups)
+        return False
+    return True
 
 
-def _wait(step_run: StepRun, now: datetime) -> None:
+def _wait(step_run: StepRun, claim: Claim, now: datetime) -> None:
     run, step = step_run.run, step_run.step
     if step.wait_anchor:
         subject = load_subject(run.shop_id, run.subject_type, run.subject_id)
+        anchor = anchor_time(step, subject)
+        if anchor is None:
+            _skip_and_end(step_run, claim, "no held-until date", now)
+            return
         target = due_at_for(step, subject, now)
-        if anchor_time(step, subject) is None:
-            _skip_and_end(step_run, "no held-until date", now)
+        if now >= anchor:  # the deadline itself has passed (e.g. it was moved earlier)
+            _skip_and_end(step_run, claim, TOO_LATE, now)
             return
         if target > now:  # the anchor moved later (e.g. the holding period was extended)
-            defer(step_run, until=target, reason="")
+            defer(step_run, claim, until=target, reason="")
             return
         if step_run.created_at - target > LATE_GRACE:
-            _skip_and_end(step_run, "too late: the moment had passed", now)
+            _skip_and_end(step_run, claim, "too late: the moment had passed", now)
             return
     with transaction.atomic():
-        finish(step_run, StepRun.State.DONE, now=now)
+        finish(step_run, claim, StepRun.State.DONE, now=now)
         advance(step_run, now=now)
 
 
-def _condition(step_run: StepRun, now: datetime) -> None:
+def _condition(step_run: StepRun, claim: Claim, now: datetime) -> None:
     run, step = step_run.run, step_run.step
     condition = CONDITIONS.get(step.condition)
     holds = condition is not None and condition.holds(run, now)
     with transaction.atomic():
         if holds:
-            finish(step_run, StepRun.State.DONE, now=now)
+            finish(step_run, claim, StepRun.State.DONE, now=now)
             advance(step_run, now=now)
         elif step.else_position is not None:
-            finish(step_run, StepRun.State.DONE, reason=f"not {step.condition}", now=now)
+            finish(step_run, claim, StepRun.State.DONE, reason=f"not {step.condition}", now=now)
             advance(step_run, now=now, to_position=step.else_position)
         else:
-            finish(step_run, StepRun.State.SKIPPED, reason=f"not {step.condition}", now=now)
+            finish(step_run, claim, StepRun.State.SKIPPED, reason=f"not {step.condition}", now=now)
             exit_run(run, reason=f"not {step.condition}", now=now)
 
 
-def _skip_and_end(step_run: StepRun, reason: str, now: datetime) -> None:
+def _skip_and_end(step_run: StepRun, claim: Claim, reason: str, now: datetime) -> None:
     with transaction.atomic():
-        finish(step_run, StepRun.State.SKIPPED, reason=reason, now=now)
+        finish(step_run, claim, StepRun.State.SKIPPED, reason=reason, now=now)
         exit_run(step_run.run, reason=reason, now=now)
 
 
-def _skip_and_continue(step_run: StepRun, reason: str, now: datetime) -> None:
+def _skip_and_continue(step_run: StepRun, claim: Claim, reason: str, now: datetime) -> None:
     with transaction.atomic():
-        finish(step_run, StepRun.State.SKIPPED, reason=reason, now=now)
+        finish(step_run, claim, StepRun.State.SKIPPED, reason=reason, now=now)
         advance(step_run, now=now)
 
 
@@ -293,20 +443,37 @@ def messaging_for(shop) -> MessagingSettings:
     return messaging or MessagingSettings(shop=shop)
 
 
-def suppression_reason(shop, channel: str, address: str, kind: str) -> str:
-    """Why the address may not get this kind of message ("" if it may)."""
-    if is_erased(shop, channel, address):
-        return "suppressed: erased customer"
-    suppressions = Suppression.objects.for_shop(shop).filter(
-        channel=channel, address__iexact=address
-    )
+def suppressed_addresses(step_runs: list[StepRun]) -> dict[tuple[int, str, str], set[str]]:
+    """The suppression reasons of every address in the batch: (shop, channel, address)."""
+    addresses = {_address(sr) for sr in step_runs} - {""}
+    if not addresses:
+        return {}
+    # E-mail addresses are suppressed in lower case (services.suppress); phone numbers as given.
+    rows = Suppression.objects.filter(
+        shop_id__in={sr.shop_id for sr in step_runs},
+        address__in=addresses | {address.lower() for address in addresses},
+    ).values_list("shop_id", "channel", "address", "reason")
+    found: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+    for shop_id, channel, address, reason in rows:
+        found[(shop_id, channel, address.lower())].add(reason)
+    # Addresses of erased customers are kept only as hashes (aftersale.privacy.suppression).
+    candidates = {(sr.shop_id, _channel(sr), _address(sr)) for sr in step_runs if _address(sr)}
+    for key in erased_addresses(candidates):
+        found[key].add(ERASED)
+    return found
+
+
+def suppression_reason(reasons: set[str], kind: str) -> str:
+    """Why the address may not get this kind of message ("" if it may): a hard bounce stops
+    everything, an unsubscribe or complaint stops marketing."""
     if kind == Kind.TRANSACTIONAL:
-        suppressions = suppressions.filter(reason=Suppression.Reason.HARD_BOUNCE)
-    first = suppressions.first()
-    return f"suppressed: {first.reason}" if first else ""
+        reasons = reasons & {Suppression.Reason.HARD_BOUNCE, ERASED}
+    return f"suppressed: {sorted(reasons)[0]}" if reasons else ""
 
 
-def marketing_hold(step_run: StepRun, messaging: MessagingSettings, channel: str, now: datetime):
+def marketing_hold(
+    step_run: StepRun, messaging: MessagingSettings, channel: str, now: datetime
+) -> tuple | None:
     """("skip", reason) or ("defer", until, reason) for a marketing step, or None to send now."""
     run = step_run.run
     customer = run.customer
@@ -342,7 +509,7 @@ def marketing_hold(step_run: StepRun, messaging: MessagingSettings, channel: str
         )
         in_flight = (
             Message.objects.for_shop(run.shop)
-            .filter(customer=customer, kind=Kind.MARKETING, state=Message.State.PENDING)
+            .filter(customer=customer, kind=Kind.MARKETING, state__in=outbox.SENDABLE)
             .exclude(idempotency_key=outbox.idempotency_key(step_run))
             .count()
         )
@@ -363,126 +530,475 @@ def _channel_consent(run: FlowRun, channel: str) -> bool:
     return bool(latest and latest.granted)
 
 
-def _send(step_run: StepRun, now: datetime, *, mail, lookups: Lookups) -> None:
-    run, step = step_run.run, step_run.step
-    customer = run.customer
-    channel = Channel.SMS if step.type == Step.Type.SMS else Channel.EMAIL
-    existing = Message.objects.filter(idempotency_key=outbox.idempotency_key(step_run)).first()
-    if existing is None or existing.state != Message.State.PENDING:
-        if existing is not None:  # already sent (or given up): nothing more to do
-            with transaction.atomic():
-                finish(step_run, StepRun.State.DONE, now=now)
-                advance(step_run, now=now)
-            return
-        address = customer.email if channel == Channel.EMAIL else customer.phone
-        if not address:
-            _skip_and_continue(step_run, f"no {channel} address", now)
-            return
-        suppressed = suppression_reason(run.shop, channel, address, run.flow.kind)
-        if suppressed:
-            _skip_and_continue(step_run, suppressed, now)
-            return
-        messaging = lookups.messaging_for(run.shop)
-        if run.flow.kind == Kind.MARKETING:
-            hold = marketing_hold(step_run, messaging, channel, now)
-            if hold is not None and hold[0] == "skip":
-                _skip_and_continue(step_run, hold[1], now)
-                return
-            if hold is not None:
-                defer(step_run, until=hold[1], reason=hold[2])
-                return
-        message = outbox.prepare(
-            step_run,
-            recipient=address,
-            context_for=build_context,
-            templates=lookups.templates_for(run.shop, step.template_key),
-        )
-        if message is None:
-            _skip_and_continue(step_run, f"no template {step.template_key}", now)
-            return
-    else:
-        message = existing  # recovering after a crash: the message may or may not have gone out
-        messaging = lookups.messaging_for(run.shop)
-    from_email = _from_email(messaging, run.shop.name)
-    try:
-        provider_id = outbox.send(message, from_email=from_email, connection=mail)
-    except smtplib.SMTPRecipientsRefused as exc:
-        _give_up(step_run, message, f"recipient refused: {exc.recipients}", now)
-        return
-    now = timezone.now()
-    with transaction.atomic():
-        outbox.mark_sent(message, provider_id=provider_id, now=now)
-        record_event(
-            run.shop,
-            types.MESSAGE_SENT,
-            subject=message,
-            customer=customer,
-            payload={
-                "flow": run.flow.name,
-                "channel": message.channel,
-                "subject": message.subject,
-                "kind": message.kind,
-            },
-            occurred_at=now,
-        )
-        finish(step_run, StepRun.State.DONE, now=now)
-        advance(step_run, now=now, steps=lookups.steps_of(run.flow_id))
+def _channel(step_run: StepRun) -> str:
+    return Channel.SMS if step_run.step.type == Step.Type.SMS else Channel.EMAIL
+
+
+def _address(step_run: StepRun) -> str:
+    customer = step_run.run.customer
+    return (customer.email if _channel(step_run) == Channel.EMAIL else customer.phone) or ""
 
 
 def _from_email(messaging: MessagingSettings, shop_name: str) -> str:
-    from aftersale.flows.channels import sender_for
-
-    return sender_for(messaging, shop_name)
+    return channels.sender_for(messaging, shop_name)
 
 
-def _give_up(step_run: StepRun, message: Message, reason: str, now: datetime) -> None:
-    with transaction.atomic():
-        Message.objects.filter(pk=message.pk).update(state=Message.State.FAILED, updated_at=now)
-        finish(step_run, StepRun.State.FAILED, reason=reason, now=now)
-        advance(step_run, now=now)
+# --- Sending a batch ------------------------------------------------------------------------
 
 
-def defer(step_run: StepRun, *, until: datetime, reason: str) -> None:
-    """Put the step back to wait until ``until`` (a deferral is not a failure)."""
-    StepRun.objects.filter(pk=step_run.pk).update(
-        state=StepRun.State.PENDING,
-        due_at=until,
-        skip_reason=reason[:200],
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
+@dataclass
+class Result:
+    """What became of one message of the batch."""
+
+    step_run: StepRun
+    message: Message
+    provider_id: str = ""
+    failure: channels.Failure | None = None
+    tried: bool = True
+    late: bool = False  # not sent: the holding deadline had passed
 
 
-def finish(step_run: StepRun, state: str, *, now: datetime, reason: str = "") -> None:
-    StepRun.objects.filter(pk=step_run.pk).update(
-        state=state, skip_reason=reason[:200], finished_at=now, claimed_until=None, updated_at=now
-    )
+@dataclass
+class Sender:
+    """Sends the e-mail and SMS steps of one claimed batch: render and write the messages in
+    one insert, count their attempts in one update, send them over one connection, record
+    the results in one transaction."""
+
+    claim: Claim
+    mailer: channels.Mailer
+    lookups: Lookups
+    subjects: dict = field(default_factory=dict)
+
+    def run(self, step_runs: list[StepRun]) -> None:
+        now = timezone.now()
+        live = [sr for sr in step_runs if self._guard(_still_going, sr, self.claim, now)]
+        if not live:
+            return
+        self.subjects = load_subjects(
+            {
+                (sr.run.shop_id, sr.run.subject_type, sr.run.subject_id)
+                for sr in live
+                if sr.run.subject_type != "order"
+            }
+        )
+        keys = [outbox.idempotency_key(sr) for sr in live]
+        existing = {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__in=keys)}
+        fresh = [sr for sr, key in zip(live, keys, strict=True) if key not in existing]
+        suppressions = suppressed_addresses(fresh)
+        ready: list[tuple[StepRun, Message]] = []
+        new: list[tuple[StepRun, Message]] = []
+        settled: list[tuple[StepRun, Message]] = []
+        for step_run, key in zip(live, keys, strict=True):
+            message = existing.get(key)
+            if message is None:
+                message = self._guard(self._prepare, step_run, now, suppressions)
+                if message is not None:
+                    new.append((step_run, message))
+            elif message.state in outbox.SENDABLE:
+                ready.append((step_run, message))
+            else:  # already sent, given up or cancelled: only the step is left to close
+                settled.append((step_run, message))
+        # Messages found from an earlier attempt have their attempt counted now; new ones are
+        # written with it counted.
+        counted = outbox.count_attempts(self.claim.token, [message for _, message in ready])
+        if new:
+            try:
+                written = outbox.write(self.claim.token, new)
+            except IntegrityError:  # written under an earlier claim a moment ago
+                logger.info("messages of a batch were already written; they go next pass")
+            else:
+                ready += written
+                counted |= {message.pk for _, message in written}
+        results = self._send(ready, counted)
+        self._record(results, settled)
+
+    def _guard(self, func, step_run: StepRun, *args):
+        try:
+            return func(step_run, *args)
+        except ClaimLost:
+            logger.info("step run %s was taken over by another worker", step_run.pk)
+            return None
+
+    def _subject(self, step_run: StepRun):
+        run = step_run.run
+        if run.subject_type == "order":
+            return run.order
+        return self.subjects.get((run.shop_id, run.subject_type, run.subject_id))
+
+    def _deadline(self, step_run: StepRun) -> datetime | None:
+        """The holding deadline a reminder step is about (None for other steps)."""
+        wait = self.lookups.deadline_wait(step_run.step)
+        return anchor_time(wait, self._subject(step_run)) if wait is not None else None
+
+    def _as_of(self, step_run: StepRun, now: datetime) -> datetime:
+        """When the message was due: the reminder's moment if it is at most LATE_GRACE ago,
+        so "3 days left" is counted from that moment's local date, not from a late send."""
+        wait = self.lookups.deadline_wait(step_run.step)
+        deadline = self._deadline(step_run)
+        if wait is None or deadline is None:
+            return now
+        moment = deadline - (wait.wait or timedelta(0))
+        return moment if timedelta(0) <= now - moment <= LATE_GRACE else now
+
+    def _too_late(self, step_run: StepRun, at: datetime) -> bool:
+        deadline = self._deadline(step_run)
+        return deadline is not None and at >= deadline
+
+    def _prepare(self, step_run: StepRun, now: datetime, suppressions) -> Message | None:
+        """Build the step's message, or close/defer the step and return None."""
+        run, claim = step_run.run, self.claim
+        channel, address = _channel(step_run), _address(step_run)
+        if not address:
+            _skip_and_continue(step_run, claim, f"no {channel} address", now)
+            return None
+        reasons = suppressions.get((run.shop_id, channel, address.lower()), set())
+        suppressed = suppression_reason(reasons, run.flow.kind)
+        if suppressed:
+            _skip_and_continue(step_run, claim, suppressed, now)
+            return None
+        if self._too_late(step_run, now):
+            _skip_and_end(step_run, claim, TOO_LATE, now)
+            return None
+        if run.flow.kind == Kind.MARKETING:
+            messaging = self.lookups.messaging_for(run.shop)
+            hold = marketing_hold(step_run, messaging, channel, now)
+            if hold is not None and hold[0] == "skip":
+                _skip_and_continue(step_run, claim, hold[1], now)
+                return None
+            if hold is not None:
+                defer(step_run, claim, until=hold[1], reason=hold[2])
+                return None
+        templates = self.lookups.templates_for(run.shop, step_run.step.template_key)
+        template = outbox.choose_template(run.shop, run.customer, templates)
+        if template is None:
+            _skip_and_continue(step_run, claim, f"no template {step_run.step.template_key}", now)
+            return None
+        context = build_context(
+            run,
+            template.language,
+            as_of=self._as_of(step_run, now),
+            subject=self._subject(step_run),
+        )
+        return outbox.build(
+            step_run, recipient=address, template=template, context=context, token=claim.token
+        )
+
+    def _send(self, ready: list[tuple[StepRun, Message]], mine: set[int]) -> list[Result]:
+        results: list[Result] = []
+        broken_in_a_row = 0
+        broken: channels.Failure | None = None  # the connection failed, and so did reopening
+        stopped: list[int] = []
+        for step_run, message in ready:
+            if message.pk not in mine:
+                continue  # the step is no longer ours: its new owner sends it
+            if not self.claim.may_send():
+                stopped.append(message.pk)  # the lease could not be renewed: stop here
+                continue
+            if broken is not None:  # the rest of the batch waits for the next attempt
+                results.append(Result(step_run, message, failure=broken, tried=False))
+                continue
+            if self._too_late(step_run, timezone.now()):
+                results.append(Result(step_run, message, tried=False, late=True))
+                continue
+            shop = step_run.run.shop
+            from_email = _from_email(self.lookups.messaging_for(shop), shop.name)
+            try:
+                provider_id = self.mailer.send(message, from_email=from_email)
+            except Exception as exc:
+                failure = channels.failure_of(exc)
+                if failure is None:  # not a refusal: a bug; keep the traceback
+                    logger.exception("sending message %s failed", message.pk)
+                    failure = channels.Failure(
+                        channels.TEMPORARY, f"{type(exc).__name__}: {exc}", reset=True
+                    )
+                if failure.reset:
+                    self.mailer.reset()
+                    broken_in_a_row += 1
+                    if broken_in_a_row >= 2:
+                        broken = failure
+                results.append(Result(step_run, message, failure=failure))
+                continue
+            broken_in_a_row = 0
+            results.append(Result(step_run, message, provider_id=provider_id))
+        outbox.uncount_attempts(stopped + [r.message.pk for r in results if not r.tried])
+        return results
+
+    def _record(self, results: list[Result], settled: list[tuple[StepRun, Message]]) -> None:
+        """Record the batch in one transaction; only steps still claimed with this claim's
+        token are closed or advanced (a message that went out is marked sent regardless)."""
+        if not results and not settled:
+            return
+        now = timezone.now()
+        token = self.claim.token
+        with transaction.atomic():
+            held = outbox.held(token, [r.step_run.pk for r in results] + [s.pk for s, _ in settled])
+            changed: list[Message] = []
+            events = []
+            done: list[StepRun] = []
+            retry: list[StepRun] = []
+            gave_up: list[tuple[StepRun, str]] = []
+            ended: list[StepRun] = []
+            bounced: list[Message] = []
+            for result in results:
+                step_run, message, failure = result.step_run, result.message, result.failure
+                if result.late:
+                    if step_run.pk in held:
+                        _set(message, state=Message.State.CANCELLED, last_error=TOO_LATE)
+                        changed.append(message)
+                        ended.append(step_run)
+                    continue
+                if failure is None:
+                    _set(
+                        message,
+                        state=Message.State.SENT,
+                        provider_id=result.provider_id[:200],
+                        sent_at=now,
+                        last_error="",
+                        failure_class="",
+                        next_attempt_at=None,
+                    )
+                    changed.append(message)
+                    events.append(_event(message, types.MESSAGE_SENT, now))
+                    if step_run.pk in held:
+                        done.append(step_run)
+                    continue
+                if step_run.pk not in held:
+                    continue
+                attempts = step_run.attempts + 1
+                if failure.kind == channels.TEMPORARY and attempts < MAX_ATTEMPTS:
+                    retry_at = now + backoff(attempts)
+                    _set(
+                        message,
+                        state=Message.State.RETRYING,
+                        last_error=failure.reply,
+                        failure_class=failure.kind,
+                        next_attempt_at=retry_at,
+                    )
+                    _set(
+                        step_run,
+                        state=StepRun.State.PENDING,
+                        attempts=attempts,
+                        last_error=failure.reply,
+                        due_at=retry_at,
+                        claimed_until=None,
+                    )
+                    retry.append(step_run)
+                    logger.info(
+                        "message %s to %s refused for now (attempt %d), next try at %s: %s",
+                        message.pk,
+                        message.recipient,
+                        message.send_attempts,
+                        retry_at.isoformat(timespec="seconds"),
+                        failure.reply,
+                    )
+                else:
+                    _set(
+                        message,
+                        state=(
+                            Message.State.BOUNCED
+                            if failure.kind == channels.BOUNCE
+                            else Message.State.FAILED
+                        ),
+                        last_error=failure.reply,
+                        failure_class=failure.kind,
+                        next_attempt_at=None,
+                        failed_at=now,
+                    )
+                    if failure.kind == channels.BOUNCE:
+                        message.bounced_at = now
+                        bounced.append(message)
+                    gave_up.append((step_run, failure.reply))
+                    events.append(_event(message, types.MESSAGE_FAILED, now, failure))
+                    logger.warning(
+                        "gave up message %s to %s after %d attempt(s) (%s): %s",
+                        message.pk,
+                        message.recipient,
+                        message.send_attempts,
+                        failure.kind,
+                        failure.reply,
+                    )
+                changed.append(message)
+            cancelled: list[StepRun] = []
+            for step_run, message in settled:
+                if step_run.pk not in held:
+                    continue
+                if message.state == Message.State.FAILED:
+                    gave_up.append((step_run, message.last_error))
+                elif message.state == Message.State.CANCELLED:
+                    cancelled.append(step_run)
+                else:
+                    done.append(step_run)
+            _save_results(changed, now)
+            if retry:
+                for step_run in retry:
+                    step_run.updated_at = now
+                StepRun.objects.bulk_update(retry, RETRY_FIELDS)
+            _close(done, StepRun.State.DONE, now)
+            for step_run, reply in gave_up:
+                _close([step_run], StepRun.State.FAILED, now, error=reply)
+            _close(cancelled, StepRun.State.CANCELLED, now, reason="message cancelled")
+            _close(ended, StepRun.State.SKIPPED, now, reason=TOO_LATE)
+            for step_run in ended:
+                exit_run(step_run.run, reason=TOO_LATE, now=now)
+            advance_many(
+                [(sr, None) for sr in done + cancelled] + [(sr, None) for sr, _ in gave_up],
+                now=now,
+                lookups=self.lookups,
+            )
+            if events:
+                record_events(events)
+            for message in bounced:
+                _suppress_bounce(message)
 
 
-def advance(
-    step_run: StepRun,
-    *,
-    now: datetime,
-    to_position: int | None = None,
-    steps: list[Step] | None = None,
+def _save_results(messages: list[Message], now: datetime) -> None:
+    """Write the batch's outcomes: the sent ones in one update (their provider ids in a CASE),
+    the rare refusals and cancellations row by row."""
+    sent = [m for m in messages if m.state == Message.State.SENT]
+    if sent:
+        Message.objects.filter(id__in=[m.pk for m in sent]).update(
+            state=Message.State.SENT,
+            sent_at=now,
+            last_error="",
+            failure_class="",
+            next_attempt_at=None,
+            updated_at=now,
+            provider_id=Case(
+                *[When(pk=m.pk, then=Value(m.provider_id)) for m in sent],
+                output_field=CharField(),
+            ),
+        )
+    others = [m for m in messages if m.state != Message.State.SENT]
+    if others:
+        for message in others:
+            message.updated_at = now
+        Message.objects.bulk_update(others, MESSAGE_RESULT_FIELDS)
+
+
+MESSAGE_RESULT_FIELDS = [
+    "state",
+    "provider_id",
+    "sent_at",
+    "last_error",
+    "failure_class",
+    "next_attempt_at",
+    "failed_at",
+    "bounced_at",
+    "updated_at",
+]
+RETRY_FIELDS = ["state", "attempts", "last_error", "due_at", "claimed_until", "updated_at"]
+
+
+def _set(obj, **fields) -> None:
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def _close(
+    step_runs: list[StepRun], state: str, now: datetime, *, reason: str = "", error=None
 ) -> None:
+    if not step_runs:
+        return
+    fields = {"state": state, "skip_reason": reason[:200], "finished_at": now}
+    if error is not None:
+        fields["last_error"] = error
+    StepRun.objects.filter(id__in=[sr.pk for sr in step_runs]).update(
+        **fields, claimed_until=None, updated_at=now
+    )
+
+
+def _event(message: Message, type: str, now: datetime, failure=None) -> dict:
+    payload = {
+        "flow": message.run.flow.name,
+        "channel": message.channel,
+        "subject": message.subject,
+        "kind": message.kind,
+    }
+    if failure is not None:
+        payload.update(failure=failure.kind, reason=failure.reply[:300])
+    return event_row(
+        message.shop_id,
+        type,
+        "message",
+        message.pk,
+        customer_id=message.customer_id,
+        payload=payload,
+        occurred_at=now,
+    )
+
+
+def _suppress_bounce(message: Message) -> None:
+    """A hard bounce at RCPT TO suppresses the address, as a provider's bounce webhook does."""
+    from aftersale.flows.services import suppress
+
+    suppress(
+        message.run.shop,
+        channel=message.channel,
+        address=message.recipient,
+        reason=Suppression.Reason.HARD_BOUNCE,
+        message=message,
+    )
+
+
+# --- Advancing runs -------------------------------------------------------------------------
+
+
+def advance(step_run: StepRun, *, now: datetime, to_position: int | None = None) -> None:
     """Schedule the run's next step, or complete the run after its last one."""
-    run = step_run.run
-    if steps is None:
-        steps = list(Step.objects.filter(flow_id=run.flow_id).order_by("position"))
-    if to_position is not None:
-        following = [s for s in steps if s.position >= to_position]
-    else:
-        following = [s for s in steps if s.position > step_run.step.position]
-    step = following[0] if following else None
-    if step is None:
-        FlowRun.objects.filter(pk=run.pk, state=FlowRun.State.ACTIVE).update(
+    advance_many([(step_run, to_position)], now=now)
+
+
+def advance_many(
+    items: list[tuple[StepRun, int | None]], *, now: datetime, lookups: Lookups | None = None
+) -> None:
+    """Schedule the next step of each run (``to_position`` or the one after the step run's),
+    or complete the run. Idempotent: a step is scheduled at most once per run (a database
+    constraint), so advancing twice from the same step adds nothing; a condition that leads
+    back to a step the run has already been through ends the run."""
+    if not items:
+        return
+    lookups = lookups or Lookups()
+    completing: list[int] = []
+    nexts: list[tuple[StepRun, Step]] = []
+    for step_run, to_position in items:
+        steps = lookups.steps_of(step_run.run.flow_id)
+        if to_position is not None:
+            following = [s for s in steps if s.position >= to_position]
+        else:
+            following = [s for s in steps if s.position > step_run.step.position]
+        if following:
+            nexts.append((step_run, following[0]))
+        else:
+            completing.append(step_run.run_id)
+    if completing:
+        FlowRun.objects.filter(pk__in=completing, state=FlowRun.State.ACTIVE).update(
             state=FlowRun.State.COMPLETED, ended_at=now, updated_at=now
         )
+    if not nexts:
         return
-    subject = (
-        load_subject(run.shop_id, run.subject_type, run.subject_id) if step.wait_anchor else None
+    scheduled = {
+        (run_id, step_id): pk
+        for run_id, step_id, pk in StepRun.objects.filter(
+            run_id__in={sr.run_id for sr, _ in nexts}, step_id__in={s.pk for _, s in nexts}
+        ).values_list("run_id", "step_id", "id")
+    }
+    subjects = load_subjects(
+        {
+            (sr.run.shop_id, sr.run.subject_type, sr.run.subject_id)
+            for sr, step in nexts
+            if step.wait_anchor
+        }
     )
-    StepRun.objects.create(
-        shop_id=run.shop_id, run=run, step=step, due_at=due_at_for(step, subject, now)
-    )
+    rows = []
+    for step_run, step in nexts:
+        run = step_run.run
+        earlier = scheduled.get((run.pk, step.pk))
+        if earlier is not None:
+            if earlier < step_run.pk:
+                exit_run(run, reason="a condition led back to a step already run", now=now)
+            continue  # already advanced from this step
+        subject = subjects.get((run.shop_id, run.subject_type, run.subject_id))
+        rows.append(
+            StepRun(shop_id=run.shop_id, run=run, step=step, due_at=due_at_for(step, subject, now))
+        )
+    StepRun.objects.bulk_create(rows, ignore_conflicts=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from aftersale.flows.models import Flow, FlowRun, Message, StepRun, Template
+from aftersale.flows.models import Flow, FlowRun, Message, Step, StepRun, Template
 
 
 @dataclass
@@ -18,7 +18,30 @@ class Metrics:
     skipped: int = 0
     unsubscribed: int = 0
     bounced: int = 0
+    failed: int = 0  # given up: permanent refusals, hard bounces at sending, retries used up
+    retrying: int = 0  # refused for now, waiting for their next attempt
     skip_reasons: dict[str, int] = field(default_factory=dict)
+
+
+# Messages the worker gave up on (a provider's later bounce of a sent message is not one).
+FAILED = Q(state=Message.State.FAILED) | Q(state=Message.State.BOUNCED, failed_at__isnull=False)
+
+
+def dead_letters(shop, *, state: str = "", flow_id: int | None = None, step_id: int | None = None):
+    """The shop's messages that failed (``state="failed"``) or wait to be retried
+    (``"retrying"``), or both (``""``), newest first, with what a list shows in the same query."""
+    if state == Message.State.FAILED:
+        wanted = FAILED
+    elif state == Message.State.RETRYING:
+        wanted = Q(state=Message.State.RETRYING)
+    else:
+        wanted = FAILED | Q(state=Message.State.RETRYING)
+    messages = Message.objects.for_shop(shop).filter(wanted)
+    if flow_id is not None:
+        messages = messages.filter(run__flow_id=flow_id)
+    if step_id is not None:
+        messages = messages.filter(step_id=step_id)
+    return messages.select_related("customer", "run__flow", "step").order_by("-updated_at", "-id")
 
 
 def _message_counts(queryset, key: str) -> dict[int, dict]:
@@ -26,6 +49,8 @@ def _message_counts(queryset, key: str) -> dict[int, dict]:
         sent=Count("id", filter=Q(state__in=[Message.State.SENT, Message.State.BOUNCED])),
         unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
         bounced=Count("id", filter=Q(state=Message.State.BOUNCED)),
+        failed=Count("id", filter=FAILED),
+        retrying=Count("id", filter=Q(state=Message.State.RETRYING)),
     )
     return {row[key]: row for row in rows}
 
@@ -67,6 +92,8 @@ def flow_metrics(shop) -> dict[int, Metrics]:
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),
             bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            retrying=counts.get("retrying", 0),
             skipped=sum(reasons.get(flow_id, {}).values()),
             skip_reasons=reasons.get(flow_id, {}),
         )
@@ -88,6 +115,8 @@ def step_metrics(shop, flow: Flow) -> dict[int, Metrics]:
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),
             bounced=counts.get("bounced", 0),
+            failed=counts.get("failed", 0),
+            retrying=counts.get("retrying", 0),
             skipped=sum(reasons.get(step.pk, {}).values()),
             skip_reasons=reasons.get(step.pk, {}),
         )
@@ -99,3 +128,18 @@ def templates_by_key(shop) -> dict[str, list[Template]]:
     for template in Template.objects.for_shop(shop).order_by("key", "language"):
         grouped[template.key].append(template)
     return dict(grouped)
+
+
+def template_use(shop) -> dict[str, list[Flow]]:
+    """The flows whose steps send each template key (one query)."""
+    using: dict[str, list[Flow]] = defaultdict(list)
+    steps = (
+        Step.objects.for_shop(shop)
+        .exclude(template_key="")
+        .select_related("flow")
+        .order_by("template_key", "flow__name")
+    )
+    for step in steps:
+        if step.flow not in using[step.template_key]:
+            using[step.template_key].append(step.flow)
+    return dict(using)

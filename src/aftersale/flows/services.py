@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from aftersale.flows.builtin import FLOWS, TEMPLATES
 from aftersale.flows.models import (
@@ -33,7 +34,8 @@ from aftersale.timeline.services import record_event
 
 @transaction.atomic
 def install_builtin_flows(shop) -> list[Flow]:
-    """Create the shop's messaging settings, built-in templates and flows (on) if missing.
+    """Create the shop's messaging settings, built-in templates and flows if missing (the
+    transactional flows on, the marketing ones off).
 
     Safe to call again: what exists (and may have been edited) is left as it is.
     """
@@ -60,7 +62,7 @@ def install_builtin_flows(shop) -> list[Flow]:
             key=builtin.key,
             name=builtin.name,
             kind=builtin.kind,
-            enabled=True,
+            enabled=builtin.enabled,
             trigger_type=builtin.trigger_type,
             flow_filter=builtin.flow_filter,
             exit_events=builtin.exit_events,
@@ -137,6 +139,84 @@ def save_template(shop, template: Template, *, subject: str, body: str) -> Templ
     template.body = body
     template.save(update_fields=["subject", "body", "updated_at"])
     return template
+
+
+class TemplateInUse(Exception):
+    """A template that flow steps send cannot be deleted; ``flows`` are the flows using it."""
+
+    def __init__(self, key: str, flows: list[Flow]) -> None:
+        self.key = key
+        self.flows = flows
+        super().__init__(f"template {key!r} is used by {', '.join(f.name for f in flows)}")
+
+
+def free_template_key(shop, wanted: str) -> str:
+    """``wanted`` (a slug) if no template of the shop has it, else ``wanted-2``, ``wanted-3``…"""
+    base = (slugify(wanted) or "template")[:52]
+    taken = set(
+        Template.objects.for_shop(shop)
+        .filter(key__startswith=base)
+        .values_list("key", flat=True)
+        .distinct()
+    )
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+@transaction.atomic
+def create_template(
+    shop, *, name: str, key: str, texts: dict[str, tuple[str, str]]
+) -> list[Template]:
+    """Create a template in each language of ``texts`` ({language: (subject, body)}).
+
+    ``key`` must be free (see ``free_template_key``); languages outside fi/sv/en are refused.
+    """
+    if Template.objects.for_shop(shop).filter(key=key).exists():
+        raise ValueError(f"a template with the key {key!r} exists already")
+    unknown = set(texts) - set(LANGUAGES)
+    if unknown or not texts:
+        raise ValueError(f"template languages must be some of {LANGUAGES}, not {sorted(texts)}")
+    return Template.objects.bulk_create(
+        Template(shop=shop, key=key, language=language, name=name, subject=subject, body=body)
+        for language, (subject, body) in sorted(texts.items())
+    )
+
+
+@transaction.atomic
+def copy_template(shop, key: str, *, name: str) -> list[Template]:
+    """Copy every language of the template ``key`` under a new key and ``name``."""
+    originals = list(Template.objects.for_shop(shop).filter(key=key).order_by("language"))
+    if not originals:
+        raise Template.DoesNotExist(key)
+    return create_template(
+        shop,
+        name=name,
+        key=free_template_key(shop, f"{key}-copy"),
+        texts={t.language: (t.subject, t.body) for t in originals},
+    )
+
+
+def flows_using_template(shop, key: str) -> list[Flow]:
+    """The shop's flows with a step that sends the template ``key``."""
+    return list(
+        Flow.objects.for_shop(shop).filter(steps__template_key=key).distinct().order_by("name")
+    )
+
+
+@transaction.atomic
+def delete_template(shop, key: str) -> int:
+    """Delete every language of the template ``key``; refused while a flow step sends it.
+
+    Returns how many language versions were deleted. Raises ``TemplateInUse`` naming the flows.
+    """
+    using = flows_using_template(shop, key)
+    if using:
+        raise TemplateInUse(key, using)
+    deleted, _ = Template.objects.for_shop(shop).filter(key=key).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -19,7 +19,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aftersale.core.bulk import insert_rows
-from aftersale.flows.models import Channel, Consent, EventCursor, Flow, FlowRun, Kind, Step, StepRun
+from aftersale.core.worker import stop_requested
+from aftersale.flows.models import (
+    Channel,
+    Consent,
+    EventCursor,
+    Flow,
+    FlowRun,
+    Kind,
+    Message,
+    Step,
+    StepRun,
+)
 from aftersale.flows.schedule import due_at_for
 from aftersale.flows.subjects import customer_id_of, load_subjects, order_id_of
 from aftersale.orders.models import Customer
@@ -44,7 +55,7 @@ def process_events(max_batches: int = 500) -> int:
     for _ in range(max_batches):
         count, after_id, settled = _process_batch(after_id, settled)
         read += count
-        if count < BATCH_SIZE:
+        if count < BATCH_SIZE or stop_requested():  # a stopping worker ends between batches
             break
     return read
 
@@ -212,6 +223,13 @@ def exit_run(run: FlowRun, *, reason: str, now: datetime) -> None:
     )
     StepRun.objects.filter(run_id=run.pk, state=StepRun.State.PENDING).update(
         state=StepRun.State.CANCELLED, skip_reason=reason[:200], finished_at=now, updated_at=now
+    )
+    # A message waiting to be retried goes with its step.
+    Message.objects.filter(run_id=run.pk, state=Message.State.RETRYING).update(
+        state=Message.State.CANCELLED,
+        last_error=reason[:200],
+        next_attempt_at=None,
+        updated_at=now,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from aftersale.core.models import Shop
-from aftersale.insights.models import CustomerValue, ShopInsight
+from aftersale.insights.models import CustomerValue, RfmSegment, ShopInsight
 from aftersale.orders.models import Customer
 
 
@@ -23,6 +23,18 @@ def customers_in_segment(shop: Shop, segment: str) -> QuerySet[Customer]:
     values = CustomerValue.objects.for_shop(shop)
     ids = values.filter(rfm_segment=segment) | values.filter(value_segment=segment)
     return Customer.objects.for_shop(shop).filter(pk__in=ids.values("customer_id"))
+
+
+def segment_values(shop: Shop, segment: str) -> QuerySet[CustomerValue]:
+    """The snapshot rows of the customers in ``segment`` (an RFM or a value segment), the most
+    valuable first, with their customers."""
+    field = "rfm_segment" if segment in RfmSegment.values else "value_segment"
+    return (
+        CustomerValue.objects.for_shop(shop)
+        .filter(**{field: segment})
+        .select_related("customer")
+        .order_by("-clv_cents", "customer_id")
+    )
 
 
 def customer_value(shop: Shop, customer: Customer) -> CustomerValue | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from aftersale.analytics.cohorts import cohort_retention
 from aftersale.analytics.scoring import score_customers
 from aftersale.analytics.summary import UNIT_DAYS
 from aftersale.core.models import Shop
+from aftersale.core.worker import Stopped, check_stop
 from aftersale.insights.funnel import journey_funnel
 from aftersale.insights.loading import load_order_lines, load_returns
 from aftersale.insights.models import CustomerValue, ShopInsight
@@ -35,16 +37,26 @@ def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def compute_insights(shop: Shop, *, now: datetime | None = None) -> ShopInsight:
+def compute_insights(
+    shop: Shop, *, now: datetime | None = None, stoppable: bool = False
+) -> ShopInsight:
     """Score every customer of ``shop`` and replace its snapshot in one transaction.
 
     Customers whose segment changed since the previous snapshot get a
-    ``customer.segment_entered`` event, which flows can trigger on.
+    ``customer.segment_entered`` event, which flows can trigger on. With ``stoppable`` (the
+    worker's nightly job), a stopping worker ends the computation between its phases: the run
+    is recorded as stopped, the previous snapshot stays, and ``Stopped`` reaches the worker.
     """
     now = now or timezone.now()
     insight = ShopInsight.objects.create(shop=shop, started_at=timezone.now(), as_of=now)
     try:
-        _compute(shop, insight, now)
+        _compute(shop, insight, now, check=check_stop if stoppable else _never)
+    except Stopped:
+        insight.status = ShopInsight.Status.FAILED
+        insight.error = "Stopped: the worker was shut down; the next run computes it again."
+        insight.finished_at = timezone.now()
+        insight.save(update_fields=["status", "error", "finished_at"])
+        raise
     except Exception as error:  # the run is recorded as failed and the old snapshot stays
         logger.exception("insights for shop %s failed", shop.slug)
         insight.status = ShopInsight.Status.FAILED
@@ -54,14 +66,20 @@ def compute_insights(shop: Shop, *, now: datetime | None = None) -> ShopInsight:
     return insight
 
 
-def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
+def _never() -> None:
+    """The stop check of a computation nothing can interrupt (on demand, in a test)."""
+
+
+def _compute(shop: Shop, insight: ShopInsight, now: datetime, check: Callable[[], None]) -> None:
     lines = load_order_lines(shop, until=now)
+    check()
     notes: list[str] = []
     rows: list[CustomerValue] = []
     charts: dict[str, object] = {}
     params: dict[str, object] = {}
     if len(lines):
         returns = load_returns(shop, until=now)
+        check()
         today = np.datetime64(timezone.localtime(now, timezone=_zone(shop)).date(), "D")
         scores = score_customers(
             lines,
@@ -69,6 +87,7 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
             observation_end=today,
             horizon_months=CLV_HORIZON_MONTHS,
         )
+        check()
         notes = list(scores.notes)
         params = _model_params(scores)
         expected_90 = _expected(scores, EXPECTED_PURCHASES_DAYS)
@@ -102,7 +121,9 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime) -> None:
                     clv_cents=_cents(scores.clv[i]),
                 )
             )
+        check()
         charts = _charts(shop, scores, lines, returns, now)
+        check()
     with transaction.atomic():
         previous = dict(
             CustomerValue.objects.for_shop(shop).values_list("customer_id", "rfm_segment")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
@@ -42,7 +44,11 @@ class Customer(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["shop", "external_id"], name="customer_unique_external")
         ]
-        indexes = [models.Index(fields=["shop", "email"], name="customer_email")]
+        indexes = [
+            models.Index(fields=["shop", "email"], name="customer_email"),
+            # The customer list's order, so a page is read from the index, not sorted.
+            models.Index(fields=["shop", "last_name", "first_name", "id"], name="customer_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or self.external_id
@@ -129,6 +135,10 @@ class Order(TimeStamped):
         indexes = [
             models.Index(fields=["shop", "placed_at"], name="order_shop_placed"),
             models.Index(fields=["shop", "number"], name="order_shop_number"),
+            # Search by order number in any letter case (aftersale.orders.selectors).
+            models.Index(F("shop"), Upper("number"), name="order_shop_number_upper"),
+            # A customer's orders, newest first, and their totals (the customer page).
+            models.Index(fields=["shop", "customer", "placed_at"], name="order_customer_time"),
         ]
 
     def __str__(self) -> str:
@@ -223,6 +233,8 @@ class Refund(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["shop", "external_id"], name="refund_unique_external")
         ]
+        # The latest refunds (the withdrawals page).
+        indexes = [models.Index(fields=["shop", "refunded_at"], name="refund_shop_time")]
 
     def __str__(self) -> str:
         return f"{self.amount_cents / 100:.2f} {self.currency}"

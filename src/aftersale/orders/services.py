@@ -159,6 +159,8 @@ def _save_customers(
                 customer,
                 customer_id=customer.pk,
                 payload={"external_id": customer.external_id},
+                # A customer first seen in imported history became one then, not now.
+                at=min(now, customer.first_order_at or now),
             )
         )
         if customer.marketing_consent:

@@ -7,7 +7,17 @@ lives in the session, scoped to one shop, for ``PORTAL_SESSION_HOURS``.
 Against enumeration: e-mails are compared as SHA-256 digests with ``hmac.compare_digest``,
 the lookup does the same work whether or not the order exists, the magic-link answer is the
 same for every address (the mail itself goes out from the task queue), and attempts are
-rate limited per IP address and per e-mail address.
+limited in counters every web process shares (``aftersale.core.limits``).
+
+Lockouts never lock out the real customer (docs/operators/security.md):
+
+* failed lookups count per client address (``FAILURES_PER_ADDRESS``) and per order number
+  (``FAILURES_PER_ORDER``); a locked order number is refused only to addresses that have
+  themselves failed on it, so the right e-mail and number from the customer's own address
+  still open the order while someone elsewhere guesses at it;
+* successful lookups count nothing, and nothing counts per e-mail address for lookups;
+* sign-in links are limited per address and per e-mail (``LINKS_PER_EMAIL``: no mail bombing),
+  and a link that was sent opens the orders whatever the lookup counters say.
 """
 
 from __future__ import annotations
@@ -16,11 +26,10 @@ import hashlib
 import hmac
 import time
 
-from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import QuerySet
 
+from aftersale.core import limits
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer, Order
 
@@ -30,8 +39,10 @@ MAGIC_LINK_MINUTES = 30
 
 # Attempts per window before the portal asks the customer to wait.
 RATE_WINDOW_SECONDS = 15 * 60
-ATTEMPTS_PER_IP = 20
-ATTEMPTS_PER_EMAIL = 5
+FAILURES_PER_ADDRESS = 20
+FAILURES_PER_ORDER = 5
+LINKS_PER_ADDRESS = 20
+LINKS_PER_EMAIL = 5
 
 
 def normalise_email(email: str) -> str:
@@ -50,39 +61,53 @@ def same_email(stored: str, given: str) -> bool:
 # --- Rate limiting ----------------------------------------------------------------------
 
 
-def client_ip(request) -> str:
-    """The customer's address. Behind ``PROXY_HOPS`` proxies it is the entry that many places
-    from the right of X-Forwarded-For (what the first trusted proxy saw); entries further left
-    came from the client and could be made up. Without proxies: the connection's address."""
-    hops = settings.PROXY_HOPS
-    if hops:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _order_key(shop: Shop, number: str) -> str:
+    number = (number or "").strip().lstrip("#").lower()
+    return hashlib.sha256(f"{shop.pk}:{number}".encode()).hexdigest()
 
 
-def _hit(key: str, limit: int) -> bool:
-    """Count one attempt under ``key``; True while within ``limit``."""
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
-        count = 1
-    return count <= limit
+def _lookup_keys(request, shop: Shop, number: str) -> tuple[str, str, str]:
+    address = limits.client_address(request)
+    order = _order_key(shop, number)
+    return (
+        f"portal-fail:addr:{address}",
+        f"portal-fail:order:{order}",
+        f"portal-fail:addr-order:{address}:{order}",
+    )
 
 
-def allow_attempt(request, shop: Shop, email: str) -> bool:
-    """Count a lookup or link request; False when this IP or this address asked too often."""
+def start_lookup(request, shop: Shop, number: str) -> bool:
+    """Count this lookup as a failure until ``lookup_found`` takes it back (counting first
+    keeps concurrent requests from all passing one check). False when it is refused: this
+    address failed too often, or the order number is locked and this address is one of those
+    that failed on it."""
+    by_address, by_order, by_address_and_order = _lookup_keys(request, shop, number)
+    address_failures = limits.count(by_address, RATE_WINDOW_SECONDS)
+    order_failures = limits.count(by_order, RATE_WINDOW_SECONDS)
+    failed_here_before = limits.count(by_address_and_order, RATE_WINDOW_SECONDS) > 1
+    return address_failures <= FAILURES_PER_ADDRESS and not (
+        order_failures > FAILURES_PER_ORDER and failed_here_before
+    )
+
+
+def lookup_found(request, shop: Shop, number: str) -> None:
+    """The lookup found the order: it counts as no failure."""
+    for key in _lookup_keys(request, shop, number):
+        limits.uncount(key)
+
+
+def allow_link_request(request, shop: Shop, email: str) -> bool:
+    """Count a request for a sign-in link; False when this address or this e-mail asked too
+    often (a link already sent keeps working)."""
     email_key = hashlib.sha256(f"{shop.pk}:{normalise_email(email)}".encode()).hexdigest()
-    ip_ok = _hit(f"portal-attempts:ip:{client_ip(request)}", ATTEMPTS_PER_IP)
-    email_ok = _hit(f"portal-attempts:email:{email_key}", ATTEMPTS_PER_EMAIL)
-    return ip_ok and email_ok
+    address = limits.client_address(request)
+    address_ok = limits.count(f"portal-link:addr:{address}", RATE_WINDOW_SECONDS) <= (
+        LINKS_PER_ADDRESS
+    )
+    email_ok = limits.count(f"portal-link:email:{email_key}", RATE_WINDOW_SECONDS) <= (
+        LINKS_PER_EMAIL
+    )
+    return address_ok and email_ok
 
 
 # --- Finding an order -------------------------------------------------------------------

@@ -33,20 +33,29 @@ def _page(request, shop, *, lookup_form=None, link_form=None, status=200):
     )
 
 
+def too_many_lookups() -> str:
+    return _(
+        "Too many attempts. Wait 15 minutes and try again, or ask for a sign-in link by e-mail: "
+        "a link works at once."
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def lookup(request, shop_slug):
     """Find an order by its number and e-mail. A wrong pair and an unknown number get the
-    same answer, and too many attempts from one IP or for one address are refused."""
+    same answer; too many failures from one address, or on one order number from an address
+    that failed on it, are refused (see ``access``)."""
     shop = shop_for(shop_slug)
     if request.method == "GET":
         return _page(request, shop)
     form = LookupForm(request.POST)
     if not form.is_valid():
         return _page(request, shop, lookup_form=form, status=400)
-    if not access.allow_attempt(request, shop, form.cleaned_data["email"]):
-        form.add_error(None, _("Too many attempts. Wait 15 minutes and try again."))
+    number = form.cleaned_data["number"]
+    if not access.start_lookup(request, shop, number):
+        form.add_error(None, too_many_lookups())
         return _page(request, shop, lookup_form=form, status=429)
-    order = access.find_order(shop, form.cleaned_data["number"], form.cleaned_data["email"])
+    order = access.find_order(shop, number, form.cleaned_data["email"])
     if order is None:
         form.add_error(
             None,
@@ -56,6 +65,7 @@ def lookup(request, shop_slug):
             ),
         )
         return _page(request, shop, lookup_form=form, status=400)
+    access.lookup_found(request, shop, number)
     access.grant(request, shop, customers=[order.customer], order=order)
     return redirect("portal:order", shop_slug=shop.slug, order_id=order.pk)
 
@@ -68,7 +78,7 @@ def request_link(request, shop_slug):
     if not form.is_valid():
         return _page(request, shop, link_form=form, status=400)
     email = form.cleaned_data["email"]
-    if not access.allow_attempt(request, shop, email):
+    if not access.allow_link_request(request, shop, email):
         form.add_error(None, _("Too many attempts. Wait 15 minutes and try again."))
         return _page(request, shop, link_form=form, status=429)
     send_magic_link.enqueue(shop_id=shop.pk, email=email, language=get_language() or "")

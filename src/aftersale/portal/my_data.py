@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from aftersale.core.limits import client_address
 from aftersale.portal import access
 from aftersale.portal.export_links import EXPORT_LINK_MINUTES, email_from_export_token
 from aftersale.portal.forms import MagicLinkForm
@@ -30,7 +31,7 @@ def request_export(request, shop_slug):
     form = MagicLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if not access.allow_attempt(request, shop, email):
+        if not access.allow_link_request(request, shop, email):
             form.add_error(None, _("Too many attempts. Wait 15 minutes and try again."))
             return _request_page(request, shop, form, status=429)
         send_export_link.enqueue(shop_id=shop.pk, email=email, language=get_language() or "")
@@ -62,7 +63,7 @@ def confirm_export(request, shop_slug, token):
     if request.method == "GET":
         return render(request, "portal/my_data/confirm.html", {"shop": shop, "email": email})
     data = export_customers(
-        shop, customers, actor_name="customer (portal)", client_address=access.client_ip(request)
+        shop, customers, actor_name="customer (portal)", client_address=client_address(request)
     )
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{archive_name(shop, customers[0])}"'

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aftersale.portal import access
 from aftersale.portal.lookup import shop_for
 from aftersale.portal.orders import SignInRequired, order_for, to_sign_in
 from aftersale.returns import policy, selectors, services, slips
+from aftersale.returns.instructions import sending_steps
 from aftersale.returns.models import (
     COMPLAINT_REASONS,
     SIZE_REASONS,
@@ -93,30 +95,59 @@ def _choose_page(request, shop, order, eligibility, *, errors=None, status=200):
     )
 
 
+def exchange_choices(options, proposal, chosen_id):
+    """The exchange drop-down: the proposal first and marked, each option with its stock."""
+    ordered = sorted(options, key=lambda variant: variant != proposal)
+    return [
+        {
+            "pk": variant.pk,
+            "label": variant_label(variant),
+            "stock": variant.stock,
+            "proposed": variant == proposal,
+            "selected": variant.pk == chosen_id,
+        }
+        for variant in ordered
+    ]
+
+
+def variant_label(variant) -> str:
+    """ "L / beige": the size and colour a customer chooses between; the name if neither."""
+    return " / ".join(part for part in (variant.size, variant.colour) if part) or str(variant)
+
+
 def _confirm_page(request, shop, order, eligibility, lines, *, errors=None, status=200):
     kind = policy.kind_for([line.reason for line in lines])
     return_policy = policy.policy_for(shop)
+    language = translation.get_language()
     chosen = []
     for requested in lines:
         item = eligibility.for_line(requested.order_line_id)
         product = item.line.variant.product if item.line.variant_id else None
+        options = policy.exchange_options(item.line)
+        proposal = policy.proposed_exchange(item.line, requested.reason)
         chosen.append(
             {
                 "requested": requested,
                 "line": item.line,
                 "reason_label": ReturnReason(requested.reason).label,
                 "size_reason": requested.reason in SIZE_REASONS,
-                "size_advice": product.size_advice if product else "",
-                "exchange_options": policy.exchange_options(item.line),
+                "size_advice": (
+                    product.size_advice_in(language, shop.default_language) if product else ""
+                ),
+                "bought": variant_label(item.line.variant) if item.line.variant_id else "",
+                "proposal": proposal,
+                "proposal_label": variant_label(proposal) if proposal else "",
+                "proposal_in_stock": proposal in options,
+                "exchange_options": options,
+                "exchange_choices": exchange_choices(
+                    options, proposal, requested.exchange_variant_id
+                ),
                 "photo_required": kind == ReturnRequest.Kind.COMPLAINT,
             }
         )
     can_exchange = all(entry["exchange_options"] for entry in chosen)
-    resolution = request.POST.get("resolution") or (
-        Resolution.EXCHANGE
-        if can_exchange and any(entry["size_reason"] for entry in chosen)
-        else Resolution.REFUND
-    )
+    # Refund is the customer's right and the default; an exchange is offered, never pre-chosen.
+    resolution = request.POST.get("resolution") or Resolution.REFUND
     methods = [
         {
             "value": method,
@@ -237,6 +268,7 @@ def return_status(request, shop_slug, code):
             ).prefetch_related("photos"),
             "timeline": selectors.return_timeline(return_request),
             "show_slip": return_request.state in SLIP_STATES,
+            "sending_steps": sending_steps(return_request),
             "credit": credit,
         },
     )

@@ -8,17 +8,15 @@ nothing personal beyond the order number: whoever has the link sees the parcel, 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from aftersale.core.models import WEEKDAYS as DAY_KEYS
 from aftersale.delivery.carriers import carrier_for, display_name
 from aftersale.delivery.models import RECEIVED_STATUSES, Shipment, ShipmentStatus
+from aftersale.delivery.opening_hours import weekday_hours
 
 # What a carrier itself offers when the customer cannot pick up in time.
 CARRIER_EXTENSIONS = {
@@ -36,24 +34,6 @@ PICKUP_STEPS = (
     ShipmentStatus.PICKED_UP,
 )
 HOME_STEPS = (ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED)
-
-
-@dataclass(frozen=True)
-class OpeningDay:
-    name: str
-    hours: str
-
-
-def opening_days(hours: dict) -> list[OpeningDay]:
-    """Opening hours per weekday in the reader's language ("08:00–21:00", or closed)."""
-    days = []
-    for index, key in enumerate(DAY_KEYS):
-        intervals = hours.get(key) or []
-        text = ", ".join(f"{start}–{end}" for start, end in intervals) or str(_("closed"))
-        if intervals == [["00:00", "24:00"]]:
-            text = str(_("open around the clock"))
-        days.append(OpeningDay(str(WEEKDAYS[index]), text))
-    return days
 
 
 def carrier_key(name: str) -> str:
@@ -99,7 +79,7 @@ def tracking_page(request, token: str):
             "carrier_name": display_name(shipment.carrier),
             "extension_hint": CARRIER_EXTENSIONS.get(key),
             "point": point,
-            "opening_days": opening_days(point.opening_hours) if point else [],
+            "opening_days": weekday_hours(point.opening_hours) if point else [],
             "map_url": (
                 f"https://www.openstreetmap.org/?mlat={point.latitude}&mlon={point.longitude}"
                 f"#map=17/{point.latitude}/{point.longitude}"

@@ -45,10 +45,11 @@ def start(request, shop_slug):
     form = LookupForm(request.POST)
     if not form.is_valid():
         return _start_page(request, shop, form, status=400)
-    if not access.allow_attempt(request, shop, form.cleaned_data["email"]):
+    number = form.cleaned_data["number"]
+    if not access.start_lookup(request, shop, number):
         form.add_error(None, _("Too many attempts. Wait 15 minutes and try again."))
         return _start_page(request, shop, form, status=429)
-    order = access.find_order(shop, form.cleaned_data["number"], form.cleaned_data["email"])
+    order = access.find_order(shop, number, form.cleaned_data["email"])
     if order is None:
         form.add_error(
             None,
@@ -58,6 +59,7 @@ def start(request, shop_slug):
             ),
         )
         return _start_page(request, shop, form, status=400)
+    access.lookup_found(request, shop, number)
     access.grant(request, shop, customers=[order.customer], order=order)
     return redirect("portal:withdraw_order", shop_slug=shop.slug, order_id=order.pk)
 

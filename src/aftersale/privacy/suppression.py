@@ -14,6 +14,8 @@ from aftersale.privacy.models import ErasedAddress
 
 EMAIL = "email"
 SMS = "sms"
+# The suppression reason senders give for an erased customer's address.
+ERASED = "erased customer"
 
 
 def normalise(channel: str, address: str) -> str:
@@ -41,3 +43,23 @@ def is_erased(shop, channel: str, address: str) -> bool:
         return False
     digest = address_digest(shop.pk, channel, address)
     return ErasedAddress.objects.for_shop(shop).filter(channel=channel, digest=digest).exists()
+
+
+def erased_addresses(candidates: set[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
+    """Of these (shop id, channel, address), the erased ones, with the address in lower case:
+    one query for a whole batch of sends."""
+    by_digest = {
+        address_digest(shop_id, channel, address): (shop_id, channel, address.lower())
+        for shop_id, channel, address in candidates
+        if normalise(channel, address)
+    }
+    if not by_digest:
+        return set()
+    rows = ErasedAddress.objects.filter(digest__in=list(by_digest)).values_list(
+        "shop_id", "channel", "digest"
+    )
+    return {
+        by_digest[digest]
+        for shop_id, channel, digest in rows
+        if by_digest[digest][:2] == (shop_id, channel)
+    }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
+from aftersale.delivery.carriers import display_name
 
 RETURN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -77,6 +79,15 @@ class ReturnRequest(TimeStamped):
     requested_at = models.DateTimeField(_("requested at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registered by staff"),
+        help_text=_("The staff member who registered it for the customer; empty for the portal."),
+    )
 
     objects = ShopOwnedQuerySet.as_manager()
 
@@ -93,7 +104,7 @@ class ReturnRequest(TimeStamped):
         """The method in the reader's language (the field keeps the code, e.g. ``drop_off``)."""
         if self.return_method in ReturnMethod.values:
             return str(ReturnMethod(self.return_method).label)
-        return self.return_method
+        return display_name(self.return_method)
 
 
 class ReturnLine(models.Model):
@@ -134,7 +145,7 @@ class ReturnLine(models.Model):
 class ReturnMethod(models.TextChoices):
     """How the parcel travels back to the shop."""
 
-    DROP_OFF = "drop_off", _("Drop-off at a pickup point or parcel locker (QR code)")
+    DROP_OFF = "drop_off", _("Drop-off at a pickup point or parcel locker")
     HOME_PICKUP = "home_pickup", _("Collected from home")
     STORE = "store", _("Brought to the shop")
 
@@ -177,6 +188,22 @@ class ReturnPolicy(TimeStamped):
     )
     return_address = models.TextField(
         _("return address"), blank=True, help_text=_("Printed on the return slip.")
+    )
+    drop_off_carrier = models.CharField(
+        _("carrier for drop-off returns"),
+        max_length=40,
+        blank=True,
+        help_text=_("The carrier the shop has a return contract with, if any."),
+    )
+    drop_off_code = models.CharField(
+        _("carrier's return code"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The code customers give at the carrier's pickup point or locker to send a return "
+            "on the shop's contract. Leave empty if the shop has none: customers are then told "
+            "to write the return code and the return address on the parcel."
+        ),
     )
 
     class Meta:
@@ -382,6 +409,7 @@ class UnclaimedCase(TimeStamped):
     )
     opened_at = models.DateTimeField(_("opened at"))
     paid_cents = models.BigIntegerField(_("paid (cents)"))
+    refunded_before_cents = models.BigIntegerField(_("refunded before the case (cents)"), default=0)
     fee_cents = models.BigIntegerField(_("shipping and handling fee (cents)"))
     refund_cents = models.BigIntegerField(_("refund (cents)"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

@@ -25,8 +25,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersale.catalog.models import Category, Variant
+from aftersale.catalog.sizes import size_order, sort_key
 from aftersale.delivery.models import RECEIVED_STATUSES, Shipment, TrackingEvent
-from aftersale.orders.models import Order, OrderLine, Payment, Refund
+from aftersale.orders.balance import order_balance
+from aftersale.orders.models import Order, OrderLine
 from aftersale.returns.models import (
     COMPLAINT_REASONS,
     Resolution,
@@ -396,16 +398,55 @@ def check_request(
     return kind
 
 
-def exchange_options(line: OrderLine):
-    """Other variants of the same product that are in stock: what an exchange can offer."""
+def exchange_options(line: OrderLine) -> list[Variant]:
+    """Other variants of the same product that are in stock: what an exchange can offer.
+
+    The bought colour comes first, each colour from the smallest size to the largest.
+    """
     if not line.variant_id:
         return []
-    return list(
+    bought = line.variant
+    variants = list(
         Variant.objects.for_shop(line.shop_id)
-        .filter(product_id=line.variant.product_id, stock__gt=0)
+        .filter(product_id=bought.product_id, stock__gt=0)
         .exclude(pk=line.variant_id)
-        .order_by("sku")
+        .select_related("product")
     )
+    colour = bought.colour.casefold()
+    variants.sort(
+        key=lambda v: (v.colour.casefold() != colour, v.colour.casefold(), sort_key(v.size), v.sku)
+    )
+    return variants
+
+
+# A size reason points one way along the product's sizes.
+SIZE_DIRECTION = {ReturnReason.TOO_SMALL: 1, ReturnReason.TOO_LARGE: -1}
+
+
+def proposed_exchange(line: OrderLine, reason: str) -> Variant | None:
+    """The variant the reason implies: the next size up for "too small", down for "too large",
+    in the same colour, whether in stock or not (the portal shows its stock). None when the
+    reason is not about size or the product has no such size."""
+    direction = SIZE_DIRECTION.get(ReturnReason(reason)) if reason in ReturnReason else None
+    if direction is None or not line.variant_id:
+        return None
+    bought = line.variant
+    here = size_order(bought.size)
+    colour = bought.colour.casefold()
+    candidates = []
+    for variant in (
+        Variant.objects.for_shop(line.shop_id)
+        .filter(product_id=bought.product_id)
+        .exclude(pk=bought.pk)
+        .select_related("product")
+    ):
+        there = size_order(variant.size)
+        if variant.colour.casefold() != colour or not here.comparable(there):
+            continue
+        step = (there.value - here.value) * direction
+        if step > 0:
+            candidates.append((step, variant.stock <= 0, variant.sku, variant))
+    return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
 def exchange_problem(line: OrderLine, variant_id: int | None) -> str:
@@ -417,25 +458,6 @@ def exchange_problem(line: OrderLine, variant_id: int | None) -> str:
 
 
 # --- Money ------------------------------------------------------------------------------
-
-
-def paid_cents(order: Order) -> int:
-    """What the customer paid: the recorded payments, else the order total."""
-    paid = (
-        Payment.objects.for_shop(order.shop_id)
-        .filter(order=order)
-        .aggregate(total=Sum("amount_cents"))["total"]
-    )
-    return order.total_cents if paid is None else paid
-
-
-def refunded_cents(order: Order) -> int:
-    return (
-        Refund.objects.for_shop(order.shop_id)
-        .filter(order=order)
-        .aggregate(total=Sum("amount_cents"))["total"]
-        or 0
-    )
 
 
 @dataclass(frozen=True)
@@ -459,7 +481,7 @@ def refund_for(return_request: ReturnRequest) -> RefundBreakdown:
     )
     fee = 0 if return_request.kind == ReturnRequest.Kind.COMPLAINT else return_request.fee_cents
     order = return_request.order
-    cap = max(0, paid_cents(order) - refunded_cents(order))
+    cap = order_balance(order).refundable_cents
     refund = max(0, min(goods - fee, cap))
     return RefundBreakdown(goods_cents=goods, fee_cents=fee, cap_cents=cap, refund_cents=refund)
 

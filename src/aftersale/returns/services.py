@@ -168,15 +168,27 @@ def register_return(
     resolution: str,
     method: str,
     now: datetime | None = None,
+    registered_by=None,
 ) -> ReturnRequest:
     """Register a customer's return or complaint after checking it against the policy.
 
     Raises ``policy.ReturnNotAllowed`` with a message per offending field or line; nothing is
     written then. A return within the policy is approved at once if the shop says so.
+
+    ``registered_by`` is the staff member registering it for a customer who phoned or wrote:
+    the same policy applies (the statutory rules included), except that a complaint does not
+    need photos there; the return and its ``return.requested`` event say who registered it.
     """
     now = now or timezone.now()
     order = Order.objects.for_shop(shop).select_for_update().select_related("shop").get(pk=order.pk)
-    kind = policy.check_request(order, lines, resolution=resolution, method=method, now=now)
+    kind = policy.check_request(
+        order,
+        lines,
+        resolution=resolution,
+        method=method,
+        now=now,
+        require_photos=registered_by is None,
+    )
     return_request = ReturnRequest.objects.create(
         shop=shop,
         order=order,
@@ -186,6 +198,7 @@ def register_return(
         return_method=method,
         fee_cents=policy.return_fee(shop, method=method, kind=kind, resolution=resolution),
         requested_at=now,
+        registered_by=registered_by,
     )
     for requested in lines:
         line = ReturnLine.objects.create(
@@ -208,12 +221,15 @@ def register_return(
                 size_bytes=upload.size,
                 original_name=(upload.name or "")[:200],
             )
+    payload = return_payload(return_request)
+    if registered_by is not None:
+        payload["registered_by_staff"] = registered_by.get_username()
     record_event(
         shop,
         types.RETURN_REQUESTED,
         subject=return_request,
         customer=return_request.customer,
-        payload=return_payload(return_request),
+        payload=payload,
         occurred_at=now,
     )
     if kind == ReturnRequest.Kind.WITHDRAWAL and policy.policy_for(shop).auto_approve_withdrawals:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import segno
 from django.utils.translation import gettext as _
@@ -11,8 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from aftersale.returns.instructions import return_address, sending_steps
 from aftersale.returns.models import ReturnRequest
-from aftersale.returns.policy import policy_for
 
 
 def qr_code(return_request: ReturnRequest):
@@ -24,11 +25,6 @@ def qr_svg(return_request: ReturnRequest) -> bytes:
     out = io.BytesIO()
     qr_code(return_request).save(out, kind="svg", scale=6, border=2, xmldecl=False)
     return out.getvalue()
-
-
-def return_address(return_request: ReturnRequest) -> str:
-    shop = return_request.shop
-    return policy_for(shop).return_address or shop.address
 
 
 def slip_pdf(return_request: ReturnRequest) -> bytes:
@@ -89,13 +85,10 @@ def slip_pdf(return_request: ReturnRequest) -> bytes:
 
     y -= 16 * mm
     pdf.setFont("Helvetica", 10)
-    for instruction in (
-        _("1. Pack the items securely, with this slip inside the parcel."),
-        _("2. Show the QR code at a pickup point or locker, or write the code on the parcel."),
-        _("3. Keep the receipt until your return has been handled."),
-    ):
-        pdf.drawString(left, y, instruction)
-        y -= 6 * mm
+    for number, step in enumerate(sending_steps(return_request), start=1):
+        for row, text in enumerate(textwrap.wrap(step, 95)):
+            pdf.drawString(left, y, f"{number}. {text}" if row == 0 else f"    {text}")
+            y -= 6 * mm
 
     pdf.showPage()
     pdf.save()

@@ -5,6 +5,7 @@ and handling costs (which must match the real costs on average), and the custome
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -16,28 +17,52 @@ from django.utils.translation import gettext as _
 
 from aftersale.core.models import Shop
 from aftersale.core.money import format_money
+from aftersale.core.worker import check_stop
 from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.orders.balance import OrderBalance, order_balance, order_balances
 from aftersale.orders.models import Refund
-from aftersale.returns import deadlines, policy
+from aftersale.returns import deadlines
 from aftersale.returns.models import UnclaimedCase
-from aftersale.timeline import types
+from aftersale.timeline import lag, types
 from aftersale.timeline.models import Event
 from aftersale.timeline.services import record_event
 
 logger = logging.getLogger("aftersale.unclaimed")
 
 
-def unclaimed_refund(paid_cents: int, fee_cents: int) -> tuple[int, int]:
-    """(fee actually kept, refund): the paid amount minus the fee, never negative."""
-    fee = max(0, min(fee_cents, paid_cents))
-    return fee, max(0, paid_cents - fee)
+@dataclass(frozen=True)
+class UnclaimedRefund:
+    """The amounts of an unclaimed parcel's refund, as the customer is told them."""
+
+    paid_cents: int  # everything the customer paid for the order
+    refunded_before_cents: int  # refunded already, for whatever reason
+    fee_cents: int  # the shop's fee actually kept
+    refund_cents: int  # what is refunded now
 
 
-def refund_preview(shop: Shop, order) -> tuple[int, int, int]:
-    """(paid and not yet refunded, fee kept, refund) for an unclaimed parcel of ``order``."""
-    paid = max(0, policy.paid_cents(order) - policy.refunded_cents(order))
-    fee, refund = unclaimed_refund(paid, deadlines.settings_for(shop).unclaimed_fee_cents)
-    return paid, fee, refund
+def unclaimed_refund(balance: OrderBalance, fee_cents: int) -> UnclaimedRefund:
+    """Paid minus what was already refunded minus the shop's fee, never negative; the fee kept
+    is never more than what is left to refund."""
+    left = balance.refundable_cents
+    fee = max(0, min(fee_cents, left))
+    return UnclaimedRefund(
+        paid_cents=balance.paid_cents,
+        refunded_before_cents=balance.refunded_cents,
+        fee_cents=fee,
+        refund_cents=left - fee,
+    )
+
+
+def refund_preview(shop: Shop, order) -> UnclaimedRefund:
+    """The refund an unclaimed parcel of ``order`` would get now, with the shop's fee."""
+    return unclaimed_refund(order_balance(order), deadlines.settings_for(shop).unclaimed_fee_cents)
+
+
+def refund_previews(shop: Shop, orders: list) -> dict[int, UnclaimedRefund]:
+    """``refund_preview`` for many orders at once (order id -> refund), in three queries."""
+    fee_cents = deadlines.settings_for(shop).unclaimed_fee_cents
+    balances = order_balances(shop, orders)
+    return {order.pk: unclaimed_refund(balances[order.pk], fee_cents) for order in orders}
 
 
 def case_payload(case: UnclaimedCase) -> dict:
@@ -47,6 +72,7 @@ def case_payload(case: UnclaimedCase) -> dict:
         "shipment_external_id": case.shipment.external_id,
         "tracking_number": case.shipment.tracking_number,
         "paid_cents": case.paid_cents,
+        "refunded_before_cents": case.refunded_before_cents,
         "fee_cents": case.fee_cents,
         "refund_cents": case.refund_cents,
         "currency": case.currency,
@@ -71,15 +97,16 @@ def open_unclaimed_case(shop: Shop, shipment: Shipment, *, now: datetime | None 
     if shipment.status != ShipmentStatus.RETURNED_TO_SENDER:
         raise ValueError(_("Only a parcel returned to sender unclaimed can open this case."))
     order = shipment.order
-    paid, fee, refund = refund_preview(shop, order)
+    amounts = refund_preview(shop, order)
     case = UnclaimedCase.objects.create(
         shop=shop,
         order=order,
         shipment=shipment,
         opened_at=now,
-        paid_cents=paid,
-        fee_cents=fee,
-        refund_cents=refund,
+        paid_cents=amounts.paid_cents,
+        refunded_before_cents=amounts.refunded_before_cents,
+        fee_cents=amounts.fee_cents,
+        refund_cents=amounts.refund_cents,
         currency=order.currency,
     )
     record_event(
@@ -113,6 +140,7 @@ def notify_customer(shop: Shop, case_id: int) -> bool:
             "shop": shop,
             "customer": customer,
             "paid": format_money(case.paid_cents, case.currency),
+            "refunded_before": format_money(case.refunded_before_cents, case.currency),
             "fee": format_money(case.fee_cents, case.currency),
             "refund": format_money(case.refund_cents, case.currency),
         }
@@ -170,15 +198,25 @@ def refund_unclaimed_case(shop: Shop, case: UnclaimedCase, *, now: datetime | No
     return case
 
 
-def open_cases_from_timeline() -> int:
-    """The worker's job: open a case for every parcel the timeline says came back unclaimed and
-    that has none yet, and re-send notices that failed. Safe to run again (one case per
-    shipment, one notice per case)."""
+def open_cases_from_timeline(*, now: datetime | None = None) -> int:
+    """The worker's job: open a case for every parcel the timeline says came back unclaimed
+    within ``lag.UNCLAIMED_CASES`` and that has none yet, and re-send notices that failed.
+
+    Older parcels (imported history, the demo's two years) are left to the back-office, where
+    staff can still open a case by hand. Each case is its own transaction, and the job stops
+    between cases when the worker is asked to stop. Safe to run again (one case per shipment,
+    one notice per case).
+    """
+    now = now or timezone.now()
+    since = lag.cutoff(lag.UNCLAIMED_CASES, now)
     opened = 0
     for shop in Shop.objects.all():
         shipment_ids = (
             Event.objects.filter(
-                shop=shop, type=types.SHIPMENT_RETURNED_TO_SENDER, subject_type="shipment"
+                shop=shop,
+                type=types.SHIPMENT_RETURNED_TO_SENDER,
+                subject_type="shipment",
+                occurred_at__gte=since,
             )
             .exclude(subject_id__in=UnclaimedCase.objects.for_shop(shop).values("shipment_id"))
             .values_list("subject_id", flat=True)[:500]
@@ -186,14 +224,16 @@ def open_cases_from_timeline() -> int:
         for shipment in Shipment.objects.for_shop(shop).filter(
             pk__in=list(shipment_ids), status=ShipmentStatus.RETURNED_TO_SENDER
         ):
+            check_stop()
             open_unclaimed_case(shop, shipment)
             opened += 1
         # Notices that could not be sent when the case was opened are tried again for a week.
-        week_ago = timezone.now() - timedelta(days=7)
+        week_ago = now - timedelta(days=7)
         for case_id in (
             UnclaimedCase.objects.for_shop(shop)
             .filter(customer_notified_at=None, opened_at__gte=week_ago)
             .values_list("pk", flat=True)[:200]
         ):
+            check_stop()
             notify_customer(shop, case_id)
     return opened

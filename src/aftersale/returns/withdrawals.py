@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 
 from aftersale.catalog.models import Category
 from aftersale.core.models import Shop
+from aftersale.core.worker import check_stop
+from aftersale.orders.balance import order_balance
 from aftersale.orders.models import Order, OrderLine, Refund
 from aftersale.returns import deadlines, policy
 from aftersale.returns.acknowledgement import acknowledgement_message
 from aftersale.returns.models import Withdrawal, WithdrawalLine
-from aftersale.timeline import types
+from aftersale.timeline import lag, types
 from aftersale.timeline.services import record_event
 
 logger = logging.getLogger("aftersale.withdrawals")
@@ -257,15 +259,21 @@ def _record_acknowledged(shop: Shop, withdrawal_id: int) -> None:
     )
 
 
-def resend_unsent_acknowledgements() -> int:
-    """The worker's job: send every acknowledgement that has not gone out yet. Returns how many
-    were sent now."""
+def resend_unsent_acknowledgements(*, now: datetime | None = None) -> int:
+    """The worker's job: send every acknowledgement that has not gone out yet, for notices
+    given within ``lag.WITHDRAWAL_ACKNOWLEDGEMENTS`` (older ones, e.g. imported, are shown in
+    the back-office instead). Stops between two e-mails when the worker is asked to stop.
+    Returns how many were sent now."""
+    since = lag.cutoff(lag.WITHDRAWAL_ACKNOWLEDGEMENTS, now)
     sent = 0
     for shop in Shop.objects.filter(withdrawals__acknowledged_at=None).distinct():
         pending = Withdrawal.objects.for_shop(shop).filter(
-            acknowledged_at=None, acknowledgement_attempts__lt=MAX_ACKNOWLEDGEMENT_ATTEMPTS
+            acknowledged_at=None,
+            acknowledgement_attempts__lt=MAX_ACKNOWLEDGEMENT_ATTEMPTS,
+            notified_at__gte=since,
         )
         for withdrawal_id in pending.values_list("pk", flat=True)[:200]:
+            check_stop()
             sent += send_acknowledgement(shop, withdrawal_id)
     return sent
 
@@ -299,7 +307,7 @@ def refund_amount(withdrawal: Withdrawal) -> int:
     )
     if withdrawal.whole_order:
         goods += withdrawal.order.shipping_cents
-    cap = max(0, policy.paid_cents(withdrawal.order) - policy.refunded_cents(withdrawal.order))
+    cap = order_balance(withdrawal.order).refundable_cents
     return max(0, min(goods, cap))
 
 

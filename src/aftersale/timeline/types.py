@@ -38,6 +38,9 @@ RETURN_CLOSED = "return.closed"
 
 MESSAGE_SENT = "message.sent"
 MESSAGE_BOUNCED = "message.bounced"
+MESSAGE_FAILED = "message.failed"
+MESSAGE_RETRIED = "message.retried"
+MESSAGE_CANCELLED = "message.cancelled"
 MESSAGE_UNSUBSCRIBED = "message.unsubscribed"
 
 WITHDRAWAL_NOTIFIED = "withdrawal.notified"

@@ -2,31 +2,30 @@
 
 ``queue_new_events`` reads the event table from a durable cursor and creates one
 ``WebhookDelivery`` row per subscribed endpoint in the same transaction that moves the cursor,
-so a crash never loses or duplicates a delivery. ``send_due_deliveries`` POSTs them, signed with
-HMAC-SHA256, and retries failures with exponential backoff until ``MAX_ATTEMPTS``.
+so a crash never loses or duplicates a delivery; events that happened more than
+``lag.WEBHOOKS`` ago (imported history, a first start on old data) get none.
+``send_due_deliveries`` POSTs them, signed with HMAC-SHA256, and retries failures with
+exponential backoff until ``MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import logging
-import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftersale.env import env_bool
+from aftersale.core.worker import stop_requested
+from aftersale.timeline import lag
 from aftersale.timeline.models import Event
+from aftersale.webhooks import addresses
 from aftersale.webhooks.models import EventCursor, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger("aftersale.webhooks")
@@ -57,7 +56,7 @@ def queue_new_events(now=None) -> int:
         events = list(
             Event.objects.filter(id__gt=cursor.last_event_id, created_at__lte=now - SETTLE)
             .order_by("id")
-            .only("id", "shop_id", "type", "created_at")[:BATCH]
+            .only("id", "shop_id", "type", "created_at", "occurred_at")[:BATCH]
         )
         if not events:
             return 0
@@ -66,11 +65,13 @@ def queue_new_events(now=None) -> int:
             shop_id__in={e.shop_id for e in events}, active=True
         ):
             endpoints[endpoint.shop_id].append(endpoint)
+        since = lag.cutoff(lag.WEBHOOKS, now)
         deliveries = [
             WebhookDelivery(
                 shop_id=event.shop_id, endpoint=endpoint, event=event, next_attempt_at=now
             )
             for event in events
+            if event.occurred_at >= since
             for endpoint in endpoints[event.shop_id]
             if endpoint.wants(event.type) and event.created_at >= endpoint.created_at
         ]
@@ -119,77 +120,50 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 def send_due_deliveries(now=None, limit: int = 10, budget_seconds: float = 20.0) -> int:
     """POST due deliveries, ``limit`` at a time, for at most ``budget_seconds`` so that a slow
-    endpoint cannot hold up the worker's other jobs; returns how many were attempted."""
+    endpoint cannot hold up the worker's other jobs, and not after the worker is asked to stop
+    (checked between two POSTs); returns how many were attempted."""
     started = time.monotonic()
     sent = 0
-    while time.monotonic() - started < budget_seconds:
+    while time.monotonic() - started < budget_seconds and not stop_requested():
         claimed = _claim(now or timezone.now(), limit)
-        for delivery in claimed:
+        for index, delivery in enumerate(claimed):
+            if stop_requested():  # hand the rest back at once rather than after the lease
+                unsent = [d.pk for d in claimed[index:]]
+                WebhookDelivery.objects.filter(pk__in=unsent).update(next_attempt_at=timezone.now())
+                return sent
             _send(
                 WebhookDelivery.objects.select_related(
                     "endpoint", "event__shop", "event__customer"
                 ).get(pk=delivery.pk)
             )
-        sent += len(claimed)
+            sent += 1
         if len(claimed) < limit:
             break
     return sent
-
-
-def private_address(url: str) -> str | None:
-    """The loopback, private or link-local address ``url`` resolves to, if any.
-
-    Endpoints belong to shops, so Aftersale refuses to POST into its own network unless the
-    operator allows it (``WEBHOOKS_ALLOW_PRIVATE_URLS=1``, e.g. for a shop system on the LAN).
-    """
-    if env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False) or getattr(
-        settings, "WEBHOOKS_ALLOW_PRIVATE_URLS", False
-    ):
-        return None
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return None  # the POST itself will fail and be logged
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            return address
-    return None
 
 
 def _send(delivery: WebhookDelivery) -> None:
     event, endpoint = delivery.event, delivery.endpoint
     body = body_of(event)
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Aftersale-Webhooks/1",
-            "Aftersale-Event": event.type,
-            "Aftersale-Delivery": str(delivery.pk),
-            SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Aftersale-Webhooks/1",
+        "Aftersale-Event": event.type,
+        "Aftersale-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+    }
     status, excerpt = None, ""
-    refused = private_address(endpoint.url)
     try:
-        if refused:
-            raise ValueError(f"refused: {refused} is an address inside this network")
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status, excerpt = response.status, response.read(500).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        status, excerpt = exc.code, exc.read(500).decode("utf-8", "replace")
-    except (OSError, ValueError) as exc:
+        # The address is checked at connection time and redirects are not followed.
+        status, excerpt = addresses.post(endpoint.url, body, headers, TIMEOUT_SECONDS)
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         excerpt = f"{type(exc).__name__}: {exc}"
     now = timezone.now()
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.response_status = status
-    delivery.response_excerpt = excerpt[:500]
+    delivery.response_excerpt = excerpt[: addresses.EXCERPT_BYTES]
     if status is not None and 200 <= status < 300:
         delivery.state = WebhookDelivery.State.DELIVERED
         delivery.next_attempt_at = None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from aftersale.core.models import Shop
 from aftersale.timeline import types
+from aftersale.webhooks import addresses
 from aftersale.webhooks.models import WebhookEndpoint
 
 # Every event type on the timeline may be subscribed to.
@@ -22,6 +23,19 @@ def add_webhook_endpoint(shop: Shop, *, url: str, event_types: list[str]) -> Web
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise ValidationError({"url": _("Enter a full http:// or https:// address.")}) from None
+    try:
+        addresses.check_url(url)
+    except addresses.RefusedAddress as refused:
+        raise ValidationError(
+            {
+                "url": _(
+                    "%(host)s is an address inside this server's network (%(address)s). Webhooks "
+                    "go to public addresses only; the operator can allow a private network with "
+                    "WEBHOOKS_ALLOWED_NETWORKS."
+                )
+                % {"host": refused.host, "address": refused.address}
+            }
+        ) from None
     unknown = [t for t in event_types if t not in EVENT_TYPES]
     if unknown:
         raise ValidationError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,40 +16,31 @@ from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Customer, Order, Refund
+from aftersale.orders.selectors import NAME_ORDER, needs_longer_words, search_customers
 from aftersale.timeline.models import Event
 
 TIMELINE_PAGE_SIZE = 100
-
-
-def search_customers(shop, query: str):
-    """Customers matching every word of ``query`` in a name, e-mail, phone, id or order number."""
-    customers = Customer.objects.for_shop(shop)
-    for term in query.split():
-        number = term.lstrip("#")
-        customers = customers.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(phone__icontains=term)
-            | Q(external_id__iexact=term)
-            | Exists(
-                Order.objects.for_shop(shop).filter(customer=OuterRef("pk"), number__iexact=number)
-            )
-        )
-    return customers
+# Up to this many matches a search sorts them by name after the index found them; beyond, the
+# word is common enough (5 % of 200,000 customers) that reading the name index fills a page.
+CUSTOMER_COUNT_LIMIT = 10_000
 
 
 @shop_required
 def customer_list(request):
     form = CustomerSearchForm(request.GET or None)
     query = valid_filters(form).get("q", "")
-    customers = search_customers(request.shop, query).order_by("last_name", "first_name", "id")
-    page = page_of(request, customers)
+    customers = search_customers(request.shop, query)
+    page = page_of(
+        request,
+        customers,
+        count_limit=CUSTOMER_COUNT_LIMIT if query else None,
+        order_when_more=NAME_ORDER,
+    )
     page.object_list = with_order_stats(request.shop, list(page.object_list))
     return render(
         request,
         "backoffice/customer_list.html",
-        {"form": form, "query": query, "page": page},
+        {"form": form, "query": query, "page": page, "too_short": needs_longer_words(query)},
     )
 
 

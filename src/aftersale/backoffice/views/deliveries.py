@@ -19,12 +19,8 @@ from aftersale.analytics import charts
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import page_of
 from aftersale.delivery.models import Shipment, ShipmentStatus
-from aftersale.delivery.selectors import (
-    flagged_customers,
-    unclaimed_by,
-    unclaimed_costs_for,
-    unclaimed_summary,
-)
+from aftersale.delivery.selectors import flagged_customers, unclaimed_costs_for
+from aftersale.delivery.selectors import unclaimed_report as unclaimed_report_of
 from aftersale.delivery.services import set_delivery_costs
 
 REPORT_MONTHS = 12
@@ -114,8 +110,8 @@ def unclaimed_report(request):
     shop = request.shop
     costs = unclaimed_costs_for(shop)
     now = timezone.now()
-    since = now - timedelta(days=365)
-    months = unclaimed_by(shop, "month", since=since)
+    report = unclaimed_report_of(shop, since=now - timedelta(days=365), costs=costs, top=TOP_ROWS)
+    months = report.months
     chart = charts.paired_bars(
         [row.label for row in months],
         [row.shipments for row in months],
@@ -132,7 +128,7 @@ def unclaimed_report(request):
         request,
         "backoffice/deliveries/unclaimed.html",
         {
-            "summary": unclaimed_summary(shop, since=since),
+            "summary": report.summary,
             "costs": costs,
             "costs_form": CostsForm(
                 initial={
@@ -145,12 +141,10 @@ def unclaimed_report(request):
             # The SVG is built by aftersale.analytics.charts, which escapes every label.
             "chart": mark_safe(chart),  # noqa: S308
             "rate_chart": mark_safe(rate_chart),  # noqa: S308
-            "by_method": unclaimed_by(shop, "delivery_method", since=since),
-            "by_carrier": unclaimed_by(shop, "carrier", since=since),
-            "by_point": unclaimed_by(shop, "pickup_point", since=since)[:TOP_ROWS],
-            "by_customer": [
-                row for row in unclaimed_by(shop, "customer", since=since) if row.unclaimed
-            ][:TOP_ROWS],
+            "by_method": report.by_method,
+            "by_carrier": report.by_carrier,
+            "by_point": report.by_point,
+            "by_customer": report.by_customer,
         },
     )
 

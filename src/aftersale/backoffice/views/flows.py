@@ -1,198 +1,35 @@
-"""The merchant's flow pages: the list with metrics, the flow editor, templates with preview,
-and messaging settings."""
+"""The merchant's flow pages: the list with metrics, the flow editor, templates (create, copy,
+delete, edit with preview), messaging settings, the outbox, and failed messages with retry and
+cancel (through ``flows.operations``; nothing here writes a flows row itself)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersale.backoffice.access import shop_required
-from aftersale.core.selectors import get_for_shop_or_404
-from aftersale.flows import selectors, services
-from aftersale.flows.conditions import condition_choices
-from aftersale.flows.context import sample_context
-from aftersale.flows.models import Flow, Message, MessagingSettings, Step, Template
-from aftersale.flows.rendering import check_syntax
-from aftersale.flows.rendering import render as render_message
-from aftersale.timeline import types
-
-EVENT_TYPES = sorted(
-    value for name, value in vars(types).items() if name.isupper() and isinstance(value, str)
+from aftersale.backoffice.flow_forms import (
+    CopyTemplateForm,
+    FlowForm,
+    MessagingSettingsForm,
+    NewTemplateForm,
+    StepFormSet,
+    TemplateForm,
+    error_summary,
+    step_initial,
 )
-
-
-# --- Forms -----------------------------------------------------------------------------------
-
-
-class FlowForm(forms.ModelForm):
-    trigger_type = forms.ChoiceField(
-        label=gettext_lazy("Trigger event"), choices=[(t, t) for t in EVENT_TYPES]
-    )
-    flow_filter = forms.MultipleChoiceField(
-        label=gettext_lazy("Flow filter"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("All must hold at the start and before every step."),
-    )
-    exit_events = forms.MultipleChoiceField(
-        label=gettext_lazy("Exit events"),
-        required=False,
-        choices=[(t, t) for t in EVENT_TYPES],
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Any of these about the same order or subject ends the run."),
-    )
-    max_trigger_lag_hours = forms.IntegerField(
-        label=gettext_lazy("Maximum trigger lag (hours)"),
-        min_value=1,
-        max_value=24 * 365,
-        help_text=gettext_lazy("Older events (such as imported history) start no run."),
-    )
-
-    class Meta:
-        model = Flow
-        fields = [
-            "name",
-            "kind",
-            "enabled",
-            "trigger_type",
-            "trigger_filter",
-            "flow_filter",
-            "exit_events",
-            "priority",
-        ]
-        widgets = {"trigger_filter": forms.Textarea(attrs={"rows": 2})}
-
-    def clean_trigger_filter(self):
-        value = self.cleaned_data.get("trigger_filter")
-        if value in (None, ""):
-            return {}
-        if not isinstance(value, dict):
-            raise forms.ValidationError(
-                _('Write the filter as an object, e.g. {"delivery_method": "home"}.')
-            )
-        return value
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["flow_filter"].choices = condition_choices()
-        lag = self.instance.max_trigger_lag or timedelta(days=2)
-        self.fields["max_trigger_lag_hours"].initial = int(lag.total_seconds() // 3600)
-
-
-class StepForm(forms.Form):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    type = forms.ChoiceField(label=gettext_lazy("Step"), choices=Step.Type.choices)
-    wait_days = forms.IntegerField(
-        label=gettext_lazy("Wait (days)"), required=False, min_value=0, max_value=730
-    )
-    wait_hours = forms.IntegerField(
-        label=gettext_lazy("and hours"), required=False, min_value=0, max_value=23
-    )
-    wait_anchor = forms.ChoiceField(
-        label=gettext_lazy("Counted"), required=False, choices=Step.WaitAnchor.choices
-    )
-    condition = forms.ChoiceField(label=gettext_lazy("Condition"), required=False)
-    else_position = forms.IntegerField(
-        label=gettext_lazy("If not, go to step"), required=False, min_value=1
-    )
-    template_key = forms.ChoiceField(label=gettext_lazy("Template"), required=False)
-
-    def __init__(self, *args, template_keys=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["condition"].choices = [("", "—"), *condition_choices()]
-        self.fields["template_key"].choices = [("", "—")] + [(k, k) for k in template_keys]
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("type")
-        if kind == Step.Type.WAIT and not (data.get("wait_days") or data.get("wait_hours")):
-            self.add_error("wait_days", _("Give the wait in days or hours."))
-        if kind == Step.Type.CONDITION and not data.get("condition"):
-            self.add_error("condition", _("Choose the condition to check."))
-        if kind in (Step.Type.EMAIL, Step.Type.SMS) and not data.get("template_key"):
-            self.add_error("template_key", _("Choose the template to send."))
-        return data
-
-    def as_step(self) -> dict:
-        data = self.cleaned_data
-        wait = None
-        if data["type"] == Step.Type.WAIT:
-            wait = timedelta(days=data.get("wait_days") or 0, hours=data.get("wait_hours") or 0)
-        return {
-            "id": data.get("id"),
-            "type": data["type"],
-            "wait": wait,
-            "wait_anchor": (data.get("wait_anchor") or "") if wait else "",
-            "condition": data.get("condition") or "",
-            "else_position": data.get("else_position"),
-            "template_key": data.get("template_key") or "",
-        }
-
-
-StepFormSet = forms.formset_factory(StepForm, extra=1, can_delete=True)
-
-
-def _step_initial(step: Step) -> dict:
-    wait = step.wait or timedelta(0)
-    return {
-        "id": step.pk,
-        "type": step.type,
-        "wait_days": wait.days or None,
-        "wait_hours": (wait.seconds // 3600) or None,
-        "wait_anchor": step.wait_anchor,
-        "condition": step.condition,
-        "else_position": step.else_position,
-        "template_key": step.template_key,
-    }
-
-
-class TemplateForm(forms.ModelForm):
-    class Meta:
-        model = Template
-        fields = ["subject", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 16})}
-
-    def clean_subject(self):
-        return self._checked("subject")
-
-    def clean_body(self):
-        return self._checked("body")
-
-    def _checked(self, name: str) -> str:
-        text = self.cleaned_data[name]
-        error = check_syntax(text)
-        if error:
-            raise forms.ValidationError(
-                _("This template has an error: %(error)s"), params={"error": error}
-            )
-        return text
-
-
-class MessagingSettingsForm(forms.ModelForm):
-    class Meta:
-        model = MessagingSettings
-        fields = [
-            "sender_name",
-            "sender_email",
-            "quiet_hours_start",
-            "quiet_hours_end",
-            "frequency_cap",
-            "frequency_cap_days",
-            "failed_delivery_pause_days",
-        ]
-        widgets = {
-            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
-
+from aftersale.backoffice.pagination import page_of
+from aftersale.backoffice.timeline import describe_events
+from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.flows import operations, selectors, services
+from aftersale.flows.context import sample_context
+from aftersale.flows.models import Flow, Message, MessagingSettings, Template
+from aftersale.flows.rendering import render as render_message
+from aftersale.timeline.models import Event
 
 # --- Views -----------------------------------------------------------------------------------
 
@@ -233,45 +70,122 @@ def flow_toggle(request, flow_id: int):
     return redirect("backoffice:flow_list")
 
 
+def _template_choices(shop) -> list[tuple[str, str]]:
+    return [
+        (key, f"{versions[0].name} ({key})")
+        for key, versions in selectors.templates_by_key(shop).items()
+    ]
+
+
 @shop_required
 def flow_edit(request, flow_id: int | None = None):
+    """Create or edit a flow and its steps. What the page shows is what is saved: the blank
+    step at the end is ignored, and every error is shown beside its field and at the top."""
     shop = request.shop
     flow = get_for_shop_or_404(Flow.objects.all(), shop, pk=flow_id) if flow_id else None
-    template_keys = sorted(selectors.templates_by_key(shop))
-    initial_steps = [_step_initial(step) for step in flow.steps.all()] if flow else []
-    form_kwargs = {"template_keys": template_keys}
+    initial_steps = [step_initial(step) for step in flow.steps.all()] if flow else []
+    form_kwargs = {"templates": _template_choices(shop)}
     if request.method == "POST":
         form = FlowForm(request.POST, instance=flow or Flow(shop=shop))
         formset = StepFormSet(request.POST, initial=initial_steps, form_kwargs=form_kwargs)
         if form.is_valid() and formset.is_valid():
-            steps = [
-                step_form.as_step()
-                for step_form in formset.forms
-                if step_form.cleaned_data and not step_form.cleaned_data.get("DELETE")
-            ]
-            if not steps:
-                form.add_error(None, _("A flow needs at least one step."))
+            saved = services.save_flow(shop, flow, steps=formset.steps(), **form.flow_fields())
+            if saved.enabled:
+                messages.success(request, _("The flow was saved. It is on."))
             else:
-                fields = {name: form.cleaned_data[name] for name in FlowForm.Meta.fields}
-                fields["max_trigger_lag"] = timedelta(
-                    hours=form.cleaned_data["max_trigger_lag_hours"]
-                )
-                with transaction.atomic():
-                    saved = services.save_flow(shop, flow, steps=steps, **fields)
-                messages.success(request, _("The flow was saved."))
-                return redirect("backoffice:flow_detail", flow_id=saved.pk)
+                messages.success(request, _("The flow was saved. It is off."))
+            return redirect("backoffice:flow_detail", flow_id=saved.pk)
+        summary = error_summary(form, formset)
     else:
         form = FlowForm(instance=flow or Flow(shop=shop))
         formset = StepFormSet(initial=initial_steps, form_kwargs=form_kwargs)
+        summary = []
     return render(
-        request, "backoffice/flows/edit.html", {"flow": flow, "form": form, "formset": formset}
+        request,
+        "backoffice/flows/edit.html",
+        {"flow": flow, "form": form, "formset": formset, "summary": summary},
     )
 
 
 @shop_required
 def template_list(request):
-    grouped = selectors.templates_by_key(request.shop)
-    return render(request, "backoffice/flows/templates.html", {"grouped": grouped})
+    shop = request.shop
+    grouped = selectors.templates_by_key(shop)
+    used = selectors.template_use(shop)
+    rows = [(key, versions, used.get(key, [])) for key, versions in grouped.items()]
+    return render(request, "backoffice/flows/templates.html", {"rows": rows})
+
+
+@shop_required
+def template_new(request):
+    """A new template: a name and its text in the shop's languages."""
+    shop = request.shop
+    if request.method == "POST":
+        form = NewTemplateForm(request.POST, shop=shop)
+        if form.is_valid():
+            name = form.cleaned_data["name"]
+            created = services.create_template(
+                shop,
+                name=name,
+                key=services.free_template_key(shop, name),
+                texts=form.texts(),
+            )
+            messages.success(request, _("The template “%(name)s” was created.") % {"name": name})
+            return redirect("backoffice:flow_template_edit", template_id=created[0].pk)
+        summary = error_summary(form)
+    else:
+        form = NewTemplateForm(shop=shop)
+        summary = []
+    return render(request, "backoffice/flows/template_new.html", {"form": form, "summary": summary})
+
+
+@shop_required
+@require_POST
+def template_copy(request, template_id: int):
+    """Copy every language of a template under a new name (and key)."""
+    shop = request.shop
+    template = get_for_shop_or_404(Template.objects.all(), shop, pk=template_id)
+    form = CopyTemplateForm(request.POST)
+    name = form.cleaned_data["name"] if form.is_valid() else ""
+    name = name or _("%(name)s (copy)") % {"name": template.name}
+    copies = services.copy_template(shop, template.key, name=name)
+    messages.success(request, _("The copy “%(name)s” was created.") % {"name": name})
+    return redirect("backoffice:flow_template_edit", template_id=copies[0].pk)
+
+
+@shop_required
+def template_delete(request, template_id: int):
+    """Ask, then delete every language of a template; refused while a flow step sends it."""
+    shop = request.shop
+    template = get_for_shop_or_404(Template.objects.all(), shop, pk=template_id)
+    if request.method == "POST":
+        try:
+            services.delete_template(shop, template.key)
+        except services.TemplateInUse:
+            messages.error(
+                request,
+                _("“%(name)s” was not deleted: a flow sends it.") % {"name": template.name},
+            )
+        else:
+            messages.success(
+                request, _("The template “%(name)s” was deleted.") % {"name": template.name}
+            )
+            return redirect("backoffice:flow_templates")
+    languages = (
+        Template.objects.for_shop(shop)
+        .filter(key=template.key)
+        .order_by("language")
+        .values_list("language", flat=True)
+    )
+    return render(
+        request,
+        "backoffice/flows/template_delete.html",
+        {
+            "template": template,
+            "languages": list(languages),
+            "using": services.flows_using_template(shop, template.key),
+        },
+    )
 
 
 @shop_required
@@ -342,7 +256,111 @@ def message_list(request):
 
 @shop_required
 def message_detail(request, message_id: int):
+    shop = request.shop
     message = get_for_shop_or_404(
-        Message.objects.select_related("customer", "run__flow", "step"), request.shop, pk=message_id
+        Message.objects.select_related("customer", "run__flow", "step"), shop, pk=message_id
     )
-    return render(request, "backoffice/flows/message.html", {"message": message})
+    history = describe_events(
+        shop, Event.objects.for_shop(shop).about("message", message.pk).order_by("occurred_at")
+    )
+    return render(
+        request,
+        "backoffice/flows/message.html",
+        {
+            "message": message,
+            "history": history,
+            "can_retry": message.state in operations.RETRYABLE,
+            "can_cancel": message.state in operations.CANCELLABLE,
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@shop_required
+def dead_letters(request):
+    """Messages given up or waiting to be retried, with the provider's reply, the attempts and
+    the next attempt; retry or cancel them one by one or ticked together."""
+    shop = request.shop
+    state = request.GET.get("state", "")
+    flow_id = _int_or_none(request.GET.get("flow"))
+    step_id = _int_or_none(request.GET.get("step"))
+    flow = Flow.objects.for_shop(shop).filter(pk=flow_id).first() if flow_id else None
+    page = page_of(
+        request,
+        selectors.dead_letters(
+            shop, state=state, flow_id=flow.pk if flow else None, step_id=step_id
+        ),
+        per_page=50,
+    )
+    return render(
+        request,
+        "backoffice/flows/dead_letters.html",
+        {"page": page, "state": state, "flow": flow, "step_id": step_id},
+    )
+
+
+def _report(request, outcome, done_text: str) -> None:
+    if outcome.done:
+        messages.success(request, done_text % {"n": outcome.done})
+    for message_id, reason in sorted(outcome.refused.items()):
+        messages.error(
+            request,
+            _("Message %(id)s was left as it is: %(reason)s.")
+            % {"id": message_id, "reason": reason},
+        )
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@shop_required
+@require_POST
+def dead_letters_act(request):
+    """Retry or cancel the ticked messages (each through the flows' operations service)."""
+    ids = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
+    action = request.POST.get("action")
+    if not ids:
+        messages.error(request, _("Tick the messages to retry or cancel first."))
+    elif action == "retry":
+        outcome = operations.retry_messages(request.shop, ids, by=request.user)
+        _report(request, outcome, _("%(n)s messages will be sent again now."))
+    elif action == "cancel":
+        outcome = operations.cancel_messages(request.shop, ids, by=request.user)
+        _report(request, outcome, _("%(n)s messages were cancelled."))
+    return _back(request, "backoffice:flow_dead_letters")
+
+
+def _message_action(request, message_id: int, action, done_text: str):
+    message = get_for_shop_or_404(Message.objects.all(), request.shop, pk=message_id)
+    try:
+        action(request.shop, message.pk, by=request.user)
+    except operations.NotPossible as exc:
+        messages.error(request, _("Nothing was done: %(reason)s.") % {"reason": exc})
+    else:
+        messages.success(request, done_text)
+    return redirect("backoffice:flow_message", message_id=message.pk)
+
+
+@shop_required
+@require_POST
+def message_retry(request, message_id: int):
+    return _message_action(
+        request, message_id, operations.retry_message, _("The message will be sent again now.")
+    )
+
+
+@shop_required
+@require_POST
+def message_cancel(request, message_id: int):
+    return _message_action(
+        request, message_id, operations.cancel_message, _("The message was cancelled.")
+    )

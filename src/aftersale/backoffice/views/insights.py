@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from aftersale.analytics import charts
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import page_of
-from aftersale.insights.models import CustomerValue, RfmSegment, ValueSegment
-from aftersale.insights.selectors import latest_insight
+from aftersale.insights.models import RfmSegment, ValueSegment
+from aftersale.insights.selectors import latest_insight, segment_values
 from aftersale.insights.tasks import compute_shop_insights
 
 SEGMENT_LABELS = {**dict(RfmSegment.choices), **dict(ValueSegment.choices)}
@@ -124,12 +124,7 @@ def refresh_insights(request):
 def segment_customers(request, segment: str):
     if segment not in SEGMENT_LABELS:
         raise Http404
-    values = (
-        CustomerValue.objects.for_shop(request.shop)
-        .filter(**{"rfm_segment" if segment in RfmSegment.values else "value_segment": segment})
-        .select_related("customer")
-        .order_by("-clv_cents", "customer_id")
-    )
+    values = segment_values(request.shop, segment)
     return render(
         request,
         "backoffice/insights/segment.html",

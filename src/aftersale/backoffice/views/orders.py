@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import render
 
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.forms import OrderSearchForm, valid_filters
-from aftersale.backoffice.pagination import page_of
+from aftersale.backoffice.pagination import SEARCH_COUNT_LIMIT, page_of
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.addresses import AddressCheck
 from aftersale.delivery.models import Shipment, TrackingEvent
 from aftersale.orders.models import Order
+from aftersale.orders.selectors import needs_longer_words, search_orders
 from aftersale.returns.models import ReturnLine, ReturnRequest
-
-
-def search_orders(shop, query: str = "", delivery_method: str = "", status: str = ""):
-    """Orders by number (with or without ``#``) or the customer's e-mail, optionally filtered."""
-    orders = Order.objects.for_shop(shop)
-    query = query.strip()
-    if "@" in query:
-        orders = orders.filter(customer__email__icontains=query)
-    elif query:
-        orders = orders.filter(
-            Q(number__iexact=query.lstrip("#")) | Q(customer__email__icontains=query)
-        )
-    if delivery_method:
-        orders = orders.filter(delivery_method=delivery_method)
-    if status:
-        orders = orders.filter(status=status)
-    return orders
 
 
 @shop_required
@@ -48,7 +32,8 @@ def order_list(request):
         {
             "form": form,
             "filtered": bool(filters),
-            "page": page_of(request, orders),
+            "too_short": needs_longer_words(filters.get("q", "")),
+            "page": page_of(request, orders, count_limit=SEARCH_COUNT_LIMIT if filters else None),
         },
     )
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import page_of
+from aftersale.core.limits import client_address
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.orders.models import Customer
-from aftersale.portal.access import client_ip
 from aftersale.privacy.audit import record_access
 from aftersale.privacy.export import archive_name
 from aftersale.privacy.models import AuditAction, AuditEntry, PrivacySettings
@@ -51,7 +51,7 @@ def export_customer(request, customer_id: int):
     if not may_export(request.membership):
         raise PermissionDenied
     data = export_customers(
-        request.shop, [customer], actor=request.user, client_address=client_ip(request)
+        request.shop, [customer], actor=request.user, client_address=client_address(request)
     )
     return zip_response(data, archive_name(request.shop, customer))
 
@@ -78,7 +78,7 @@ def erase_customer_page(request, customer_id: int):
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         erase_customer(
-            request.shop, customer, actor=request.user, client_address=client_ip(request)
+            request.shop, customer, actor=request.user, client_address=client_address(request)
         )
         messages.success(
             request,
@@ -147,7 +147,7 @@ def audit_log_csv(request):
         request.shop,
         AuditAction.AUDIT_EXPORTED,
         actor=request.user,
-        client_address=client_ip(request),
+        client_address=client_address(request),
     )
     return response
 
@@ -190,7 +190,7 @@ def customer_page_privacy(request, customer: Customer) -> dict:
         AuditAction.CUSTOMER_VIEWED,
         actor=request.user,
         subject=customer,
-        client_address=client_ip(request),
+        client_address=client_address(request),
     )
     return {
         "may_export": may_export(request.membership),

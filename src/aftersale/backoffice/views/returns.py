@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aftersale.backoffice.access import shop_required
 from aftersale.core.models import Membership
 from aftersale.core.selectors import get_for_shop_or_404
+from aftersale.delivery.carriers import CARRIERS, display_name
 from aftersale.returns import insight, policy, selectors, services
 from aftersale.returns.models import (
     ReturnLine,
@@ -170,7 +171,9 @@ def _cents(value: str) -> int | None:
 def detail(request, return_id):
     shop = request.shop
     return_request = get_for_shop_or_404(
-        ReturnRequest.objects.select_related("order", "customer", "shop"), shop, pk=return_id
+        ReturnRequest.objects.select_related("order", "customer", "shop", "registered_by"),
+        shop,
+        pk=return_id,
     )
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -318,9 +321,33 @@ class PolicyForm(forms.ModelForm):
         max_digits=5,
     )
 
+    drop_off_carrier = forms.ChoiceField(
+        label=gettext_lazy("Carrier for drop-off returns"),
+        required=False,
+        help_text=gettext_lazy("The carrier the shop has a return contract with, if any."),
+    )
+
     class Meta:
         model = ReturnPolicy
-        fields = ["free_exchanges", "auto_approve_withdrawals", "return_address"]
+        fields = [
+            "free_exchanges",
+            "auto_approve_withdrawals",
+            "return_address",
+            "drop_off_carrier",
+            "drop_off_code",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drop_off_carrier"].choices = [("", _("None"))] + [
+            (name, display_name(name)) for name in CARRIERS
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("drop_off_code") and not data.get("drop_off_carrier"):
+            self.add_error("drop_off_carrier", _("Choose the carrier the return code is for."))
+        return data
 
 
 def _to_cents(value):
@@ -356,6 +383,8 @@ def policy_page(request):
             free_exchanges=data["free_exchanges"],
             auto_approve_withdrawals=data["auto_approve_withdrawals"],
             return_address=data["return_address"],
+            drop_off_carrier=data["drop_off_carrier"],
+            drop_off_code=data["drop_off_code"].strip(),
         )
         messages.success(request, _("Return policy saved."))
         return redirect("backoffice:return_policy")

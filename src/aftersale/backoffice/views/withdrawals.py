@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersale.backoffice.access import shop_required
+from aftersale.backoffice.pagination import page_of
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.orders.models import Refund
@@ -36,6 +37,10 @@ OPEN_RETURN_STATES = (
     ReturnState.RECEIVED,
     ReturnState.INSPECTED,
 )
+KINDS = ("withdrawal", "return")
+# The page's shorter lists (unsent acknowledgements, returned parcels, unclaimed cases) show
+# this many rows, the oldest unsent and the newest parcels and cases first.
+LIST_ROWS = 50
 FEE_RULE = gettext_lazy(
     "The fee for an unclaimed parcel may only cover the shop's actual shipping and handling "
     "costs, and must match them on average; it is deducted from the refund, never beyond it."
@@ -48,47 +53,64 @@ class SettingsForm(forms.ModelForm):
         fields = ["informed_of_withdrawal_right", "unclaimed_fee_cents"]
 
 
-def _case_rows(shop):
-    rows = []
-    for withdrawal in (
-        Withdrawal.objects.for_shop(shop)
+def _open_cases(shop) -> list[tuple]:
+    """(refund due, kind, id) of every open withdrawal and withdrawal return, soonest first:
+    two narrow indexed queries, so that the page can count warnings and cut its page without
+    loading the cases themselves."""
+    cases = [
+        (due, "withdrawal", pk)
+        for due, pk in Withdrawal.objects.for_shop(shop)
         .filter(refund=None)
-        .select_related("order", "customer")
-        .prefetch_related("lines__order_line")
-        .order_by("refund_due_at")
-    ):
-        rows.append(
-            {
-                "kind": "withdrawal",
-                "object": withdrawal,
-                "code": withdrawal.code,
-                "order": withdrawal.order,
-                "customer": withdrawal.customer,
-                "countdown": deadlines.countdown(withdrawal.refund_due_at, shop),
-                "holding": withdrawal.goods_back_at is None,
-                "items": [item.order_line.name for item in withdrawal.lines.all()],
-            }
-        )
-    for return_request in (
-        ReturnRequest.objects.for_shop(shop)
+        .values_list("refund_due_at", "pk")
+    ]
+    cases += [
+        (deadlines.refund_due(requested_at), "return", pk)
+        for requested_at, pk in ReturnRequest.objects.for_shop(shop)
         .filter(kind=ReturnRequest.Kind.WITHDRAWAL, state__in=OPEN_RETURN_STATES)
+        .values_list("requested_at", "pk")
+    ]
+    cases.sort()
+    return cases
+
+
+def _case_rows(shop, cases: list[tuple]) -> list[dict]:
+    """The table rows of one page of ``_open_cases``, in its order."""
+    ids = {kind: [pk for _due, case_kind, pk in cases if case_kind == kind] for kind in KINDS}
+    objects = {
+        ("withdrawal", withdrawal.pk): withdrawal
+        for withdrawal in Withdrawal.objects.for_shop(shop)
+        .filter(pk__in=ids["withdrawal"])
         .select_related("order", "customer")
         .prefetch_related("lines__order_line")
-    ):
-        due = return_request.requested_at + timedelta(days=deadlines.REFUND_DAYS)
+    }
+    objects.update(
+        {
+            ("return", return_request.pk): return_request
+            for return_request in ReturnRequest.objects.for_shop(shop)
+            .filter(pk__in=ids["return"])
+            .select_related("order", "customer")
+            .prefetch_related("lines__order_line")
+        }
+    )
+    rows = []
+    for due, kind, pk in cases:
+        case = objects[kind, pk]
+        if kind == "withdrawal":
+            holding = case.goods_back_at is None
+        else:
+            holding = case.state in GOODS_NOT_BACK
         rows.append(
             {
-                "kind": "return",
-                "object": return_request,
-                "code": return_request.code,
-                "order": return_request.order,
-                "customer": return_request.customer,
+                "kind": kind,
+                "object": case,
+                "code": case.code,
+                "order": case.order,
+                "customer": case.customer,
                 "countdown": deadlines.countdown(due, shop),
-                "holding": return_request.state in GOODS_NOT_BACK,
-                "items": [line.order_line.name for line in return_request.lines.all()],
+                "holding": holding,
+                "items": [line.order_line.name for line in case.lines.all()],
             }
         )
-    rows.sort(key=lambda row: row["countdown"].due_at)
     return rows
 
 
@@ -134,26 +156,39 @@ def _refund_rows(shop):
 @shop_required
 def overview(request):
     shop = request.shop
-    rows = _case_rows(shop)
+    cases = _open_cases(shop)
+    page = page_of(request, cases)
+    unsent = Withdrawal.objects.for_shop(shop).filter(acknowledged_at=None)
+    # The newest parcels' ids first, then their orders and customers: joined before the cut,
+    # every returned parcel of the shop's history would be.
+    newest = list(
+        Shipment.objects.for_shop(shop)
+        .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
+        .order_by("-returned_at", "-id")
+        .values_list("pk", flat=True)[:LIST_ROWS]
+    )
+    found = Shipment.objects.for_shop(shop).filter(pk__in=newest).select_related("order__customer")
+    returned = sorted(found, key=lambda shipment: newest.index(shipment.pk))
+    previews = unclaimed.refund_previews(shop, [shipment.order for shipment in returned])
     return render(
         request,
         "backoffice/withdrawals/overview.html",
         {
-            "rows": rows,
-            "warnings": sum(1 for row in rows if row["countdown"].level != "ok"),
-            "unsent": Withdrawal.objects.for_shop(shop)
-            .filter(acknowledged_at=None)
-            .select_related("order", "customer"),
-            "refunds": _refund_rows(shop),
-            "returned_parcels": [
-                (shipment, *unclaimed.refund_preview(shop, shipment.order))
-                for shipment in Shipment.objects.for_shop(shop)
-                .filter(status=ShipmentStatus.RETURNED_TO_SENDER, unclaimed_case=None)
-                .select_related("order__customer", "order__shop")[:50]
+            "page": page,
+            "rows": _case_rows(shop, page.object_list),
+            "warnings": sum(
+                1 for due, _kind, _pk in cases if deadlines.countdown(due, shop).level != "ok"
+            ),
+            "unsent": unsent.select_related("order", "customer").order_by("notified_at", "id")[
+                :LIST_ROWS
             ],
+            "unsent_count": unsent.count(),
+            "refunds": _refund_rows(shop),
+            "returned_parcels": [(shipment, previews[shipment.order_id]) for shipment in returned],
             "cases": UnclaimedCase.objects.for_shop(shop)
             .select_related("order__customer", "shipment")
-            .order_by("-opened_at")[:50],
+            .order_by("-opened_at")[:LIST_ROWS],
+            "list_rows": LIST_ROWS,
             "settings_form": SettingsForm(instance=deadlines.settings_for(shop)),
             "fee_rule": FEE_RULE,
             "warn_days": deadlines.WARN_DAYS,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.utils.translation import gettext
+
 from aftersale.delivery.carriers import budbee, matkahuolto, posti, postnord, schenker
 from aftersale.delivery.carriers.reading import (
     Carrier,
@@ -27,6 +29,7 @@ __all__ = [
     "MappedEvent",
     "carrier_for",
     "display_name",
+    "event_text",
     "map_carrier_event",
     "next_shipment_status",
     "parse_tracking_payload",
@@ -65,6 +68,17 @@ def display_name(name: str) -> str:
     """ "DB Schenker" for "schenker", "db_schenker" or "DB Schenker"; unknown names as given."""
     carrier = carrier_for(name)
     return DISPLAY_NAMES.get(carrier.name, name) if carrier else name
+
+
+def event_text(carrier: str, code: str) -> str:
+    """What a carrier's event code means, in the active language ("" for a code we do not know).
+
+    The carrier's own description is kept on the event as sent, in whatever language the
+    carrier wrote it; customers read this text instead.
+    """
+    known = carrier_for(carrier)
+    meaning = known.lookup(code) if known else None
+    return gettext(meaning[1]) if meaning else ""
 
 
 def carrier_for(name: str) -> Carrier | None:

@@ -3,25 +3,27 @@ codes of DB Schenker's track-and-trace (``events[].code``)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from aftersale.delivery.carriers.reading import Carrier, Fields, nested_events
 from aftersale.delivery.models import ShipmentStatus as S
 
 CODES = {
-    "REC": (S.CREATED, "Booking received"),
-    "COL": (S.SHIPPED, "Collected from the sender"),
-    "ENT": (S.IN_TRANSIT, "Received at terminal"),
-    "DEP": (S.IN_TRANSIT, "Departed from terminal"),
-    "ARR": (S.IN_TRANSIT, "Arrived at terminal"),
-    "LOA": (S.IN_TRANSIT, "Loaded"),
-    "OFD": (S.IN_TRANSIT, "Out for delivery"),
-    "DOT": (S.IN_TRANSIT, "Delivery on time slot booked"),
-    "RFP": (S.READY_FOR_PICKUP, "Ready for pickup at the pickup point"),
-    "PUP": (S.PICKED_UP, "Picked up by the recipient at the pickup point"),
-    "DLV": (S.DELIVERED, "Delivered"),
-    "POD": (S.DELIVERED, "Proof of delivery"),
-    "NDL": (S.DELIVERY_FAILED, "Not delivered"),
-    "DEV": (S.DELIVERY_FAILED, "Deviation"),
-    "RET": (S.RETURNED_TO_SENDER, "Returned to the sender"),
+    "REC": (S.CREATED, gettext_noop("Booking received")),
+    "COL": (S.SHIPPED, gettext_noop("Collected from the sender")),
+    "ENT": (S.IN_TRANSIT, gettext_noop("Received at terminal")),
+    "DEP": (S.IN_TRANSIT, gettext_noop("Departed from terminal")),
+    "ARR": (S.IN_TRANSIT, gettext_noop("Arrived at terminal")),
+    "LOA": (S.IN_TRANSIT, gettext_noop("Loaded")),
+    "OFD": (S.IN_TRANSIT, gettext_noop("Out for delivery")),
+    "DOT": (S.IN_TRANSIT, gettext_noop("Delivery on time slot booked")),
+    "RFP": (S.READY_FOR_PICKUP, gettext_noop("Ready for pickup at the pickup point")),
+    "PUP": (S.PICKED_UP, gettext_noop("Picked up by the recipient at the pickup point")),
+    "DLV": (S.DELIVERED, gettext_noop("Delivered")),
+    "POD": (S.DELIVERED, gettext_noop("Proof of delivery")),
+    "NDL": (S.DELIVERY_FAILED, gettext_noop("Not delivered")),
+    "DEV": (S.DELIVERY_FAILED, gettext_noop("Deviation")),
+    "RET": (S.RETURNED_TO_SENDER, gettext_noop("Returned to the sender")),
 }
 
 CARRIER = Carrier(

@@ -6,12 +6,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from aftersale.core.models import Shop
+
+# The worker and the web server stop well within 5 seconds of Ctrl-C or SIGTERM.
+GRACE_SECONDS = 4
 
 
 class Command(BaseCommand):
@@ -55,6 +59,9 @@ class Command(BaseCommand):
                 "-",
                 "--log-level",
                 "warning",
+                # Ctrl-C: requests in flight get this long before the web workers are stopped.
+                "--graceful-timeout",
+                str(GRACE_SECONDS),
             ],
             env=env,
         )
@@ -88,6 +95,17 @@ class Command(BaseCommand):
                     pass
         finally:
             stop(None, None)
-            for child in children:
-                child.wait()
+            end_children(children, grace=GRACE_SECONDS)
         self.stdout.write("Stopped.")
+
+
+def end_children(children: list[subprocess.Popen], *, grace: float) -> None:
+    """Wait ``grace`` seconds for the stopped children, then kill what is still running (the
+    worker commits every chunk of work, so a kill loses at most the chunk in progress)."""
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

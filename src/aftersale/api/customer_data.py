@@ -16,8 +16,8 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from aftersale.api.reads import _one
+from aftersale.core.limits import client_address
 from aftersale.orders.models import Customer
-from aftersale.portal.access import client_ip
 from aftersale.privacy.export import archive_name
 from aftersale.privacy.services import erase_customer, export_customers
 
@@ -40,7 +40,7 @@ def export_customer(request, external_id: str):
         request.shop,
         [customer],
         actor_name=_token_name(request),
-        client_address=client_ip(request),
+        client_address=client_address(request),
     )
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (
@@ -55,7 +55,7 @@ def erase(request, external_id: str):
         request.shop,
         customer,
         actor_name=_token_name(request),
-        client_address=client_ip(request),
+        client_address=client_address(request),
         source="api",
     )
     return {

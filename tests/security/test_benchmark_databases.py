@@ -1,0 +1,49 @@
+"""The benchmarks create and drop only databases with a random name they made themselves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.security.conftest import POSTGRES_SERVER as SERVER
+from tests.security.conftest import ROOT, clean_env, postgres_admin
+
+pytestmark = pytest.mark.slow
+
+
+def server_databases(conn) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+
+
+@pytest.fixture
+def postgres():
+    with postgres_admin() as conn:
+        yield conn
+
+
+def test_the_ingest_benchmark_leaves_other_databases_alone(postgres):
+    # The name the benchmark once dropped WITH (FORCE), whoever owned it.
+    bystander = "aftersale_bench_ingest"
+    postgres.execute(f"DROP DATABASE IF EXISTS {bystander}")
+    postgres.execute(f"CREATE DATABASE {bystander}")
+    before = server_databases(postgres)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "ingest" / "run.py"), "--orders", "5"],
+            env=clean_env(BENCH_POSTGRES_URL=SERVER),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "PostgreSQL database aftersale_bench_" in result.stdout
+        created = result.stdout.split("PostgreSQL database ", 1)[1].split(":", 1)[0]
+        assert created != bystander and created not in before
+        after = server_databases(postgres)
+        assert bystander in after
+        assert after == before  # its own database is gone too
+    finally:
+        postgres.execute(f"DROP DATABASE IF EXISTS {bystander}")
