@@ -68,6 +68,7 @@ class Mailbox:
     greylist: bool = False
     greylisted: set[str] = field(default_factory=set)
     delay: float = 0.0
+    hold_at: int | None = None  # hold() once this many messages have arrived
     server: SmtpServer | None = None
 
     def hold(self) -> None:
@@ -107,6 +108,8 @@ class Mailbox:
                 Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, session.peer)
             )
         self.arrived.set()
+        if self.hold_at is not None and len(self) == self.hold_at:
+            self.hold()
         held = self.held
         if held is not None:
             await asyncio.get_running_loop().run_in_executor(None, held.wait, 30)

@@ -101,7 +101,7 @@ def test_a_replayed_shopify_webhook_changes_nothing(client, shop_a):
     shopify(client, shop_a.shop, "orders/create", SHOPIFY_ORDER)
     again = shopify(client, shop_a.shop, "orders/updated", SHOPIFY_ORDER).json()
     assert again["order"] == {"external_id": "820982911946154508", "created": False,
-                              "changed": False}  # fmt: skip
+                              "changed": False, "stale": False}  # fmt: skip
     assert Order.objects.count() == 1
 
 

@@ -10,7 +10,12 @@ from tests.api.samples import order_payload
 def test_it_creates_an_order_with_customer_lines_and_pickup_point(api, shop_a):
     response = api(shop_a.shop).post("/orders", order_payload())
     assert response.status_code == 201, response.content
-    assert response.json() == {"external_id": "1001", "created": True, "changed": True}
+    assert response.json() == {
+        "external_id": "1001",
+        "created": True,
+        "changed": True,
+        "stale": False,
+    }
     order = Order.objects.for_shop(shop_a.shop).get(external_id="1001")
     assert order.subtotal_cents == 2 * 1990 + 990
     assert order.total_cents == order.subtotal_cents + 590
@@ -28,7 +33,12 @@ def test_it_treats_a_replay_as_a_no_op(api, shop_a):
     events = Event.objects.count()
     response = client.post("/orders", order_payload())
     assert response.status_code == 200
-    assert response.json() == {"external_id": "1001", "created": False, "changed": False}
+    assert response.json() == {
+        "external_id": "1001",
+        "created": False,
+        "changed": False,
+        "stale": False,
+    }
     assert Order.objects.count() == 1
     assert Event.objects.count() == events
 

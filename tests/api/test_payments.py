@@ -38,7 +38,7 @@ def test_it_refuses_a_refund_of_another_shops_order(api, shop_a, shop_b):
         {"external_id": "ref-1", "order_external_id": "1001", "amount_cents": 990,
          "refunded_at": "2026-11-12T10:00:00Z"},
     )  # fmt: skip
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert response.json()["errors"] == [
         {"pointer": "/order_external_id", "detail": "no order with this external id"}
     ]

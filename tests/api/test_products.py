@@ -53,7 +53,7 @@ def test_it_refuses_a_sku_of_another_variant(api, shop_a):
 
 def test_it_refuses_an_unknown_accessory(api, shop_a):
     response = api(shop_a.shop).post("/products", product(accessories=["ghost"]))
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert response.json()["errors"][0]["pointer"] == "/accessories/0"
     assert AccessoryLink.objects.count() == 0
 
@@ -61,4 +61,4 @@ def test_it_refuses_an_unknown_accessory(api, shop_a):
 def test_it_never_links_another_shops_product(api, shop_a, shop_b):
     api(shop_b.shop).post("/products", product("socks", variants=[]))
     response = api(shop_a.shop).post("/products", product(accessories=["socks"]))
-    assert response.status_code == 422
+    assert response.status_code == 404

@@ -11,22 +11,46 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from aftersale.core.services import create_api_token
 from aftersale.wsgi import application
 
+
 # Only the fuzzing phase (valid and invalid data), bounded: the exhaustive coverage phase
 # would take minutes on a 2-core machine.
-CONFIG = SchemathesisConfig.from_dict(
-    {
-        "phases": {
-            "examples": {"enabled": False},
-            "coverage": {"enabled": False},
-            "stateful": {"enabled": False},
-        },
-        "generation": {"mode": "all"},
-    }
-)
+def fuzzing_only(generation: dict) -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(
+        {
+            "phases": {
+                "examples": {"enabled": False},
+                "coverage": {"enabled": False},
+                "stateful": {"enabled": False},
+            },
+            "generation": generation,
+        }
+    )
+
+
+CONFIG = fuzzing_only({"mode": "all"})
+
+
+def bounded(examples: int):
+    """A fixed number of examples per operation, the same ones every run."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
 
 
@@ -60,15 +84,37 @@ def token(shop_a, settings):
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=15,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@bounded(15)
 def test_no_request_makes_a_server_error(case, token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         checks=[not_a_server_error, errors_are_problem_json],
+    )
+
+
+# Valid data only: every request the schema allows must be accepted (2xx, or 404 for an id or
+# reference the shop does not have), and every answer must be one the schema documents.
+# JSON text is UTF-8 (RFC 8259): no lone surrogate halves, which the API refuses.
+POSITIVE = fuzzing_only({"mode": "positive", "codec": "utf-8"})
+positive_schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/openapi.json", application, config=POSITIVE
+)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@positive_schema.parametrize()
+@bounded(5)
+def test_valid_requests_are_accepted_and_every_answer_is_documented(case, token):
+    if case.query:  # a cursor is opaque: only a next_cursor the API gave is one
+        case.query.pop("cursor", None)
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[
+            not_a_server_error,
+            positive_data_acceptance,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
     )

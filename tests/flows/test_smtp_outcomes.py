@@ -11,6 +11,7 @@ import pytest
 
 from aftersale.flows import selectors
 from aftersale.flows.models import Message, StepRun, Suppression
+from aftersale.flows.services import set_flow_enabled
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
 from tests.factories import CustomerFactory
@@ -163,3 +164,34 @@ def test_it_reopens_the_connection_after_the_server_drops_it(shop, smtp, clock):
     worker_pass()
     assert [m.rcpt_tos for m in smtp.messages] == [[first], [third]]
     assert Message.objects.get(recipient=second).state == Message.State.RETRYING
+
+
+def test_a_retrying_message_is_cancelled_when_its_run_ends(shop, smtp, clock):
+    (address,) = orders(shop, 1)
+    smtp.rcpt_replies[address] = "451 4.7.1 Greylisted"
+    worker_pass()
+    message = Message.objects.get()
+    assert message.state == Message.State.RETRYING
+
+    set_flow_enabled(shop, message.run.flow, False)
+    del smtp.rcpt_replies[address]
+    clock.shift(timedelta(minutes=5))
+    worker_pass()
+    message.refresh_from_db()
+    assert message.state == Message.State.CANCELLED and message.next_attempt_at is None
+    assert len(smtp) == 0
+
+
+def test_it_gives_up_after_eight_temporary_refusals(shop, smtp, clock, caplog):
+    (address,) = orders(shop, 1)
+    smtp.rcpt_replies[address] = "452 4.2.2 Mailbox full"
+    with caplog.at_level(logging.INFO, logger="aftersale.flows"):
+        for _ in range(10):
+            worker_pass()
+            clock.shift(timedelta(hours=6))
+    message = Message.objects.get()
+    assert message.state == Message.State.FAILED and message.send_attempts == 8
+    assert message.failure_class == Message.FailureClass.TEMPORARY
+    assert "452 4.2.2 Mailbox full" in message.last_error
+    levels = [r.levelname for r in caplog.records if r.name == "aftersale.flows"]
+    assert levels == ["INFO"] * 7 + ["WARNING"]

@@ -1,4 +1,5 @@
-"""A worker killed between sending and recording loses nothing and sends at most one duplicate.
+"""A worker killed between sending and recording loses nothing and sends at most one duplicate
+per message in flight.
 
 This runs the real ``aftersale worker`` in a subprocess against a file SQLite database and
 kills it with SIGKILL while the SMTP server holds its reply to DATA (the message has arrived,
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -42,7 +44,12 @@ def server():
 
 
 @pytest.fixture
-def environment(tmp_path, server):
+def orders_count() -> int:
+    return 1
+
+
+@pytest.fixture
+def environment(tmp_path, server, orders_count):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -56,6 +63,7 @@ def environment(tmp_path, server):
         DJANGO_SETTINGS_MODULE="aftersale.settings",
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         LOG_LEVEL="WARNING",
+        CRASH_ORDERS=str(orders_count),
     )
     migrate = run(["migrate", "--noinput"], env)
     assert migrate.wait(timeout=300) == 0, migrate.stderr.read().decode()
@@ -128,3 +136,40 @@ def test_it_resends_at_most_once_after_a_worker_is_killed_mid_send(environment, 
     assert query(db, "select state, send_attempts from flows_message") == [("sent", 2)]
     assert query(db, "select state from flows_steprun") == [("done",)]
     assert query(db, "select state from flows_flowrun") == [("completed",)]
+
+
+@pytest.mark.parametrize("orders_count", [5])
+def test_a_worker_killed_mid_batch_resends_only_the_messages_it_had_sent(
+    environment, server, orders_count
+):
+    env, db = environment
+    mailbox = server.mailbox
+    mailbox.hold_at = 3  # three messages of the batch reach the server; the third hears nothing
+
+    worker = run(["worker", "--interval", "0.1"], env)
+    try:
+        assert wait_for(lambda: mailbox.held is not None, timeout=120), "nothing was sent"
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    mailbox.hold_at = None
+    mailbox.release()
+    assert len(mailbox) == 3
+    assert query(db, "select count(*) from flows_message where state = 'pending'") == [(5,)]
+
+    restarted = run(["worker", "--interval", "0.1"], env)
+    try:
+        assert wait_for(
+            lambda: query(db, "select count(*) from flows_message where state = 'sent'") == [(5,)],
+            timeout=120,
+        ), "the restarted worker did not finish the batch"
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(timeout=60) == 0, restarted.stderr.read().decode()
+
+    copies = Counter(m.header("Message-ID") for m in mailbox.messages)
+    # The three messages the killed worker had sent arrive twice, the other two once.
+    assert sorted(copies.values()) == [1, 1, 2, 2, 2]
+    assert query(db, "select state from flows_steprun") == [("done",)] * 5

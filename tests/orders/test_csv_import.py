@@ -123,7 +123,7 @@ def test_the_command_reports_bad_rows_and_fails(shop_a, tmp_path, capsys):
     path.write_text(GOOD.replace(",2,1990", ",-2,1990"))
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_orders", str(path), "--shop", "pohjola")
-    assert "row 2, quantity" in capsys.readouterr().err
+    assert "line 2, quantity" in capsys.readouterr().err
 
 
 def test_the_command_names_an_unknown_shop(db, tmp_path):

@@ -243,3 +243,26 @@ def test_a_customer_cannot_return_lines_of_another_order(shop_a, signed_in):
     )
     assert response.status_code == 400
     assert not ReturnRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("reason", "bogus", "Merino shirt M: choose a reason."),
+        ("quantity", "1e9", "Merino shirt M: choose how many to return."),
+        ("quantity", "99999999999999999999999", "Merino shirt M: choose how many to return."),
+        ("comment", "x" * 2001, "Merino shirt M: write at most 2,000 characters."),
+        ("exchange", "-1", "Merino shirt M: choose the size or colour you want instead."),
+    ],
+)
+@pytest.mark.parametrize("step", ["choose", "confirm"])
+def test_a_tampered_field_is_refused_beside_its_line(
+    shop_a, signed_in, step, field, value, message
+):
+    order = delivered_order(shop_a.shop)
+    line = first_line(order)
+    response = confirm(signed_in(order), order, step=step, **{f"line-{line.pk}-{field}": value})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f'<p class="error" id="line-{line.pk}-error" role="alert">{message}</p>' in body
+    assert not ReturnRequest.objects.exists()

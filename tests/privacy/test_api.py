@@ -24,13 +24,13 @@ def test_it_exports_the_customer_as_a_zip(api, rich_customer, shop_a):
 
 def test_it_erases_the_customer_once(api, rich_customer, shop_a):
     client = api(shop_a.shop)
-    first = client.post("/customers/crm-zyxwell/erase", {})
+    first = client.post("/customers/crm-zyxwell/erase", {"confirm": True})
 
     assert first.status_code == 200, first.content
     assert first.json()["state"] == "done" and first.json()["rows_changed"]["orders.Order"] == 2
     assert Customer.objects.get(pk=rich_customer.customer.pk).email == ""
     # The customer's id is now erased-<n>: the old id is no longer known.
-    assert client.post("/customers/crm-zyxwell/erase", {}).status_code == 404
+    assert client.post("/customers/crm-zyxwell/erase", {"confirm": True}).status_code == 404
 
 
 def test_another_shop_s_token_gets_404_even_with_the_same_e_mail(api, shop_a, shop_b):
@@ -39,7 +39,7 @@ def test_another_shop_s_token_gets_404_even_with_the_same_e_mail(api, shop_a, sh
     client = api(shop_a.shop)
 
     assert client.get("/customers/c-1/export").status_code == 404
-    assert client.post("/customers/c-1/erase", {}).status_code == 404
+    assert client.post("/customers/c-1/erase", {"confirm": True}).status_code == 404
     assert Customer.objects.get(external_id="c-1").email == "same@example.fi"
     assert not AuditEntry.objects.filter(action=AuditAction.CUSTOMER_EXPORTED).exists()
 
@@ -52,3 +52,13 @@ def test_token_use_is_audited_once_a_minute(api, shop_a):
     entries = AuditEntry.objects.filter(action=AuditAction.API_TOKEN_USED)
     assert [e.detail for e in entries] == ["GET /api/v1/customers"]
     assert entries[0].client_address == "127.0.0.1"
+
+
+def test_erasure_needs_an_explicit_confirmation(api, shop_a):
+    CustomerFactory(shop=shop_a.shop, external_id="c-9", email="keep@example.fi")
+    client = api(shop_a.shop)
+
+    for body in ({}, {"confirm": False}):
+        response = client.post("/customers/c-9/erase", body)
+        assert response.status_code == 422 and "confirm" in response.content.decode()
+    assert Customer.objects.get(external_id="c-9").email == "keep@example.fi"

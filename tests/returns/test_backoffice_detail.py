@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aftersale.orders.models import Refund
 from aftersale.returns.models import ReturnState, StoreCredit
 from tests.returns.backoffice import a_return
@@ -109,3 +111,41 @@ def test_store_credit_and_exchange_are_settled_from_the_page(login, shop_a):
     exchange.refresh_from_db()
     assert (credit.state, exchange.state) == (ReturnState.CREDITED, ReturnState.EXCHANGED)
     assert StoreCredit.objects.for_shop(shop_a.shop).get().amount_cents == 5489
+
+
+def inspected_return(login, tenant):
+    """A return received and inspected (restock), ready for its refund; and staff signed in."""
+    returned = a_return(tenant.shop)
+    line = returned.lines.get()
+    client = login(tenant.staff)
+    client.post(url(returned), {"action": "receive"})
+    client.post(url(returned), {"action": "inspect", f"inspection-{line.pk}": "restock"})
+    return client, returned
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("inf", "Write the refund as an amount, e.g. 49.90."),
+        ("nan", "Write the refund as an amount, e.g. 49.90."),
+        ("1e300", "Write the refund as an amount, e.g. 49.90."),
+        ("10.999", "Write the refund as an amount, e.g. 49.90."),
+        ("-5", "Write the refund as an amount, e.g. 49.90."),
+        ("99999999999", "The refund must be between 0 and 49.90."),
+    ],
+)
+def test_a_refund_amount_that_is_not_an_amount_is_named_beside_the_field(login, shop_a, amount,
+                                                                         message):  # fmt: skip
+    client, returned = inspected_return(login, shop_a)
+    response = client.post(url(returned), {"action": "refund", "amount": amount})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'<p class="error" id="refund-amount-error" role="alert">{message}</p>' in body
+    assert f'value="{amount}"' in body
+    assert not Refund.objects.exists()
+
+
+def test_a_refund_with_a_decimal_comma_is_read(login, shop_a):
+    client, returned = inspected_return(login, shop_a)
+    client.post(url(returned), {"action": "refund", "amount": "40,5"})
+    assert Refund.objects.for_shop(shop_a.shop).get().amount_cents == 4050

@@ -2,7 +2,8 @@
 
 * ``GET /customers/{external_id}/export`` — the export archive (zip: data.json, summary.html,
   files/), the same as the back-office download.
-* ``POST /customers/{external_id}/erase`` — erase the customer's personal data (idempotent).
+* ``POST /customers/{external_id}/erase`` with ``{"confirm": true}`` — erase the customer's
+  personal data (idempotent).
 
 The token decides the shop: another shop's customer is a 404, even with the same e-mail.
 Both are written to the shop's audit log with the token's name and the caller's address.
@@ -11,15 +12,23 @@ Both are written to the shop's audit log with the token's name and the caller's 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Router, Schema
+from pydantic import Field
 
 from aftersale.api.reads import _one
 from aftersale.core.limits import client_address
 from aftersale.orders.models import Customer
 from aftersale.privacy.export import archive_name
 from aftersale.privacy.services import erase_customer, export_customers
+
+
+class ErasureIn(Schema):
+    confirm: Literal[True] = Field(
+        description="Must be true: an erasure cannot be undone.",
+    )
 
 
 class ErasureOut(Schema):
@@ -49,7 +58,7 @@ def export_customer(request, external_id: str):
     return response
 
 
-def erase(request, external_id: str):
+def erase(request, external_id: str, confirmation: ErasureIn):
     customer = _one(Customer.objects.for_shop(request.shop), external_id=external_id)
     erasure = erase_customer(
         request.shop,
@@ -69,7 +78,7 @@ def erase(request, external_id: str):
 
 def add_privacy_endpoints(router: Router) -> None:
     router.get(
-        "/customers/{external_id}/export",
+        "/customers/{path:external_id}/export",
         tags=["customers"],
         summary="Everything held about a customer, as a zip archive",
         response={200: None},
@@ -78,7 +87,7 @@ def add_privacy_endpoints(router: Router) -> None:
         },
     )(export_customer)
     router.post(
-        "/customers/{external_id}/erase",
+        "/customers/{path:external_id}/erase",
         response=ErasureOut,
         tags=["customers"],
         summary="Erase a customer's personal data (accounting records are kept without it)",

@@ -8,16 +8,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, StrictBool, WithJsonSchema
 
 from aftersale.api.problems import invalid_fields, not_found
 from aftersale.api.reads import _one, _pickup_point
 from aftersale.api.schemas import PickupPointOut
+from aftersale.delivery.models import PickupPoint
 from aftersale.delivery.pickup_points import (
     PickupPointImportError,
     best_pickup_point,
@@ -25,6 +26,7 @@ from aftersale.delivery.pickup_points import (
     nearest_points,
 )
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
+from aftersale.orders.ingest import CountryCode, Instant, text
 from aftersale.orders.models import Customer
 
 
@@ -65,7 +67,9 @@ class NearestQuery(Schema):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     carrier: str | None = Field(None, max_length=40)
-    open_at: datetime | None = Field(None, description="Only points open at this time.")
+    open_at: Instant | None = Field(
+        None, description="Only points open at this time (with its offset from UTC)."
+    )
     limit: int = Field(5, ge=1, le=50)
 
 
@@ -130,26 +134,49 @@ def nearest(request, query: Query[NearestQuery]):
     return [_nearby(n.point, n.distance_km) for n in found]
 
 
+# The opening-hours text the import reads, as a pattern (English day names; the import also
+# reads Finnish and Swedish ones, and "." between hours and minutes).
+_DAY = "(mon|tue|wed|thu|fri|sat|sun)"
+_DAYS = f"{_DAY}(-{_DAY})?(,{_DAY}(-{_DAY})?)*"
+_FROM = "([01][0-9]|2[0-3]):[0-5][0-9]"
+_TO = f"({_FROM}|24:00)"
+_HOURS = f"(closed|24h|{_FROM}-{_TO}(,{_FROM}-{_TO})*)"
+OPENING_HOURS = f"^$|^{_DAYS} {_HOURS}(; {_DAYS} {_HOURS})*$"
+
+
 class PickupPointItem(Schema):
-    carrier: str = Field(max_length=40)
-    code: str = Field(max_length=40)
-    name: str = Field(max_length=200)
-    kind: str = Field("counter", description='"counter" or "locker"', max_length=10)
-    street: str = Field("", max_length=200)
-    postcode: str = Field("", max_length=20)
-    city: str = Field("", max_length=100)
-    country: str = Field("FI", max_length=2)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
+    carrier: text(40, min_length=1)
+    code: text(40, min_length=1)
+    name: text(200, min_length=1)
+    kind: PickupPoint.Kind = Field(PickupPoint.Kind.COUNTER, description='"counter" or "locker"')
+    street: text(200) = ""
+    postcode: text(20) = ""
+    city: text(100) = ""
+    country: CountryCode = "FI"
+    latitude: Annotated[
+        float | None, WithJsonSchema({"type": "number", "minimum": -90, "maximum": 90})
+    ] = Field(None, ge=-90, le=90, description="With longitude, or neither.")
+    longitude: Annotated[
+        float | None, WithJsonSchema({"type": "number", "minimum": -180, "maximum": 180})
+    ] = Field(None, ge=-180, le=180, description="With latitude, or neither.")
     opening_hours: str = Field(
-        "", description='e.g. "mon-fri 08:00-21:00; sat 10:00-18:00; sun closed"', max_length=500
+        "",
+        description='e.g. "mon-fri 08:00-21:00; sat 10:00-18:00; sun closed"',
+        max_length=500,
+        json_schema_extra={"pattern": OPENING_HOURS},
     )
-    active: bool = True
+    active: StrictBool = True
+
+    model_config = {
+        "json_schema_extra": {
+            "dependentRequired": {"latitude": ["longitude"], "longitude": ["latitude"]}
+        }
+    }
 
 
 class PickupPointImport(Schema):
-    items: list[PickupPointItem] = Field(max_length=5000)
-    deactivate_missing: bool = Field(
+    items: list[PickupPointItem] = Field(min_length=1, max_length=5000)
+    deactivate_missing: StrictBool = Field(
         False, description="Close the carriers' active points that the list no longer has."
     )
 
@@ -199,7 +226,7 @@ def add_delivery_endpoints(router: Router) -> None:
         summary="Load a carrier's pickup-point registry (all rows or none)",
     )(import_points)
     router.get(
-        "/customers/{external_id}/flags",
+        "/customers/{path:external_id}/flags",
         response=CustomerFlagsOut,
         tags=["customers"],
         summary="Delivery and payment flags of a customer",

@@ -18,10 +18,12 @@ from aftersale.api.auth import ShopToken
 from aftersale.api.customer_data import add_privacy_endpoints
 from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
+from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
+from aftersale.api.schemas import ShipmentTrackingEventIn
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
-from aftersale.delivery.payloads import ShipmentIn, TrackingEventIn
+from aftersale.delivery.payloads import ShipmentIn
 from aftersale.delivery.services import record_tracking_events, upsert_shipments
 from aftersale.orders.ingest import ConflictingWrite, InvalidPayload, pointer
 from aftersale.orders.payloads import CustomerIn, OrderIn, PaymentIn, RefundIn
@@ -37,13 +39,20 @@ logger = logging.getLogger("aftersale.api")
 
 class JsonParser(Parser):
     """Plain ``json.loads``; any failure (bad syntax, bad UTF-8, nesting too deep, numbers too
-    long) is turned into a 400 by django-ninja."""
+    long) is turned into a 400 by django-ninja. An empty body is a 400 of its own (django-ninja
+    would read it as no fields at all)."""
 
     def parse_body(self, request):
         return json.loads(request.body)
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = Api(
     title="Aftersale API",
     version="1",
     description=(
@@ -67,15 +76,15 @@ for path, model, service, noun, plural, tag in [
      "customer", "customers", "customers"),
     ("/products", ProductIn, upsert_products, "product", "products", "products"),
     ("/shipments", ShipmentIn, upsert_shipments, "shipment", "shipments", "shipments"),
-    ("/tracking-events", TrackingEventIn, record_tracking_events, "tracking event",
+    ("/tracking-events", ShipmentTrackingEventIn, record_tracking_events, "tracking event",
      "tracking events", "shipments"),
     ("/payments", PaymentIn, upsert_payments, "payment", "payments", "payments"),
     ("/refunds", RefundIn, upsert_refunds, "refund", "refunds", "payments"),
 ]:  # fmt: skip
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
+add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
+add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
 reads.add_read_endpoints(ingest)
-add_delivery_endpoints(ingest)
-add_privacy_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

@@ -67,4 +67,6 @@ def invalid_fields(errors: list[dict], detail: str = "") -> Problem:
 
 
 def not_found(detail: str = "") -> Problem:
-    return Problem(404, _("Not found"), detail or _("No such object in this shop."))
+    return Problem(
+        404, _("Not found"), detail or _("No such object in this shop."), kind="not-found"
+    )

@@ -33,6 +33,15 @@ class ListFilters(Schema):
     limit: int = Field(100, ge=1, le=500)
 
 
+class ExternalIdFilters(ListFilters):
+    external_id: str | None = Field(
+        None,
+        max_length=100,
+        description="Only the object with this external id: the query form of a read by id, "
+        "for any id (one ending in /flags, say).",
+    )
+
+
 def _pickup_point(point):
     if point is None:
         return None
@@ -169,6 +178,9 @@ def _one(queryset, **lookup):
 
 
 def _page(queryset, filters: ListFilters, serialize):
+    external_id = getattr(filters, "external_id", None)
+    if external_id is not None:
+        queryset = queryset.filter(external_id=external_id.replace("\x00", ""))
     rows, next_cursor = page(
         queryset,
         cursor=filters.cursor,
@@ -179,7 +191,7 @@ def _page(queryset, filters: ListFilters, serialize):
     return {"items": [serialize(row) for row in rows], "next_cursor": next_cursor}
 
 
-def list_orders(request, filters: Query[ListFilters]):
+def list_orders(request, filters: Query[ExternalIdFilters]):
     return _page(_orders(request.shop), filters, order_out)
 
 
@@ -187,7 +199,7 @@ def get_order(request, external_id: str):
     return order_out(_one(_orders(request.shop), external_id=external_id))
 
 
-def list_customers(request, filters: Query[ListFilters]):
+def list_customers(request, filters: Query[ExternalIdFilters]):
     return _page(Customer.objects.for_shop(request.shop), filters, _customer_out)
 
 
@@ -199,7 +211,7 @@ def _customer_out(customer: Customer) -> dict:
     return {name: getattr(customer, name) for name in CustomerOut.model_fields}
 
 
-def list_shipments(request, filters: Query[ListFilters]):
+def list_shipments(request, filters: Query[ExternalIdFilters]):
     return _page(_shipments(request.shop), filters, shipment_out)
 
 
@@ -216,16 +228,18 @@ def get_return(request, code: str):
 
 
 def add_read_endpoints(router: Router) -> None:
-    """Register the reads; after the writes, so that /orders/batch is not read as an id."""
+    """Register the reads; after the writes, so that /orders/batch is not read as an id, and
+    after /customers/{id}/flags. An id may hold any character, "/" included (sent as %2F),
+    hence the ``path`` converter."""
     router.get("/orders", response=OrderPage, tags=["orders"], summary="List orders")(list_orders)
     router.get(
-        "/orders/{external_id}", response=OrderOut, tags=["orders"], summary="Read an order"
+        "/orders/{path:external_id}", response=OrderOut, tags=["orders"], summary="Read an order"
     )(get_order)
     router.get("/customers", response=CustomerPage, tags=["customers"], summary="List customers")(
         list_customers
     )
     router.get(
-        "/customers/{external_id}",
+        "/customers/{path:external_id}",
         response=CustomerOut,
         tags=["customers"],
         summary="Read a customer",
@@ -234,7 +248,7 @@ def add_read_endpoints(router: Router) -> None:
         list_shipments
     )
     router.get(
-        "/shipments/{external_id}",
+        "/shipments/{path:external_id}",
         response=ShipmentOut,
         tags=["shipments"],
         summary="Read a shipment",
@@ -242,6 +256,6 @@ def add_read_endpoints(router: Router) -> None:
     router.get("/returns", response=ReturnPage, tags=["returns"], summary="List returns")(
         list_returns
     )
-    router.get("/returns/{code}", response=ReturnOut, tags=["returns"], summary="Read a return")(
-        get_return
-    )
+    router.get(
+        "/returns/{path:code}", response=ReturnOut, tags=["returns"], summary="Read a return"
+    )(get_return)

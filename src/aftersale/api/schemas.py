@@ -5,11 +5,24 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from aftersale.delivery.payloads import TrackingEventIn
+from aftersale.orders.ingest import ExternalId
+
+
+class ShipmentTrackingEventIn(TrackingEventIn):
+    """A carrier event sent on its own (``POST /tracking-events``): it names its shipment."""
+
+    shipment_external_id: ExternalId = Field(description="The shipment the event belongs to.")
+
 
 class UpsertResult(Schema):
     external_id: str
     created: bool = Field(description="A new object was stored.")
     changed: bool = Field(description="Something was stored (false: a replay, nothing changed).")
+    stale: bool = Field(
+        False,
+        description="Older than the stored version (by updated_at): acknowledged and ignored.",
+    )
 
 
 class BatchResult(Schema):

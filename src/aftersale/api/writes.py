@@ -7,21 +7,27 @@ the domain payload itself, so the OpenAPI schema and the services can never disa
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.decorators import decorate_view
 from pydantic import Field, create_model
 
 from aftersale.api.idempotency import idempotent
-from aftersale.api.problems import invalid_fields
+from aftersale.api.problems import Problem, invalid_fields
 from aftersale.api.schemas import BatchResult, UpsertResult
 from aftersale.core.bulk import gc_paused
-from aftersale.orders.ingest import InvalidPayload, Upserted
+from aftersale.orders.ingest import InvalidPayload, UnknownReference, Upserted
 
 MAX_BATCH = 1000
 
 
 def _result(result: Upserted) -> dict[str, Any]:
-    return {"external_id": result.external_id, "created": result.created, "changed": result.changed}
+    return {
+        "external_id": result.external_id,
+        "created": result.created,
+        "changed": result.changed,
+        "stale": result.stale,
+    }
 
 
 def _run(service, request: HttpRequest, items: list, prefix: str | None):
@@ -37,6 +43,14 @@ def _run(service, request: HttpRequest, items: list, prefix: str | None):
             else:
                 where = prefix + where
             errors.append({"pointer": where, "detail": error.message})
+        if isinstance(exc, UnknownReference):
+            raise Problem(
+                404,
+                _("Unknown reference"),
+                _("The objects named in errors are not in this shop; send them first."),
+                kind="unknown-reference",
+                errors=errors,
+            ) from None
         raise invalid_fields(errors) from None
 
 

@@ -125,6 +125,7 @@ urlpatterns = [
         name="remove_webhook_endpoint",
     ),
     path("integrations/import/", integrations.csv_import, name="csv_import"),
+    path("integrations/inbound/", integrations.inbound_webhooks, name="inbound_webhooks"),
     path("customers/<int:customer_id>/export/", privacy.export_customer, name="export_customer"),
     path("customers/<int:customer_id>/erase/", privacy.erase_customer_page, name="erase_customer"),
     path("privacy/", privacy.settings_page, name="privacy_settings"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from aftersale.catalog.models import Category
-from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text
+from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text, whole
 
 Language = Literal["fi", "sv", "en"]
 
@@ -26,7 +26,7 @@ class VariantIn(Payload):
     price_cents: PositiveCents
     unit_cost_cents: PositiveCents | None = None
     currency: CurrencyCode | None = None
-    stock: int = Field(default=0, ge=-(10**9), le=10**9)
+    stock: whole(-(10**9), 10**9) = 0
 
 
 class ProductIn(Payload):
@@ -44,7 +44,7 @@ class ProductIn(Payload):
         default_factory=dict,
         description='Size advice in other languages, e.g. {"sv": "…", "en": "…"}.',
     )
-    final_sale: bool = False
+    final_sale: StrictBool = False
     variants: list[VariantIn] = Field(default_factory=list, max_length=500)
     accessories: list[ExternalId] = Field(
         default_factory=list,

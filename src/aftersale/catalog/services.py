@@ -18,6 +18,7 @@ from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
     RowChanges,
+    UnknownReference,
     Upserted,
     duplicates,
     parse_all,
@@ -85,7 +86,7 @@ def _save_products(shop: Shop, items: list[ProductIn]) -> list[Upserted]:
         if aid not in products and aid not in {i.external_id for i in items}
     ]
     if missing:
-        raise InvalidPayload(missing)
+        raise UnknownReference(missing)
 
     changes, results = RowChanges(Product), []
     for item in items:

@@ -86,6 +86,8 @@ class Shipment(TimeStamped):
         _("received at"), null=True, blank=True, help_text=_("Delivered or picked up.")
     )
     returned_at = models.DateTimeField(_("returned to sender at"), null=True, blank=True)
+    # When the sending system last changed the shipment; an older update is ignored.
+    source_updated_at = models.DateTimeField(_("changed at the source"), null=True, blank=True)
     tracking_token = models.CharField(max_length=40, unique=True, default=new_tracking_token)
 
     objects = ShopOwnedQuerySet.as_manager()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field
 
 from aftersale.delivery.models import PickupPoint, ShipmentStatus
-from aftersale.orders.ingest import CountryCode, ExternalId, Instant, Payload, text
+from aftersale.orders.ingest import (
+    UPDATED_AT_HELP,
+    CountryCode,
+    Day,
+    ExternalId,
+    Instant,
+    Payload,
+    text,
+)
 
 
 class PickupPointIn(Payload):
@@ -46,6 +52,7 @@ class ShipmentIn(Payload):
     tracking_number: text(100) = ""
     pickup_point: PickupPointIn | None = None
     held_until: Instant | None = None
-    expected_delivery: date | None = None
+    expected_delivery: Day | None = None
     shipped_at: Instant | None = None
     events: list[TrackingEventIn] = Field(default_factory=list, max_length=200)
+    updated_at: Instant | None = Field(default=None, description=UPDATED_AT_HELP)

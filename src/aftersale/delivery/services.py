@@ -21,8 +21,10 @@ from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
     RowChanges,
+    UnknownReference,
     Upserted,
     duplicates,
+    is_stale,
     parse_all,
     pointer,
     retry_on_conflict,
@@ -132,7 +134,7 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
         if item.order_external_id not in orders
     ]
     if missing:
-        raise InvalidPayload(missing)
+        raise UnknownReference(missing)
     points = upsert_pickup_points(shop, [item.pickup_point for item in items if item.pickup_point])
     existing = {
         s.external_id: s
@@ -141,7 +143,14 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
         )
     }
     changes, results = RowChanges(Shipment), []
+    stale = {
+        item.external_id: Upserted(item.external_id, shipment.pk, False, False, stale=True)
+        for item in items
+        if is_stale(shipment := existing.get(item.external_id), item.updated_at)
+    }
     for item in items:
+        if item.external_id in stale:  # older than the stored version: nothing changes
+            continue
         order = orders[item.order_external_id]
         values = {
             "order_id": order.pk,
@@ -157,6 +166,8 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
             values["pickup_point_id"] = order.pickup_point_id
         if item.held_until:
             values["held_until"] = item.held_until
+        if item.updated_at is not None:
+            values["source_updated_at"] = item.updated_at
         shipment = existing.get(item.external_id)
         if shipment is None:
             shipment = changes.create(Shipment(shop=shop, external_id=item.external_id, **values))
@@ -192,15 +203,16 @@ def _save_shipments(shop: Shop, items: list[ShipmentIn]) -> list[Upserted]:
     changed_pks = {shipment.pk for shipment in changes.changed}
     changed_ids = _apply_tracking(shop, tracking, events)
     record_events(events)
-    return [
-        Upserted(
+    saved = {
+        shipment.external_id: Upserted(
             shipment.external_id,
             shipment.pk,
             created,
             created or shipment.pk in changed_pks or shipment.pk in changed_ids,
         )
         for _, shipment, _, created in results
-    ]
+    }
+    return [stale.get(item.external_id) or saved[item.external_id] for item in items]
 
 
 def _timeline_event(shop, shipment, order, type, at, **extra) -> EventRow:
@@ -252,7 +264,7 @@ def record_tracking_events(shop: Shop, payloads: Iterable[Any]) -> list[Upserted
             if item.shipment_external_id not in shipments
         ]
         if missing:
-            raise InvalidPayload(missing)
+            raise UnknownReference(missing)
         events: list[EventRow] = []
         tracking = [
             (index, shipments[item.shipment_external_id], None, item)

@@ -292,7 +292,9 @@ def _guarded(step_run: StepRun, claim: Claim, func, **kwargs) -> None:
 
 
 def _retry_unfinished(step_run: StepRun, claim: Claim, *, error: str) -> None:
-    mine = StepRun.objects.filter(pk=step_run.pk, claim_token=claim.token, state="running")
+    mine = StepRun.objects.filter(
+        pk=step_run.pk, claim_token=claim.token, state=StepRun.State.RUNNING
+    )
     if mine.exists():
         retry_later(step_run, claim, error=error)
 
@@ -306,8 +308,18 @@ def retry_later(step_run: StepRun, claim: Claim, *, error: str) -> None:
             finish(step_run, claim, StepRun.State.FAILED, now=now, error=error)
             Message.objects.filter(
                 idempotency_key=outbox.idempotency_key(step_run), state__in=outbox.SENDABLE
-            ).update(state=Message.State.FAILED, failed_at=now, last_error=error, updated_at=now)
+            ).update(
+                state=Message.State.FAILED,
+                failure_class=Message.FailureClass.TEMPORARY,
+                failed_at=now,
+                next_attempt_at=None,
+                last_error=error,
+                updated_at=now,
+            )
             advance(step_run, now=now)
+            logger.warning(
+                "gave up step run %s after %d attempts: %s", step_run.pk, attempts, error
+            )
             return
         _update_mine(
             step_run,

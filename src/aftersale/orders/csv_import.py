@@ -7,8 +7,10 @@ report names each bad row, column and reason. docs/developers/csv.md documents t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersale.core.bulk import gc_paused
 from aftersale.core.models import Shop
@@ -77,19 +80,34 @@ BY_NAME = {column.name: column for column in COLUMNS}
 BY_POINTER = {column.pointer: column.name for column in COLUMNS}
 
 
+# Columns holding whole numbers and yes/no values: read here, so that a file's own way of writing
+# them (decimal comma, thousands spaces, "kyllä") is understood and a bad cell named exactly.
+NUMBER_COLUMNS = frozenset(
+    column.name for column in COLUMNS if column.name.endswith("_cents") or column.name in
+    ("quantity", "vat_rate_bp")
+)  # fmt: skip
+YES = frozenset({"yes", "y", "true", "1", "kyllä", "k", "ja", "x"})
+NO = frozenset({"no", "n", "false", "0", "ei", "e", "nej"})
+DELIMITERS = (",", ";", "\t")
+SAVE_AS_UTF8 = gettext_lazy(
+    "Save the file as UTF-8: in Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”; "
+    "in LibreOffice tick “Edit filter settings” and choose the character set Unicode (UTF-8)."
+)
+
+
 @dataclass(frozen=True)
 class RowProblem:
-    row: int  # line number in the file; the header is line 1
+    row: int  # line number in the file as an editor shows it; the header is line 1
     column: str  # "" when the problem is about the whole file or row
     message: str
 
     def __str__(self) -> str:
-        where = _("row %(row)s") % {"row": self.row} if self.row else _("file")
+        where = _("line %(line)s") % {"line": self.row} if self.row else _("file")
         return f"{where}, {self.column or '-'}: {self.message}"
 
 
 class ImportFailed(Exception):
-    """Nothing was imported; ``problems`` says which rows and columns to fix."""
+    """Nothing was imported; ``problems`` says which lines and columns to fix."""
 
     def __init__(self, problems: list[RowProblem]):
         self.problems = problems
@@ -102,6 +120,8 @@ class ImportSummary:
     rows: int
     created: int
     updated: int
+    encoding: str = "UTF-8"
+    delimiter: str = ","
 
 
 @dataclass
@@ -109,6 +129,11 @@ class _Order:
     payload: dict
     first_row: int
     line_rows: list[int]
+    cells: list[str]  # the order-level cells of its first row, to compare later rows with
+
+
+class _BadCell(ValueError):
+    """A cell that cannot be read as its column's kind of value (the message says why)."""
 
 
 def _set(target: dict, pointer: str, value) -> None:
@@ -118,10 +143,28 @@ def _set(target: dict, pointer: str, value) -> None:
     target[parts[-1]] = value
 
 
+FINNISH_TIME = re.compile(
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?", re.ASCII
+)
+# At most 30 digits: more is out of every column's range anyway (and int() refuses thousands).
+WHOLE = re.compile(r"[+-]?[0-9]{1,30}", re.ASCII)
+DECIMAL = {
+    ",": re.compile(r"([+-]?[0-9]{1,30})\.([0-9]{1,30})", re.ASCII),
+    ";": re.compile(r"([+-]?[0-9]{1,30}),([0-9]{1,30})", re.ASCII),
+    "\t": re.compile(r"([+-]?[0-9]{1,30})[.,]([0-9]{1,30})", re.ASCII),
+}
+
+
 def _aware(value: str, zone: ZoneInfo) -> str:
-    """Give a time without an offset the shop's time zone; leave anything else to validation."""
+    """Give a time without an offset the shop's time zone (also Excel's 2.11.2026 10.00); leave
+    anything else to validation."""
+    match = FINNISH_TIME.fullmatch(value)
     try:
-        moment = datetime.fromisoformat(value)
+        if match:
+            day, month, year, hour, minute, second = (int(part or 0) for part in match.groups())
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         return value
     if moment.tzinfo is None:
@@ -129,33 +172,156 @@ def _aware(value: str, zone: ZoneInfo) -> str:
     return moment.isoformat()
 
 
-def read_orders(shop: Shop, stream: IO[bytes]) -> tuple[list[_Order], int]:
-    """Group the CSV rows into order payloads; raises ImportFailed for a bad header."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+def _whole_number(value: str, column: str, delimiter: str) -> int:
+    """A whole number as a spreadsheet writes it: ``1990``, ``1 990``, ``1990,00`` (``;``
+    files) or ``1990.00`` (``,`` files)."""
+    if WHOLE.fullmatch(value):
+        return int(value)
+    compact = value.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if WHOLE.fullmatch(compact):
+        return int(compact)
+    decimal = DECIMAL[delimiter].fullmatch(compact)
+    if decimal and not decimal[2].strip("0"):
+        return int(decimal[1])
+    if decimal and column.endswith("_cents"):
+        raise _BadCell(
+            _("must be a whole number of cents: write 1990 for 19.90, not %(value)s")
+            % {"value": value}
+        )
+    raise _BadCell(_("must be a whole number"))
+
+
+def _yes_no(value: str) -> bool:
+    word = value.lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise _BadCell(_("must be yes or no"))
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was read in: UTF-8 (with or without a byte-order
+    mark), UTF-16 with a byte-order mark (Excel's "Unicode text"), else Windows-1252 (Excel's
+    "CSV (semicolon delimited)" in Finland and Sweden)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise ImportFailed([RowProblem(0, "", str(SAVE_AS_UTF8))]) from None
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        raise ImportFailed([RowProblem(0, "", _("The file is empty."))]) from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ImportFailed([RowProblem(1, "", _("Not a UTF-8 CSV file: %s") % exc)]) from None
-    problems = [RowProblem(1, name, _("unknown column")) for name in header if name not in BY_NAME]
+        text = body.decode("utf-8")
+        encoding = "UTF-8"
+    except UnicodeDecodeError as error:
+        line = body.count(b"\n", 0, error.start) + 1
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError:
+            message = _("is neither UTF-8 nor Windows-1252 text (byte %(byte)s).") % {
+                "byte": f"0x{body[error.start]:02X}"
+            }
+            raise ImportFailed([RowProblem(line, "", f"{message} {SAVE_AS_UTF8}")]) from None
+        encoding = "Windows-1252"
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        message = _("holds NUL characters: this is not a text file.")
+        raise ImportFailed([RowProblem(line, "", f"{message} {SAVE_AS_UTF8}")])
+    return text, encoding
+
+
+def _delimiter(text: str) -> str:
+    """``,``, ``;`` or a tab: whichever splits the header into the most known column names."""
+    header = text.partition("\n")[0]
+    return max(
+        DELIMITERS,
+        key=lambda d: sum(name.strip().strip('"').strip() in BY_NAME for name in header.split(d)),
+    )
+
+
+def _header_problems(header: list[str]) -> list[RowProblem]:
+    problems = []
+    first: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name not in BY_NAME:
+            problems.append(RowProblem(1, name, _("unknown column")))
+        elif name in first:
+            problems.append(
+                RowProblem(
+                    1,
+                    name,
+                    _("appears twice in the header (columns %(first)s and %(again)s); keep one")
+                    % {"first": first[name], "again": position},
+                )
+            )
+        else:
+            first[name] = position
     problems += [
         RowProblem(1, column.name, _("required column is missing"))
         for column in COLUMNS
         if column.required and column.name not in header
     ]
+    return problems
+
+
+@dataclass(frozen=True)
+class _Read:
+    orders: list[_Order]
+    rows: int
+    encoding: str
+    delimiter: str
+    bad_cells: list[RowProblem]  # cells left out of the payloads; reported with its errors
+
+
+def _in_order(problems: list[RowProblem]) -> list[RowProblem]:
+    return sorted(problems, key=lambda p: (p.row, p.column))
+
+
+def read_orders(shop: Shop, stream: IO[bytes]) -> _Read:
+    """Group the CSV rows into order payloads. Raises ImportFailed naming each bad line and
+    column of the file's layout; cells that cannot be read are returned for the report."""
+    text, encoding = _decode(stream.read())
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise ImportFailed([RowProblem(0, "", _("The file is empty."))]) from None
+    except csv.Error as exc:
+        raise ImportFailed([RowProblem(1, "", _("Not a readable CSV file: %s") % exc)]) from None
+    problems = _header_problems(header)
     if problems:
         raise ImportFailed(problems)
     zone = ZoneInfo(shop.time_zone)
+
+    def reader_of(name: str):
+        if name in NUMBER_COLUMNS:
+            return lambda value: _whole_number(value, name, delimiter)
+        if name == "marketing_consent":
+            return _yes_no
+        if name == "placed_at":
+            return lambda value: _aware(value, zone)
+        return None
+
     order_fields = [
-        (i, BY_NAME[n]) for i, n in enumerate(header) if "/lines/" not in BY_NAME[n].pointer
+        (i, BY_NAME[n], reader_of(n))
+        for i, n in enumerate(header)
+        if "/lines/" not in BY_NAME[n].pointer
     ]
-    line_fields = [(i, BY_NAME[n]) for i, n in enumerate(header) if "/lines/" in BY_NAME[n].pointer]
+    line_fields = [
+        (i, BY_NAME[n].pointer.rsplit("/", 1)[1], n, reader_of(n))
+        for i, n in enumerate(header)
+        if "/lines/" in BY_NAME[n].pointer
+    ]
+    id_index = header.index("order_id")
     orders: dict[str, _Order] = {}
+    bad_cells: list[RowProblem] = []
     rows = 0
+    last_line = reader.line_num
     try:
-        for line_number, values in enumerate(reader, start=2):
+        for values in reader:
+            # A record starts on the line after the last one read: a quoted cell may span lines.
+            line_number, last_line = last_line + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue
             rows += 1
@@ -169,31 +335,71 @@ def read_orders(shop: Shop, stream: IO[bytes]) -> tuple[list[_Order], int]:
                     )
                 )
                 continue
-            order_id = values[header.index("order_id")].strip()
+            order_id = values[id_index].strip()
             order = orders.get(order_id)
             if order is None:
                 payload: dict = {"customer": {}, "lines": []}
-                for index, column in order_fields:
+                cells = []
+                for index, column, read in order_fields:
                     value = values[index].strip()
+                    cells.append(value)
                     if value:
-                        if column.name == "placed_at":
-                            value = _aware(value, zone)
+                        if read is not None:
+                            try:
+                                value = read(value)
+                            except _BadCell as bad:
+                                bad_cells.append(RowProblem(line_number, column.name, str(bad)))
+                                continue
                         _set(payload, column.pointer, value)
                 if "pickup_point" in payload:
                     payload["pickup_point"].setdefault("carrier", payload.get("carrier", ""))
-                orders[order_id] = order = _Order(payload, line_number, [])
+                orders[order_id] = order = _Order(payload, line_number, [], cells)
+            else:
+                problems += _disagreements(order, values, order_fields, line_number)
             line: dict = {}
-            for index, column in line_fields:
+            for index, key, name, read in line_fields:
                 value = values[index].strip()
                 if value:
-                    line[column.pointer.rsplit("/", 1)[1]] = value
+                    if read is not None:
+                        try:
+                            value = read(value)
+                        except _BadCell as bad:
+                            bad_cells.append(RowProblem(line_number, name, str(bad)))
+                            continue
+                    line[key] = value
             order.payload["lines"].append(line)
             order.line_rows.append(line_number)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(RowProblem(0, "", _("Not a readable UTF-8 CSV file: %s") % exc))
+    except csv.Error as exc:
+        problems.append(RowProblem(last_line + 1, "", _("Not a readable CSV file: %s") % exc))
     if problems:
-        raise ImportFailed(problems)
-    return list(orders.values()), rows
+        raise ImportFailed(_in_order(problems + bad_cells))
+    return _Read(list(orders.values()), rows, encoding, delimiter, bad_cells)
+
+
+def _disagreements(order: _Order, values: list[str], order_fields, line_number: int):
+    """A later line of an order may leave the order's cells empty or repeat them; a different
+    value would otherwise be dropped, so it is an error."""
+    problems = []
+    for (index, column, _read), first in zip(order_fields, order.cells, strict=True):
+        value = values[index].strip()
+        if value and value != first:
+            problems.append(
+                RowProblem(
+                    line_number,
+                    column.name,
+                    _(
+                        "is “%(value)s” here but “%(first)s” on line %(line)s, the first line "
+                        "of order %(order)s; an order's lines must agree (or leave it empty)"
+                    )
+                    % {
+                        "value": value,
+                        "first": first,
+                        "line": order.first_row,
+                        "order": order.payload.get("external_id", ""),
+                    },
+                )
+            )
+    return problems
 
 
 def _problem_for(order: _Order, pointer: str, message: str) -> RowProblem:
@@ -215,7 +421,7 @@ def _problems(orders: list[_Order], errors, offset: int = 0) -> list[RowProblem]
         index, _slash, rest = error.pointer.lstrip("/").partition("/")
         order = orders[offset + int(index)]
         problems.append(_problem_for(order, "/" + rest if rest else "", error.message))
-    return sorted(problems, key=lambda p: (p.row, p.column))
+    return _in_order(problems)
 
 
 def import_orders_csv(
@@ -232,11 +438,16 @@ def import_orders_csv(
 
 
 def _import(shop, stream, source, progress, on_start) -> ImportSummary:
-    orders, rows = read_orders(shop, stream)
+    read = read_orders(shop, stream)
+    orders = read.orders
     try:
         parsed = parse_all(OrderIn, [order.payload for order in orders])
     except InvalidPayload as exc:
-        raise ImportFailed(_problems(orders, exc.errors)) from None
+        bad = {(p.row, p.column) for p in read.bad_cells}
+        problems = [p for p in _problems(orders, exc.errors) if (p.row, p.column) not in bad]
+        raise ImportFailed(_in_order(problems + read.bad_cells)) from None
+    if read.bad_cells:
+        raise ImportFailed(read.bad_cells)
     if on_start:
         on_start(len(parsed))
     created = updated = 0
@@ -256,4 +467,11 @@ def _import(shop, stream, source, progress, on_start) -> ImportSummary:
         raise ImportFailed(
             [RowProblem(0, "", _("Conflicting write, try again: %s") % exc)]
         ) from None
-    return ImportSummary(orders=len(parsed), rows=rows, created=created, updated=updated)
+    return ImportSummary(
+        orders=len(parsed),
+        rows=read.rows,
+        created=created,
+        updated=updated,
+        encoding=read.encoding,
+        delimiter=read.delimiter,
+    )

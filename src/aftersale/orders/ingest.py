@@ -7,23 +7,55 @@ API renders as problem+json and the CSV import as row/column messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from aftersale.core.bulk import insert_objects
 
 # Amounts up to a hundred billion euros in cents: far beyond any order, well inside BIGINT.
 MAX_CENTS = 10**13
-Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
-PositiveCents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+# A unit price is bounded tighter, so that quantity (at most 1,000,000) × unit price summed over
+# an order's 500 lines stays inside a 64-bit integer: no computed total can overflow a database.
+MAX_UNIT_CENTS = 10**10
 
 
-def _clean_text(value: str) -> str:
+def _integral(value: Any) -> Any:
+    """A JSON number without a fraction (``990.0``) is the integer JSON Schema says it is;
+    ``true``, ``"990"`` and ``990.5`` stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def whole(ge: int, le: int):
+    """A strict integer from ``ge`` to ``le``: JSON numbers only (not true, "12" or 12.5), as
+    the OpenAPI document says "integer" with its minimum and maximum."""
+    return Annotated[StrictInt, Field(ge=ge, le=le), BeforeValidator(_integral)]
+
+
+Cents = whole(-MAX_CENTS, MAX_CENTS)
+PositiveCents = whole(0, MAX_CENTS)
+UnitCents = whole(-MAX_UNIT_CENTS, MAX_UNIT_CENTS)
+PositiveUnitCents = whole(0, MAX_UNIT_CENTS)
+
+
+def clean_text(value: str) -> str:
     """Refuse text a database cannot store: NUL characters and lone UTF-16 surrogates."""
     if "\x00" in value:
         raise ValueError(_("must not contain NUL characters"))
@@ -34,30 +66,64 @@ def _clean_text(value: str) -> str:
     return value
 
 
+# What the text rules mean, as patterns in the OpenAPI document (checked by clean_text and by
+# trimming): no NUL character, and for a required field something besides white space (the
+# characters both Python and JavaScript count as white space are excluded).
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+
+
 def text(max_length: int, *, min_length: int = 0):
     """A string field that fits a ``max_length`` column and the database's encoding."""
     return Annotated[
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)
+        str,
+        Field(
+            min_length=min_length,
+            max_length=max_length,
+            json_schema_extra={"pattern": NOT_BLANK if min_length else NO_NUL},
+        ),
+        AfterValidator(clean_text),
     ]
 
 
 def as_instant(value: datetime) -> datetime:
-    """In UTC (PostgreSQL refuses offsets beyond ±16 h) and within years a shop can mean."""
-    try:
-        value = value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(_("is out of range")) from None
+    """Within years a shop can mean (as written), then in UTC (PostgreSQL refuses offsets
+    beyond ±16 h)."""
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValueError(
             _("must be between the years %(first)s and %(last)s")
             % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
         )
-    return value
+    return value.astimezone(UTC)
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _iso_text(value: Any) -> Any:
+    """Only ISO 8601 text (or a datetime, from Python callers): not a Unix time, as a number
+    or as a numeric string, which pydantic would otherwise take for one."""
+    if isinstance(value, datetime) or (isinstance(value, str) and ISO_DATE.match(value.strip())):
+        return value
+    raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value.strip())):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a date such as 2026-11-02")
 
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 # A time with an offset ("Z" or "+02:00"), stored in UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(as_instant)]
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(as_instant),
+    Field(json_schema_extra={"pattern": r"^(19|20|21)[0-9]{2}-"}),
+]
+# A calendar day as "2026-11-02".
+Day = Annotated[date, BeforeValidator(_iso_day)]
 ExternalId = text(100, min_length=1)
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -81,6 +147,11 @@ class InvalidPayload(Exception):
     def __init__(self, errors: Iterable[FieldError]):
         self.errors = list(errors)
         super().__init__("; ".join(f"{e.pointer or '/'}: {e.message}" for e in self.errors))
+
+
+class UnknownReference(InvalidPayload):
+    """The payload refers to an object (an order, a shipment, a product) the shop has not sent
+    yet; nothing was written. The API answers 404, naming each reference."""
 
 
 def pointer(*parts: Any) -> str:
@@ -139,6 +210,25 @@ class Upserted:
     id: int
     created: bool
     changed: bool
+    # Older than the stored version (by the sender's updated_at): acknowledged and ignored.
+    stale: bool = False
+
+
+def is_stale(stored, sent: datetime | None) -> bool:
+    """Whether an update sent with the source's ``updated_at`` is older than the stored row."""
+    return (
+        stored is not None
+        and sent is not None
+        and stored.source_updated_at is not None
+        and sent < stored.source_updated_at
+    )
+
+
+UPDATED_AT_HELP = (
+    "When your system last changed this object. An update older than the stored one is "
+    "acknowledged and ignored (stale: true), so deliveries out of order cannot undo a newer "
+    "state; left out, every update is applied in the order received."
+)
 
 
 def assign_changed(obj, values: dict[str, Any]) -> list[str]:

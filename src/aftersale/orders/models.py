@@ -122,6 +122,9 @@ class Order(TimeStamped):
     ship_phone = models.CharField(_("phone"), max_length=40, blank=True)
     marketing_consent = models.BooleanField(_("marketing consent at checkout"), default=False)
     address_check = models.JSONField(_("address check"), default=dict, blank=True)
+    # When the sending system last changed the order (its updated_at): an older update is
+    # acknowledged and ignored, so webhooks delivered out of order cannot undo a newer state.
+    source_updated_at = models.DateTimeField(_("changed at the source"), null=True, blank=True)
 
     objects = ShopOwnedQuerySet.as_manager()
 

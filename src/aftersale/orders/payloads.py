@@ -7,10 +7,11 @@ from typing import Annotated
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictBool, model_validator
 
 from aftersale.delivery.payloads import PickupPointIn
 from aftersale.orders.ingest import (
+    UPDATED_AT_HELP,
     Cents,
     CountryCode,
     CurrencyCode,
@@ -18,7 +19,11 @@ from aftersale.orders.ingest import (
     Instant,
     Payload,
     PositiveCents,
+    PositiveUnitCents,
+    UnitCents,
+    clean_text,
     text,
+    whole,
 )
 from aftersale.orders.models import DeliveryMethod, Order, PaymentMethod
 
@@ -35,7 +40,19 @@ def _email(value: str) -> str:
     return value
 
 
-Email = Annotated[text(254), AfterValidator(_email)]
+# Addresses Django's validator takes (a dot-atom local part; a domain of letter-digit labels
+# ending in a label of letters), or nothing.
+EMAIL_PATTERN = (
+    r"^$|^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z][A-Za-z-]{0,61}[A-Za-z]$"
+)
+Email = Annotated[
+    str,
+    Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}),
+    AfterValidator(clean_text),
+    AfterValidator(_email),
+]
 
 
 class CustomerIn(Payload):
@@ -49,7 +66,7 @@ class CustomerIn(Payload):
     postcode: text(20) = ""
     city: text(100) = ""
     country: CountryCode = "FI"
-    marketing_consent: bool | None = Field(
+    marketing_consent: StrictBool | None = Field(
         default=None, description="Left out, the stored consent is kept as it is."
     )
 
@@ -67,12 +84,18 @@ class OrderLineIn(Payload):
     external_id: ExternalId
     sku: text(100) = ""
     name: text(300, min_length=1)
-    quantity: int = Field(default=1, ge=0, le=1_000_000)
-    unit_price_cents: Cents
+    quantity: whole(0, 1_000_000) = 1
+    unit_price_cents: UnitCents
     total_cents: Cents | None = Field(default=None, description="Defaults to quantity × price.")
-    vat_rate_bp: int = Field(default=2550, ge=0, le=10_000, description="25.5 % is 2550.")
+    vat_rate_bp: whole(0, 10_000) = Field(default=2550, description="25.5 % is 2550.")
     vat_cents: Cents = 0
-    unit_cost_cents: PositiveCents | None = None
+    unit_cost_cents: PositiveUnitCents | None = None
+
+    def line_total(self) -> int:
+        """The line's total: as sent, or quantity × unit price."""
+        if self.total_cents is not None:
+            return self.total_cents
+        return self.quantity * self.unit_price_cents
 
 
 class OrderIn(Payload):
@@ -93,9 +116,10 @@ class OrderIn(Payload):
     carrier: text(40) = ""
     pickup_point: PickupPointIn | None = None
     shipping_address: AddressIn = Field(default_factory=AddressIn)
-    marketing_consent: bool = False
+    marketing_consent: StrictBool = False
     customer: CustomerIn
     lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
+    updated_at: Instant | None = Field(default=None, description=UPDATED_AT_HELP)
 
     @model_validator(mode="after")
     def _unique_lines(self):

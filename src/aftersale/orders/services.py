@@ -24,9 +24,11 @@ from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
     RowChanges,
+    UnknownReference,
     Upserted,
     assign_changed,
     duplicates,
+    is_stale,
     parse_all,
     pointer,
     retry_on_conflict,
@@ -204,7 +206,7 @@ def upsert_order(shop: Shop, payload: Any, *, source: str = "api") -> Upserted:
 def _order_values(shop: Shop, item: OrderIn) -> dict[str, Any]:
     subtotal = item.subtotal_cents
     if subtotal is None:
-        subtotal = sum(_line_total(line) for line in item.lines)
+        subtotal = sum(line.line_total() for line in item.lines)
     total = item.total_cents
     if total is None:
         total = subtotal + item.shipping_cents - item.discount_cents
@@ -251,13 +253,27 @@ def address_check_of(values: dict[str, Any], point) -> dict[str, Any]:
     return check
 
 
-def _line_total(line) -> int:
-    return (
-        line.total_cents if line.total_cents is not None else line.quantity * line.unit_price_cents
-    )
-
-
 def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted]:
+    existing = {
+        o.external_id: o
+        for o in Order.objects.for_shop(shop).filter(external_id__in=[i.external_id for i in items])
+    }
+    stale = {
+        item.external_id: Upserted(item.external_id, order.pk, False, False, stale=True)
+        for item in items
+        if is_stale(order := existing.get(item.external_id), item.updated_at)
+    }
+    if stale:  # an older version than the stored one changes nothing, its customer included
+        fresh = [item for item in items if item.external_id not in stale]
+        saved = _save_fresh_orders(shop, fresh, source, existing) if fresh else []
+        stored = {result.external_id: result for result in saved}
+        return [stale.get(item.external_id) or stored[item.external_id] for item in items]
+    return _save_fresh_orders(shop, items, source, existing)
+
+
+def _save_fresh_orders(
+    shop: Shop, items: list[OrderIn], source: str, existing: dict[str, Order]
+) -> list[Upserted]:
     now = timezone.now()
     events: list[EventRow] = []
 
@@ -274,11 +290,6 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
     variants = dict(
         Variant.objects.for_shop(shop).filter(sku__in=skus).values_list("sku", "id") if skus else []
     )
-    existing = {
-        o.external_id: o
-        for o in Order.objects.for_shop(shop).filter(external_id__in=[i.external_id for i in items])
-    }
-
     changes = RowChanges(Order)
     results: list[tuple[OrderIn, Order, bool, bool, str]] = []
     for item in items:
@@ -288,6 +299,8 @@ def _save_orders(shop: Shop, items: list[OrderIn], source: str) -> list[Upserted
         point = points[(pp.carrier, pp.code)] if pp else None
         values["pickup_point_id"] = point.pk if point else None
         values["address_check"] = address_check_of(values, point)
+        if item.updated_at is not None:
+            values["source_updated_at"] = item.updated_at
         order = existing.get(item.external_id)
         if order is None:
             order = changes.create(Order(shop_id=shop.pk, external_id=item.external_id, **values))
@@ -364,7 +377,7 @@ def _save_lines(shop: Shop, results, variants: dict[str, int], now: datetime) ->
                 "name": line_in.name,
                 "quantity": line_in.quantity,
                 "unit_price_cents": line_in.unit_price_cents,
-                "total_cents": _line_total(line_in),
+                "total_cents": line_in.line_total(),
                 "vat_rate_bp": line_in.vat_rate_bp,
                 "vat_cents": line_in.vat_cents,
                 "unit_cost_cents": line_in.unit_cost_cents,
@@ -409,7 +422,7 @@ def _orders_by_external_id(shop: Shop, items: list) -> dict[str, Order]:
         if item.order_external_id not in orders
     ]
     if errors:
-        raise InvalidPayload(errors)
+        raise UnknownReference(errors)
     return orders
 
 

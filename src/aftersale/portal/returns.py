@@ -8,9 +8,12 @@ and photos (required for a complaint), and registers the return.
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aftersale.portal import access
@@ -30,6 +33,8 @@ from aftersale.returns.models import (
 from aftersale.returns.photos import photo_response
 
 SLIP_STATES = (ReturnState.APPROVED, ReturnState.IN_TRANSIT)
+COMMENT_MAX = 2000
+SMALL_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
 def _int(value, default=None):
@@ -37,6 +42,33 @@ def _int(value, default=None):
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def form_errors(request, eligibility) -> dict[str, str]:
+    """What is wrong with the ticked lines' fields as sent, checked before any is converted
+    (a changed form can send anything): one message per line, shown beside it."""
+    errors = {}
+    for item in eligibility.lines:
+        prefix = f"line-{item.line.pk}"
+        if not request.POST.get(f"{prefix}-selected"):
+            continue
+        name = item.line.name
+        quantity = request.POST.get(f"{prefix}-quantity", "")
+        exchange = request.POST.get(f"{prefix}-exchange", "")
+        if not SMALL_NUMBER.fullmatch(quantity):
+            errors[prefix] = _("%(name)s: choose how many to return.") % {"name": name}
+        elif request.POST.get(f"{prefix}-reason", "") not in ReturnReason.values:
+            errors[prefix] = _("%(name)s: choose a reason.") % {"name": name}
+        elif len(request.POST.get(f"{prefix}-comment", "")) > COMMENT_MAX:
+            errors[prefix] = _("%(name)s: write at most %(count)s characters.") % {
+                "name": name,
+                "count": f"{COMMENT_MAX:,}",
+            }
+        elif exchange and not SMALL_NUMBER.fullmatch(exchange):
+            errors[prefix] = _("%(name)s: choose the size or colour you want instead.") % {
+                "name": name
+            }
+    return errors
 
 
 def requested_lines(request, eligibility) -> list[policy.RequestedLine]:
@@ -51,7 +83,7 @@ def requested_lines(request, eligibility) -> list[policy.RequestedLine]:
                 order_line_id=item.line.pk,
                 quantity=_int(request.POST.get(f"{prefix}-quantity"), 0),
                 reason=request.POST.get(f"{prefix}-reason", ""),
-                comment=request.POST.get(f"{prefix}-comment", "")[:2000],
+                comment=request.POST.get(f"{prefix}-comment", "")[:COMMENT_MAX],
                 exchange_variant_id=_int(request.POST.get(f"{prefix}-exchange")),
                 photos=request.FILES.getlist(f"photos-{item.line.pk}"),
             )
@@ -195,6 +227,9 @@ def start_return(request, shop_slug, order_id):
     eligibility = policy.eligibility(order)
     if request.method == "GET":
         return _choose_page(request, shop, order, eligibility)
+    errors = form_errors(request, eligibility)
+    if errors:
+        return _choose_page(request, shop, order, eligibility, errors=errors, status=400)
     lines = requested_lines(request, eligibility)
     if request.POST.get("step") != "confirm":
         try:

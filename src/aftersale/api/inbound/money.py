@@ -1,4 +1,5 @@
-"""Amounts as the shop platforms send them ("19.90", 19.9) turned into integer cents."""
+"""Amounts as the shop platforms send them ("19.90", 19.9) turned into integer cents, and the
+lists and text their JSON holds, each checked before it is used."""
 
 from __future__ import annotations
 
@@ -20,6 +21,24 @@ def cents(value, where: str) -> int:
     if not amount.is_finite() or abs(amount) > MAX_CENTS:
         raise InvalidPayload([FieldError(where, "is out of range")])
     return int(amount)
+
+
+def total(amounts, where: str) -> int:
+    """The sum of ``amounts`` (already in cents), refused beyond the largest amount."""
+    amount = sum(amounts)
+    if abs(amount) > MAX_CENTS:
+        raise InvalidPayload([FieldError(where, "add up to more than the largest amount")])
+    return amount
+
+
+def listed(body: dict, key: str, where: str) -> list:
+    """``body[key]`` as a list (missing or null: empty); anything else is refused by name."""
+    value = body.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidPayload([FieldError(f"{where}/{key}", "is not a list")])
+    return value
 
 
 def text(value) -> str:

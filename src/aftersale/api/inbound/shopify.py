@@ -3,7 +3,7 @@ onto Aftersale's order and refund payloads."""
 
 from __future__ import annotations
 
-from aftersale.api.inbound.money import cents, text
+from aftersale.api.inbound.money import cents, listed, text, total
 from aftersale.orders.ingest import FieldError, InvalidPayload
 
 
@@ -26,19 +26,25 @@ def order_from_shopify(body: dict) -> dict:
     accepts = body.get("buyer_accepts_marketing")
     if isinstance(consent, dict) and consent.get("state"):
         accepts = consent["state"] == "subscribed"
-    shipping = sum(
-        cents(line.get("price"), f"/shipping_lines/{i}/price")
-        for i, line in enumerate(body.get("shipping_lines") or [])
-        if isinstance(line, dict)
+    shipping = total(
+        (
+            cents(line.get("price"), f"/shipping_lines/{i}/price")
+            for i, line in enumerate(listed(body, "shipping_lines", ""))
+            if isinstance(line, dict)
+        ),
+        "/shipping_lines",
     )
     lines = []
-    for index, item in enumerate(body.get("line_items") or []):
+    for index, item in enumerate(listed(body, "line_items", "")):
         if not isinstance(item, dict):
             raise InvalidPayload([FieldError(f"/line_items/{index}", "is not an object")])
-        tax = sum(
-            cents(t.get("price"), f"/line_items/{index}/tax_lines/{j}/price")
-            for j, t in enumerate(item.get("tax_lines") or [])
-            if isinstance(t, dict)
+        tax = total(
+            (
+                cents(t.get("price"), f"/line_items/{index}/tax_lines/{j}/price")
+                for j, t in enumerate(listed(item, "tax_lines", f"/line_items/{index}"))
+                if isinstance(t, dict)
+            ),
+            f"/line_items/{index}/tax_lines",
         )
         lines.append(
             {
@@ -90,6 +96,7 @@ def order_from_shopify(body: dict) -> dict:
             **({"marketing_consent": bool(accepts)} if accepts is not None else {}),
         },
         "lines": lines,
+        "updated_at": body.get("updated_at") or None,
     }
 
 
@@ -98,12 +105,13 @@ def refund_from_shopify(body: dict) -> dict:
     order_id = text(_need(body, "order_id"))
     transactions = [
         t
-        for t in body.get("transactions") or []
+        for t in listed(body, "transactions", "")
         if isinstance(t, dict) and t.get("kind", "refund") == "refund"
         and t.get("status", "success") == "success"
     ]  # fmt: skip
-    amount = sum(
-        cents(t.get("amount"), f"/transactions/{i}/amount") for i, t in enumerate(transactions)
+    amount = total(
+        (cents(t.get("amount"), f"/transactions/{i}/amount") for i, t in enumerate(transactions)),
+        "/transactions",
     )
     currency = next((t.get("currency") for t in transactions if t.get("currency")), None)
     return {

@@ -3,7 +3,7 @@ Aftersale's order payload; refunds listed in the order become refunds."""
 
 from __future__ import annotations
 
-from aftersale.api.inbound.money import cents, text
+from aftersale.api.inbound.money import cents, listed, text
 from aftersale.orders.ingest import FieldError, InvalidPayload
 
 STATUSES = {"cancelled": "cancelled", "completed": "fulfilled"}
@@ -26,7 +26,7 @@ def order_from_woocommerce(body: dict) -> dict:
     if customer_id in ("", "0"):
         customer_id = f"email:{email}" if email else f"order:{body['id']}"
     lines = []
-    for index, item in enumerate(body.get("line_items") or []):
+    for index, item in enumerate(listed(body, "line_items", "")):
         if not isinstance(item, dict):
             raise InvalidPayload([FieldError(f"/line_items/{index}", "is not an object")])
         lines.append(
@@ -73,6 +73,7 @@ def order_from_woocommerce(body: dict) -> dict:
             "phone": text(billing.get("phone")),
         },
         "lines": lines,
+        "updated_at": _gmt(body.get("date_modified_gmt")) or None,
     }
 
 
@@ -88,6 +89,6 @@ def refunds_from_woocommerce(body: dict) -> list[dict]:
             "reason": text(refund.get("reason"))[:200],
             "refunded_at": refunded_at,
         }
-        for index, refund in enumerate(body.get("refunds") or [])
+        for index, refund in enumerate(listed(body, "refunds", ""))
         if isinstance(refund, dict) and refund.get("id") not in (None, "")
     ]

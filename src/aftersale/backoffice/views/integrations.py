@@ -1,4 +1,5 @@
-"""Integrations: API tokens, webhook endpoints with their delivery log, and the CSV import."""
+"""Integrations: API tokens, webhook endpoints with their delivery log, the log of inbound
+webhooks, and the CSV import."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from aftersale.api.models import InboundWebhook
 from aftersale.backoffice.access import shop_required
 from aftersale.core.models import ApiToken
 from aftersale.core.selectors import get_for_shop_or_404
@@ -142,3 +144,10 @@ def csv_import(request):
         "backoffice/integrations/csv_import.html",
         {"form": form, "report": report, "summary": summary, "columns": COLUMNS},
     )
+
+
+@owner_required
+def inbound_webhooks(request):
+    """The last webhooks the shop platform sent, and what became of each."""
+    received = InboundWebhook.objects.for_shop(request.shop)[:200]
+    return render(request, "backoffice/integrations/inbound.html", {"received": received})

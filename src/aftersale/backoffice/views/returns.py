@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -156,14 +157,23 @@ def _detail_context(request, return_request):
     return context
 
 
+# Euros and at most two decimals, with a point or a comma; at most 100 billion.
+AMOUNT = re.compile(r"([0-9]{1,11})(?:[.,]([0-9]{1,2}))?", re.ASCII)
+
+
+class RefundAmountError(ValueError):
+    """The amount typed in the refund form is not an amount; shown beside the field."""
+
+
 def _cents(value: str) -> int | None:
-    text = (value or "").strip().replace(" ", "").replace(",", ".")
+    """The refund form's amount in cents, checked as text before it is converted."""
+    text = (value or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
-    try:
-        return round(float(text) * 100)
-    except ValueError:
-        raise ValueError(_("Write the refund as an amount, e.g. 49.90.")) from None
+    match = AMOUNT.fullmatch(text)
+    if match is None:
+        raise RefundAmountError(_("Write the refund as an amount, e.g. 49.90."))
+    return int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,9 +206,12 @@ def detail(request, return_id):
                 }
                 services.inspect_return(shop, return_request, outcomes)
             elif action == "refund":
-                services.refund_return(
-                    shop, return_request, amount_cents=_cents(request.POST.get("amount", ""))
-                )
+                try:
+                    services.refund_return(
+                        shop, return_request, amount_cents=_cents(request.POST.get("amount", ""))
+                    )
+                except ValueError as wrong_amount:
+                    raise RefundAmountError(str(wrong_amount)) from None
             elif action == "exchange":
                 services.exchange_return(shop, return_request)
             elif action == "credit":
@@ -208,14 +221,14 @@ def detail(request, return_id):
             else:
                 raise ValueError(_("Unknown action."))
         except (services.InvalidTransition, ValueError) as problem:
-            messages.error(request, str(problem))
             return_request.refresh_from_db()
-            return render(
-                request,
-                "backoffice/returns/detail.html",
-                _detail_context(request, return_request),
-                status=400,
-            )
+            context = _detail_context(request, return_request)
+            if isinstance(problem, RefundAmountError):
+                context["refund_error"] = str(problem)
+                context["refund_amount"] = request.POST.get("amount", "")[:40]
+            else:
+                messages.error(request, str(problem))
+            return render(request, "backoffice/returns/detail.html", context, status=400)
         return_request.refresh_from_db()
         messages.success(
             request,

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Import orders from a CSV file (one row per order line); see docs/developers/csv.md."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, UTF-8, with a header row")
+        parser.add_argument("file", help="CSV file with a header row (UTF-8, or an Excel export)")
         parser.add_argument("--shop", required=True, help="slug of the shop to import into")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 )
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
         except ImportFailed as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
