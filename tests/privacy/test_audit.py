@@ -97,16 +97,18 @@ def test_owners_read_their_shop_s_log_only(login, shop_a, shop_b):
 
 
 def test_owners_export_the_log_as_csv(login, shop_a, shop_b):
-    record_access(shop_a.shop, AuditAction.CUSTOMER_ERASED, actor=shop_a.owner, detail="x")
+    record_access(shop_a.shop, AuditAction.CUSTOMER_ERASED, actor=shop_a.owner, detail="=cmd()")
     record_access(shop_b.shop, AuditAction.CUSTOMER_ERASED, actor=shop_b.owner)
 
     response = login(shop_a.owner).get(reverse("backoffice:audit_log_csv"))
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["at", "who", "action"]
     assert ["a-owner", "customer_erased"] in [row[1:3] for row in rows[1:]]
     assert {row[1] for row in rows[1:]} == {"a-owner"}  # nothing of shop B
+    assert "'=cmd()" in [row[5] for row in rows]  # never run as a spreadsheet formula
     assert AuditEntry.objects.filter(action=AuditAction.AUDIT_EXPORTED, shop=shop_a.shop).exists()
     assert login(shop_a.staff).get(reverse("backoffice:audit_log_csv")).status_code == 403
 
