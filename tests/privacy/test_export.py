@@ -45,6 +45,7 @@ def test_it_exports_every_app_s_records_of_the_customer(rich_customer, shop_a):
     message = records["flows.Message"]["rows"][0]
     assert "unsubscribe_token" not in message and message["body"]
     assert "tracking_token" not in records["delivery.Shipment"]["rows"][0]
+    assert "summary.css" in names
     photo_files = [name for name in names if name.startswith("files/returns.ReturnPhoto-")]
     assert len(photo_files) == 1 and photo_files[0].endswith(".png")
 
@@ -56,6 +57,7 @@ def test_the_summary_is_in_the_customer_s_language(rich_customer, shop_a):
     assert 'lang="sv"' in summary
     assert "Zyxwell" in summary and "70001" in summary
     assert "Dina uppgifter hos Pohjola Style" in summary
+    assert "<style" not in summary and 'href="summary.css"' in summary
 
 
 def test_each_export_is_in_the_audit_log(rich_customer, shop_a):

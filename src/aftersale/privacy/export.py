@@ -1,5 +1,6 @@
 """Everything a shop holds about a customer, as a zip: ``data.json`` (machine-readable),
-``summary.html`` (readable, in the customer's language) and ``files/`` (return photos)."""
+``summary.html`` with its ``summary.css`` (readable, in the customer's language) and ``files/``
+(return photos)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ def build_archive(shop, customers: list) -> bytes:
                 {"shop": shop, "exported_at": now, "summaries": summaries, "language": language},
             )
         archive.writestr("summary.html", html)
+        archive.writestr("summary.css", render_to_string("privacy/summary.css"))
     return buffer.getvalue()
 
 
