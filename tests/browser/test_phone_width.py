@@ -29,6 +29,7 @@ from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
 from aftersale.orders.models import Customer, Order
 from aftersale.portal.access import magic_token
+from aftersale.portal.export_links import export_link_path
 from aftersale.returns import policy
 from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
@@ -265,6 +266,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     page.wait_for_url("**/withdrawals/*/")
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
+    walk.visit(f"/s/{shop.slug}/my-data/")
+    walk.visit(export_link_path(shop, customer.email))
     for status in (ShipmentStatus.READY_FOR_PICKUP, ShipmentStatus.IN_TRANSIT):
         parcel = (
             Shipment.objects.for_shop(shop)

@@ -15,6 +15,7 @@ from ninja.parser import Parser
 
 from aftersale.api import reads, writes
 from aftersale.api.auth import ShopToken
+from aftersale.api.customer_data import add_privacy_endpoints
 from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
 from aftersale.api.openapi import document_errors
@@ -82,6 +83,7 @@ for path, model, service, noun, plural, tag in [
 ]:  # fmt: skip
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
 add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
+add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
 reads.add_read_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)

@@ -78,6 +78,8 @@ def _kinds_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
             kinds.append("idempotency-key-reused")
         if path.endswith("/batch"):
             kinds.append("batch-too-large")
+        if any(p["in"] == "path" for p in parameters):
+            kinds.append("not-found")
     else:
         if parameters:
             kinds.append("invalid-fields")

@@ -9,6 +9,7 @@ from aftersale.backoffice.views import (
     insights,
     integrations,
     orders,
+    privacy,
     returns,
     shops,
     staff_returns,
@@ -125,4 +126,9 @@ urlpatterns = [
     ),
     path("integrations/import/", integrations.csv_import, name="csv_import"),
     path("integrations/inbound/", integrations.inbound_webhooks, name="inbound_webhooks"),
+    path("customers/<int:customer_id>/export/", privacy.export_customer, name="export_customer"),
+    path("customers/<int:customer_id>/erase/", privacy.erase_customer_page, name="erase_customer"),
+    path("privacy/", privacy.settings_page, name="privacy_settings"),
+    path("privacy/audit/", privacy.audit_log, name="audit_log"),
+    path("privacy/audit.csv", privacy.audit_log_csv, name="audit_log_csv"),
 ]

@@ -63,7 +63,12 @@ def authenticate_api_token(plain: str) -> ApiToken | None:
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+    # ``use_recorded`` tells the caller this use was written (at most once a minute per token),
+    # so that the audit log records token use as often, without a query of its own.
+    token.use_recorded = (
+        token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL
+    )
+    if token.use_recorded:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token

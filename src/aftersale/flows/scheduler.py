@@ -48,6 +48,7 @@ from aftersale.flows.models import (
 from aftersale.flows.schedule import anchor_time, due_at_for, quiet_until
 from aftersale.flows.subjects import load_subject, load_subjects
 from aftersale.flows.triggers import exit_run
+from aftersale.privacy.suppression import ERASED, erased_addresses
 from aftersale.timeline import types
 from aftersale.timeline.services import event_row, record_events
 
@@ -467,6 +468,10 @@ def suppressed_addresses(step_runs: list[StepRun]) -> dict[tuple[int, str, str],
     found: dict[tuple[int, str, str], set[str]] = defaultdict(set)
     for shop_id, channel, address, reason in rows:
         found[(shop_id, channel, address.lower())].add(reason)
+    # Addresses of erased customers are kept only as hashes (aftersale.privacy.suppression).
+    candidates = {(sr.shop_id, _channel(sr), _address(sr)) for sr in step_runs if _address(sr)}
+    for key in erased_addresses(candidates):
+        found[key].add(ERASED)
     return found
 
 
@@ -474,7 +479,7 @@ def suppression_reason(reasons: set[str], kind: str) -> str:
     """Why the address may not get this kind of message ("" if it may): a hard bounce stops
     everything, an unsubscribe or complaint stops marketing."""
     if kind == Kind.TRANSACTIONAL:
-        reasons = reasons & {Suppression.Reason.HARD_BOUNCE}
+        reasons = reasons & {Suppression.Reason.HARD_BOUNCE, ERASED}
     return f"suppressed: {sorted(reasons)[0]}" if reasons else ""
 
 

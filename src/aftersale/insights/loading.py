@@ -16,6 +16,7 @@ from aftersale.core.models import Shop
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.delivery.selectors import UnclaimedCosts, unclaimed_costs_for
 from aftersale.orders.models import Order, OrderLine
+from aftersale.privacy.models import Erasure
 from aftersale.returns.models import Resolution, ReturnLine, ReturnState
 
 # Return states in which the goods are back (or the refund is decided) and the sale is lost.
@@ -32,10 +33,16 @@ def _local_days(values: list[datetime], zone: ZoneInfo) -> np.ndarray:
     return np.array([v.astimezone(zone).date() for v in values], dtype="datetime64[D]")
 
 
+def erased_customers(shop: Shop):
+    """Customers whose data was erased: analytics are computed without them."""
+    return Erasure.objects.for_shop(shop).filter(state=Erasure.State.DONE).values("customer_id")
+
+
 def load_order_lines(shop: Shop, *, until: datetime) -> OrderLines:
     rows = list(
         OrderLine.objects.for_shop(shop)
         .filter(order__placed_at__lte=until)
+        .exclude(order__customer_id__in=erased_customers(shop))
         .exclude(order__status=Order.Status.CANCELLED)
         .values_list(
             "order_id",
@@ -80,6 +87,7 @@ def load_returns(
         ReturnLine.objects.for_shop(shop)
         .filter(return_request__state__in=RETURNED_STATES, return_request__requested_at__lte=until)
         .exclude(return_request__resolution=Resolution.EXCHANGE)
+        .exclude(return_request__customer_id__in=erased_customers(shop))
         .values_list(
             "return_request_id",
             "order_line__order_id",
@@ -107,6 +115,7 @@ def load_returns(
     unclaimed = list(
         Shipment.objects.for_shop(shop)
         .filter(status=ShipmentStatus.RETURNED_TO_SENDER, returned_at__lte=until)
+        .exclude(order__customer_id__in=erased_customers(shop))
         .values_list("order_id", "carrier")
         .order_by("order_id")
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersale.portal import lookup, orders, returns, withdrawal
+from aftersale.portal import lookup, my_data, orders, returns, withdrawal
 
 app_name = "portal"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("returns/<str:code>/slip.pdf", returns.return_slip, name="return_slip"),
     path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
     path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
+    path("my-data/", my_data.request_export, name="my_data"),
+    path("my-data/<str:token>/", my_data.confirm_export, name="confirm_my_data"),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),

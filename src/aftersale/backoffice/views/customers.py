@@ -11,6 +11,7 @@ from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.forms import CustomerSearchForm, valid_filters
 from aftersale.backoffice.pagination import page_of
 from aftersale.backoffice.timeline import describe_events
+from aftersale.backoffice.views.privacy import customer_page_privacy
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.insights.selectors import customer_value
@@ -95,5 +96,6 @@ def customer_detail(request, customer_id: int):
             "flag_threshold": FLAG_THRESHOLD,
             "page": timeline_page,
             "timeline": describe_events(shop, timeline_page.object_list),
+            **customer_page_privacy(request, customer),
         },
     )

@@ -1,0 +1,20 @@
+"""What the delivery app holds about a customer (see aftersale/privacy/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.delivery.models import Shipment, TrackingEvent
+from aftersale.privacy.registry import anonymise, declare, delete
+
+declare(
+    Shipment,
+    customer="order__customer",
+    why=_("The parcel of an order: carrier, status and holding dates, for delivery follow-up."),
+    secret=("tracking_token",),
+    erase=anonymise(tracking_number=""),
+)
+declare(
+    TrackingEvent,
+    customer="shipment__order__customer",
+    why=_("Where the parcel has been, as the carrier reported it."),
+    erase=delete(),
+)

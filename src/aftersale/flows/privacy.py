@@ -1,0 +1,38 @@
+"""What the flows app holds about a customer (see aftersale/privacy/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.flows.models import Consent, FlowRun, Message, StepRun, Suppression
+from aftersale.privacy.registry import declare, delete
+
+declare(
+    FlowRun,
+    customer="customer",
+    why=_("The automated messages a customer is going through; running ones are cancelled."),
+    erase=delete(),
+)
+declare(
+    StepRun,
+    customer="run__customer",
+    why=_("Each step of a flow for the customer and when it is due."),
+    erase=delete(),
+)
+declare(
+    Message,
+    customer="customer",
+    why=_("E-mails and text messages sent to the customer, with their text."),
+    secret=("unsubscribe_token", "idempotency_key"),
+    erase=delete(),
+)
+declare(
+    Consent,
+    customer="customer",
+    why=_("When the customer gave or withdrew marketing consent, and where."),
+    erase=delete(),
+)
+declare(
+    Suppression,
+    customer="message__customer",
+    why=_("Addresses that must not get marketing (unsubscribed, bounced, complained)."),
+    erase=delete(),
+)

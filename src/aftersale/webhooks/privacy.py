@@ -1,0 +1,14 @@
+"""What outgoing webhooks hold about a customer (see aftersale/privacy/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.privacy.registry import declare, delete
+from aftersale.webhooks.models import WebhookDelivery
+
+declare(
+    WebhookDelivery,
+    customer="event__customer",
+    why=_("Deliveries of the customer's events to the shop's own systems."),
+    export=("event_id", "state", "attempts", "last_attempt_at", "response_status"),
+    erase=delete(),
+)
