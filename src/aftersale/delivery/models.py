@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
@@ -66,6 +67,13 @@ class ShipmentStatus(models.TextChoices):
 RECEIVED_STATUSES = (ShipmentStatus.DELIVERED, ShipmentStatus.PICKED_UP)
 
 
+# A parcel that came back to the shop unclaimed (the partial indexes below and the unclaimed
+# report's selectors use this very condition, so that PostgreSQL matches them).
+UNCLAIMED_PARCEL = models.Q(status=ShipmentStatus.RETURNED_TO_SENDER) | models.Q(
+    returned_at__isnull=False
+)
+
+
 class Shipment(TimeStamped):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="shipments")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="shipments")
@@ -104,6 +112,24 @@ class Shipment(TimeStamped):
             models.Index(fields=["shop", "tracking_number"], name="shipment_tracking_number"),
             models.Index(fields=["shop", "updated_at", "id"], name="shipment_shop_updated"),
             models.Index(fields=["shop", "status", "returned_at"], name="shipment_returned"),
+            # The unclaimed report's live parts: parcels by the day they were sent ...
+            models.Index(
+                "shop", Coalesce("shipped_at", "created_at"), name="shipment_sent"
+            ),
+            # ... its customers, from the unclaimed parcels only ...
+            models.Index(
+                "shop",
+                Coalesce("shipped_at", "created_at"),
+                condition=UNCLAIMED_PARCEL,
+                name="shipment_unclaimed_sent",
+            ),
+            # ... and the customers flagged for leaving parcels, by when the parcel came back.
+            models.Index(
+                "shop",
+                Coalesce("returned_at", "updated_at"),
+                condition=UNCLAIMED_PARCEL,
+                name="shipment_unclaimed_back",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,3 +187,55 @@ class DeliveryCosts(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.shop}: {self.outbound_cents}+{self.return_cents}+{self.handling_cents}"
+
+
+class UnclaimedDay(models.Model):
+    """One day (in the shop's time zone) of the unclaimed report, stored: the day's parcels
+    counted by delivery method, carrier and pickup point in ``UnclaimedCount`` rows.
+
+    Like the dashboard's ``DailyFigures`` this is a cache with exact invalidation: a parcel
+    or its order changed since ``computed_at`` makes the day it was sent be counted again
+    (``aftersale.delivery.selectors.unclaimed_counts_by_day``).
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    computed_at = models.DateTimeField(_("checked at"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day"], name="unclaimedday_one_per_day")
+        ]
+        verbose_name = _("unclaimed parcels of a day")
+        verbose_name_plural = _("unclaimed parcels of days")
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day}"
+
+
+class UnclaimedCount(models.Model):
+    """Parcels sent on one ``UnclaimedDay`` that reached the customer, and how many of them
+    came back unclaimed, for one delivery method × carrier × pickup point."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    day = models.ForeignKey(UnclaimedDay, on_delete=models.CASCADE, related_name="counts")
+    delivery_method = models.CharField(_("delivery method"), max_length=20, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40)
+    # The point's id, not a key: a deleted point leaves its history (shown as "—" like before).
+    pickup_point_id = models.BigIntegerField(_("pickup point"), null=True, blank=True)
+    shipments = models.IntegerField(_("parcels"), default=0)
+    unclaimed = models.IntegerField(_("unclaimed parcels"), default=0)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("unclaimed parcel count")
+        verbose_name_plural = _("unclaimed parcel counts")
+
+    def __str__(self) -> str:
+        return f"{self.day_id} {self.carrier} {self.unclaimed}/{self.shipments}"

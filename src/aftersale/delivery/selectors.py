@@ -1,23 +1,35 @@
 """The unclaimed-parcel loop in numbers: how many parcels come back unclaimed, what they cost,
 where (delivery method, carrier, pickup point, customer, month) and who keeps leaving them.
 
-Counts are aggregate queries over Shipment; nothing here writes. Rates and costs are explained
-for merchants in docs/merchants/delivery.md.
+Counts are aggregate queries over Shipment. The report page (``unclaimed_report``) reads whole
+past days from stored counts (``UnclaimedDay``/``UnclaimedCount``), kept the way the dashboard
+keeps ``DailyFigures``: a stored day is counted again when any parcel sent that day, or its
+order, changed since the day was last checked; today and the partial first day are counted
+live. Rates and costs are explained for merchants in docs/merchants/delivery.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
 from aftersale.core.models import Shop
 from aftersale.delivery.carriers import display_name
-from aftersale.delivery.models import PickupPoint, Shipment, ShipmentStatus
-from aftersale.orders.models import Customer, DeliveryMethod
+from aftersale.delivery.models import (
+    UNCLAIMED_PARCEL,
+    PickupPoint,
+    Shipment,
+    ShipmentStatus,
+    UnclaimedCount,
+    UnclaimedDay,
+)
+from aftersale.insights.daily import days_between, midnight
+from aftersale.orders.models import Customer, DeliveryMethod, Order
 
 # A parcel "reached the customer's reach" when it waited at a pickup point, was delivered or
 # picked up, or came back: these are the parcels that could have been left unclaimed.
@@ -34,7 +46,7 @@ REACHED = (
     | Q(received_at__isnull=False)
     | Q(returned_at__isnull=False)
 )
-UNCLAIMED = Q(status=ShipmentStatus.RETURNED_TO_SENDER) | Q(returned_at__isnull=False)
+UNCLAIMED = UNCLAIMED_PARCEL
 
 DIMENSIONS = {
     "delivery_method": "order__delivery_method",
@@ -203,6 +215,107 @@ class UnclaimedReport:
 REPORT_DIMENSIONS = ("month", "delivery_method", "carrier", "pickup_point")
 
 
+# The stored counts' key: delivery method × carrier × pickup point.
+COUNT_KEY = ("order__delivery_method", "carrier", "pickup_point")
+
+
+def _count_rows(queryset: QuerySet, *extra: str) -> QuerySet:
+    return (
+        queryset.values(*extra, *COUNT_KEY)
+        .annotate(shipments=Count("id"), unclaimed=Count("id", filter=UNCLAIMED))
+        .order_by()
+    )
+
+
+def count_days(shop: Shop, zone: ZoneInfo, first: date, last: date) -> dict[date, list[dict]]:
+    """The parcels of each day from ``first`` to ``last`` (by the day they were sent, in
+    ``zone``) counted by delivery method × carrier × pickup point, in one query."""
+    queryset = reached_shipments(
+        shop, since=midnight(first, zone), until=midnight(last + timedelta(days=1), zone)
+    ).annotate(day=TruncDate("sent_at", tzinfo=zone))
+    result: dict[date, list[dict]] = {day: [] for day in days_between(first, last)}
+    for row in _count_rows(queryset, "day"):
+        result.setdefault(row.pop("day"), []).append(row)
+    return result
+
+
+def changed_sent_days(
+    shop: Shop, zone: ZoneInfo, first: date, last: date, since: datetime
+) -> set[date]:
+    """Days from ``first`` to ``last`` with a parcel sent that day that changed (or whose order
+    changed) at or after ``since``. Both parts walk an index on (shop, updated_at)."""
+    start, end = midnight(first, zone), midnight(last + timedelta(days=1), zone)
+    parcels = Shipment.objects.for_shop(shop).annotate(sent_at=Coalesce("shipped_at", "created_at"))
+
+    def days(queryset: QuerySet) -> QuerySet:
+        return (
+            queryset.filter(sent_at__gte=start, sent_at__lt=end)
+            .annotate(day=TruncDate("sent_at", tzinfo=zone))
+            .values_list("day", flat=True)
+            .order_by()
+        )
+
+    changed_orders = Order.objects.for_shop(shop).filter(updated_at__gte=since).values("id")
+    return set(
+        days(parcels.filter(updated_at__gte=since)).union(
+            days(parcels.filter(order_id__in=changed_orders))
+        )
+    )
+
+
+def unclaimed_counts_by_day(
+    shop: Shop, zone: ZoneInfo, first: date, last: date, *, now: datetime | None = None
+) -> dict[date, list[dict]]:
+    """The counts of each day from ``first`` to ``last``: stored for days before today (counted
+    again where a parcel behind them changed), live for today; as ``count_days`` gives them."""
+    from aftersale.delivery.services import store_unclaimed_days
+
+    checked_at = timezone.now()  # before reading: a change made meanwhile is seen next time
+    today = timezone.localtime(now or checked_at, zone).date()
+    past_last = min(last, today - timedelta(days=1))
+    result: dict[date, list[dict]] = {}
+    if first <= past_last:
+        stored = {
+            day.day: day
+            for day in UnclaimedDay.objects.for_shop(shop).filter(
+                day__range=(first, past_last), time_zone=str(zone)
+            )
+        }
+        stale = set(days_between(first, past_last)) - set(stored)
+        if stored:
+            since = min(day.computed_at for day in stored.values())
+            stale |= changed_sent_days(shop, zone, first, past_last, since)
+        counts = (
+            UnclaimedCount.objects.for_shop(shop)
+            .filter(day__day__range=(first, past_last), day__time_zone=str(zone))
+            .values_list("day__day", "delivery_method", "carrier", "pickup_point_id", "shipments",
+                         "unclaimed")
+        )
+        for day in stored:
+            result[day] = []
+        for day, method, carrier, point, shipments, unclaimed in counts:
+            if day not in stale:
+                result[day].append(
+                    {
+                        "order__delivery_method": method,
+                        "carrier": carrier,
+                        "pickup_point": point,
+                        "shipments": shipments,
+                        "unclaimed": unclaimed,
+                    }
+                )
+        if stale:
+            fresh = count_days(shop, zone, min(stale), max(stale))
+            fresh = {day: rows for day, rows in fresh.items() if day in stale}
+            store_unclaimed_days(
+                shop, zone, fresh, checked_at=checked_at, window=(first, past_last)
+            )
+            result.update(fresh)
+    if last >= today >= first:
+        result.update(count_days(shop, zone, today, today))
+    return result
+
+
 def unclaimed_report(
     shop: Shop,
     *,
@@ -210,30 +323,57 @@ def unclaimed_report(
     until: datetime | None = None,
     costs: UnclaimedCosts | None = None,
     top: int = 15,
+    now: datetime | None = None,
 ) -> UnclaimedReport:
-    """What ``unclaimed_by`` gives for every dimension, in three aggregate queries instead of
-    one pass over the period's parcels per dimension.
+    """What ``unclaimed_by`` gives for every dimension, from the stored counts of whole past
+    days (``unclaimed_counts_by_day``) and a live count of the rest of the period.
 
-    One query counts by month × delivery method × carrier × pickup point and every dimension
-    (and the totals) is added up from its rows. Customers are many, so they are counted from
-    the unclaimed parcels only: the ``top`` customers by unclaimed parcels (and everyone tied
-    with the last of them) get their parcel counts for the rate, in one more query.
+    The rows (one per day × delivery method × carrier × pickup point) are added up for every
+    dimension and the totals. Customers are many, so they are counted from the unclaimed
+    parcels only (an index holds just those): the ``top`` customers by unclaimed parcels (and
+    everyone tied with the last of them) get their parcel counts for the rate, in one more
+    query.
     """
     costs = costs or unclaimed_costs_for(shop)
-    queryset = reached_shipments(shop, since=since, until=until).annotate(
-        month=TruncMonth("sent_at", tzinfo=ZoneInfo(shop.time_zone))
-    )
+    zone = ZoneInfo(shop.time_zone)
+    now = now or timezone.now()
+    end = min(until, now) if until is not None else now
+    rows: list[tuple[date, dict]] = []
+    if since is None:
+        first_sent = (
+            reached_shipments(shop).order_by("sent_at").values_list("sent_at", flat=True).first()
+        )
+        start = first_sent or end
+    else:
+        start = since
+    first = timezone.localtime(start, zone).date()
+    if midnight(first, zone) < start:
+        first += timedelta(days=1)  # a partial first day is counted live
+    last = timezone.localtime(end, zone).date() - timedelta(days=1)
+    if until is None or until > now:
+        last += timedelta(days=1)  # today, live, in unclaimed_counts_by_day
+    if first <= last:
+        for day, counted in unclaimed_counts_by_day(shop, zone, first, last, now=now).items():
+            rows.extend((day, row) for row in counted)
+        live = [(start, min(midnight(first, zone), end))]
+        if until is not None and until <= now:
+            live.append((max(midnight(last + timedelta(days=1), zone), start), until))
+    else:
+        live = [(start, until)]
+    for live_since, live_until in live:
+        if live_until is None or live_since < live_until:
+            queryset = reached_shipments(shop, since=live_since, until=live_until).annotate(
+                day=TruncDate("sent_at", tzinfo=zone)
+            )
+            rows.extend((row.pop("day"), row) for row in _count_rows(queryset, "day"))
+
     fields = [DIMENSIONS[dimension] for dimension in REPORT_DIMENSIONS]
-    counts = (
-        queryset.values(*fields)
-        .annotate(shipments=Count("id"), unclaimed=Count("id", filter=UNCLAIMED))
-        .order_by()
-    )
     totals: dict[str, dict[object, list[int]]] = {key: {} for key in (*REPORT_DIMENSIONS, "")}
-    for row in counts:
+    for day, row in rows:
+        row["month"] = midnight(day.replace(day=1), zone)
         per_parcel = costs.for_carrier(row["carrier"]).per_parcel_cents
-        for dimension in (*REPORT_DIMENSIONS, ""):
-            key = row[DIMENSIONS[dimension]] if dimension else None
+        for dimension, field_name in zip((*REPORT_DIMENSIONS, ""), (*fields, ""), strict=True):
+            key = row[field_name] if dimension else None
             total = totals[dimension].setdefault(key, [0, 0, 0])
             total[0] += row["shipments"]
             total[1] += row["unclaimed"]
@@ -242,6 +382,7 @@ def unclaimed_report(
     def rows_of(dimension: str) -> list[UnclaimedRow]:
         return _rows(shop, dimension, totals[dimension])
 
+    queryset = reached_shipments(shop, since=since, until=until)
     shipments, unclaimed, cost = totals[""].get(None, [0, 0, 0])
     return UnclaimedReport(
         summary=UnclaimedRow(None, "", shipments, unclaimed, cost, shop.currency),

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from aftersale.core.models import Shop
 from aftersale.delivery.carriers import map_carrier_event, settle_received_status
-from aftersale.delivery.models import PickupPoint, Shipment, ShipmentStatus, TrackingEvent
+from aftersale.delivery.models import (
+    PickupPoint,
+    Shipment,
+    ShipmentStatus,
+    TrackingEvent,
+    UnclaimedCount,
+    UnclaimedDay,
+)
 from aftersale.delivery.payloads import PickupPointIn, ShipmentIn, TrackingEventIn
 from aftersale.orders.ingest import (
     FieldError,
@@ -388,3 +398,45 @@ def set_delivery_costs(
             "handling_cents": handling_cents,
         },
     )
+
+
+@transaction.atomic
+def store_unclaimed_days(
+    shop: Shop,
+    zone: ZoneInfo,
+    counts: dict[date, list[dict]],
+    *,
+    checked_at: datetime,
+    window: tuple[date, date],
+) -> None:
+    """Store freshly counted days of the unclaimed report (replacing what was stored for them)
+    and mark every stored day of ``window`` as checked at ``checked_at`` (the others were found
+    unchanged). ``counts`` is what ``selectors.count_days`` gives."""
+    # An upsert locks the days' rows, so two requests storing the same day take turns.
+    days = UnclaimedDay.objects.bulk_create(
+        [
+            UnclaimedDay(shop=shop, day=day, time_zone=str(zone), computed_at=checked_at)
+            for day in counts
+        ],
+        update_conflicts=True,
+        unique_fields=["shop", "day"],
+        update_fields=["time_zone", "computed_at"],
+    )
+    UnclaimedCount.objects.for_shop(shop).filter(day__in=[day.pk for day in days]).delete()
+    UnclaimedCount.objects.bulk_create(
+        (
+            UnclaimedCount(
+                shop=shop,
+                day=stored,
+                delivery_method=row["order__delivery_method"] or "",
+                carrier=row["carrier"],
+                pickup_point_id=row["pickup_point"],
+                shipments=row["shipments"],
+                unclaimed=row["unclaimed"],
+            )
+            for stored in days
+            for row in counts[stored.day]
+        ),
+        batch_size=1000,
+    )
+    UnclaimedDay.objects.for_shop(shop).filter(day__range=window).update(computed_at=checked_at)
