@@ -113,9 +113,7 @@ class Shipment(TimeStamped):
             models.Index(fields=["shop", "updated_at", "id"], name="shipment_shop_updated"),
             models.Index(fields=["shop", "status", "returned_at"], name="shipment_returned"),
             # The unclaimed report's live parts: parcels by the day they were sent ...
-            models.Index(
-                "shop", Coalesce("shipped_at", "created_at"), name="shipment_sent"
-            ),
+            models.Index("shop", Coalesce("shipped_at", "created_at"), name="shipment_sent"),
             # ... its customers, from the unclaimed parcels only ...
             models.Index(
                 "shop",
@@ -191,11 +189,12 @@ class DeliveryCosts(TimeStamped):
 
 class UnclaimedDay(models.Model):
     """One day (in the shop's time zone) of the unclaimed report, stored: the day's parcels
-    counted by delivery method, carrier and pickup point in ``UnclaimedCount`` rows.
+    counted by delivery method, carrier and pickup point in ``UnclaimedCount`` rows of the
+    same shop and day.
 
     Like the dashboard's ``DailyFigures`` this is a cache with exact invalidation: a parcel
     or its order changed since ``computed_at`` makes the day it was sent be counted again
-    (``aftersale.delivery.selectors.unclaimed_counts_by_day``).
+    (``aftersale.delivery.selectors.refresh_unclaimed_days``).
     """
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
@@ -218,14 +217,14 @@ class UnclaimedDay(models.Model):
 
 
 class UnclaimedCount(models.Model):
-    """Parcels sent on one ``UnclaimedDay`` that reached the customer, and how many of them
-    came back unclaimed, for one delivery method × carrier × pickup point."""
+    """Parcels sent on one stored day (an ``UnclaimedDay``) that reached the customer, and how
+    many of them came back unclaimed, for one delivery method × carrier × pickup point."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
-    day = models.ForeignKey(UnclaimedDay, on_delete=models.CASCADE, related_name="counts")
+    day = models.DateField(_("day"))
     delivery_method = models.CharField(_("delivery method"), max_length=20, blank=True)
     carrier = models.CharField(_("carrier"), max_length=40)
-    # The point's id, not a key: a deleted point leaves its history (shown as "—" like before).
+    # The point's id, not a key: a deleted point keeps its history.
     pickup_point_id = models.BigIntegerField(_("pickup point"), null=True, blank=True)
     shipments = models.IntegerField(_("parcels"), default=0)
     unclaimed = models.IntegerField(_("unclaimed parcels"), default=0)
@@ -233,9 +232,33 @@ class UnclaimedCount(models.Model):
     objects = ShopOwnedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["day", "id"]
+        ordering = ["shop", "day", "id"]
+        indexes = [models.Index(fields=["shop", "day"], name="unclaimedcount_shop_day")]
         verbose_name = _("unclaimed parcel count")
         verbose_name_plural = _("unclaimed parcel counts")
 
     def __str__(self) -> str:
-        return f"{self.day_id} {self.carrier} {self.unclaimed}/{self.shipments}"
+        return f"{self.day} {self.carrier} {self.unclaimed}/{self.shipments}"
+
+
+class UnclaimedByCustomer(models.Model):
+    """Parcels sent on one stored day (an ``UnclaimedDay``) that came back unclaimed, for one
+    customer × carrier: the report ranks its customers from these, not from the parcels."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    # The customer's id, not a key: erasing a customer goes through the parcels' orders.
+    customer_id = models.BigIntegerField(_("customer"))
+    carrier = models.CharField(_("carrier"), max_length=40)
+    unclaimed = models.IntegerField(_("unclaimed parcels"), default=0)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "day", "id"]
+        indexes = [models.Index(fields=["shop", "day"], name="unclaimedbycustomer_shop_day")]
+        verbose_name = _("unclaimed parcels of a customer")
+        verbose_name_plural = _("unclaimed parcels of customers")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id} {self.unclaimed}"

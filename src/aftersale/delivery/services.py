@@ -23,10 +23,12 @@ from aftersale.delivery.models import (
     Shipment,
     ShipmentStatus,
     TrackingEvent,
+    UnclaimedByCustomer,
     UnclaimedCount,
     UnclaimedDay,
 )
 from aftersale.delivery.payloads import PickupPointIn, ShipmentIn, TrackingEventIn
+from aftersale.delivery.selectors import DayCounts
 from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
@@ -404,7 +406,7 @@ def set_delivery_costs(
 def store_unclaimed_days(
     shop: Shop,
     zone: ZoneInfo,
-    counts: dict[date, list[dict]],
+    counts: dict[date, DayCounts],
     *,
     checked_at: datetime,
     window: tuple[date, date],
@@ -412,8 +414,8 @@ def store_unclaimed_days(
     """Store freshly counted days of the unclaimed report (replacing what was stored for them)
     and mark every stored day of ``window`` as checked at ``checked_at`` (the others were found
     unchanged). ``counts`` is what ``selectors.count_days`` gives."""
-    # An upsert locks the days' rows, so two requests storing the same day take turns.
-    days = UnclaimedDay.objects.bulk_create(
+    # The upsert locks the days' rows first, so two requests storing the same day take turns.
+    UnclaimedDay.objects.bulk_create(
         [
             UnclaimedDay(shop=shop, day=day, time_zone=str(zone), computed_at=checked_at)
             for day in counts
@@ -422,20 +424,35 @@ def store_unclaimed_days(
         unique_fields=["shop", "day"],
         update_fields=["time_zone", "computed_at"],
     )
-    UnclaimedCount.objects.for_shop(shop).filter(day__in=[day.pk for day in days]).delete()
+    UnclaimedCount.objects.for_shop(shop).filter(day__in=list(counts)).delete()
+    UnclaimedByCustomer.objects.for_shop(shop).filter(day__in=list(counts)).delete()
     UnclaimedCount.objects.bulk_create(
         (
             UnclaimedCount(
                 shop=shop,
-                day=stored,
+                day=day,
                 delivery_method=row["order__delivery_method"] or "",
                 carrier=row["carrier"],
                 pickup_point_id=row["pickup_point"],
                 shipments=row["shipments"],
                 unclaimed=row["unclaimed"],
             )
-            for stored in days
-            for row in counts[stored.day]
+            for day, day_counts in counts.items()
+            for row in day_counts.keyed
+        ),
+        batch_size=1000,
+    )
+    UnclaimedByCustomer.objects.bulk_create(
+        (
+            UnclaimedByCustomer(
+                shop=shop,
+                day=day,
+                customer_id=row["order__customer"],
+                carrier=row["carrier"],
+                unclaimed=row["unclaimed"],
+            )
+            for day, day_counts in counts.items()
+            for row in day_counts.customers
         ),
         batch_size=1000,
     )
