@@ -57,13 +57,14 @@ def parcels(shop, count, seed=7, *, days=400):
     return made
 
 
-def assert_equals_a_direct_count(shop, since, top=3):
-    report = unclaimed_report(shop, since=since, costs=COSTS, top=top)
+def assert_equals_a_direct_count(shop, since, top=3, costs=COSTS):
+    """The report (stored days and live parts) equals counting every parcel of the period."""
+    report = unclaimed_report(shop, since=since, costs=costs, top=top)
 
     def by(dimension):
-        return unclaimed_by(shop, dimension, since=since, costs=COSTS)
+        return unclaimed_by(shop, dimension, since=since, costs=costs)
 
-    assert report.summary == unclaimed_summary(shop, since=since, costs=COSTS)
+    assert report.summary == unclaimed_summary(shop, since=since, costs=costs)
     assert report.months == by("month")
     assert report.by_method == by("delivery_method")
     assert report.by_carrier == by("carrier")
