@@ -75,3 +75,10 @@ def test_the_pages_benchmark_runs(tmp_path):
     for page in ("dashboard", "portal lookup", "tracking page", "API orders list"):
         assert f"\n{page} " in out
     assert "errors" not in out
+
+
+def test_the_unclaimed_report_benchmark_runs():
+    out = run_bench("unclaimed/run.py", "--parcels", "300", "--repeat", "1", SECRET_KEY="bench")
+    assert "baseline: one parcel by primary key" in out
+    assert out.count("ratio") == 5
+    assert "report, days stored" in out and "flagged)" in out

@@ -19,6 +19,7 @@ from aftersale.delivery.selectors import (
     unclaimed_report,
     unclaimed_summary,
 )
+from tests.delivery.test_unclaimed_stored import assert_equals_a_direct_count
 from tests.factories import CustomerFactory, OrderFactory, PickupPointFactory, ShipmentFactory
 
 REACHED = {S.READY_FOR_PICKUP, S.DELIVERED, S.PICKED_UP, S.RETURNED_TO_SENDER}
@@ -216,18 +217,7 @@ def test_the_report_adds_up_every_dimension_as_unclaimed_by_does(history, top):
     shop, notes = history
     since = datetime(2026, 3, 1, tzinfo=UTC)
     costs = UnclaimedCosts(per_carrier={"matkahuolto": UnclaimedCosts(500, 500, 500)})
-
-    report = unclaimed_report(shop, since=since, costs=costs, top=top)
-
-    def by(dimension):
-        return unclaimed_by(shop, dimension, since=since, costs=costs)
-
-    assert report.summary == unclaimed_summary(shop, since=since, costs=costs)
-    assert report.months == by("month")
-    assert report.by_method == by("delivery_method")
-    assert report.by_carrier == by("carrier")
-    assert report.by_point == by("pickup_point")[:top]
-    assert report.by_customer == [row for row in by("customer") if row.unclaimed][:top]
+    assert_equals_a_direct_count(shop, since, top=top, costs=costs)
 
 
 def test_the_report_of_a_shop_without_parcels_is_empty(shop):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
@@ -66,6 +67,13 @@ class ShipmentStatus(models.TextChoices):
 RECEIVED_STATUSES = (ShipmentStatus.DELIVERED, ShipmentStatus.PICKED_UP)
 
 
+# A parcel that came back to the shop unclaimed (the partial indexes below and the unclaimed
+# report's selectors use this very condition, so that PostgreSQL matches them).
+UNCLAIMED_PARCEL = models.Q(status=ShipmentStatus.RETURNED_TO_SENDER) | models.Q(
+    returned_at__isnull=False
+)
+
+
 class Shipment(TimeStamped):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="shipments")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="shipments")
@@ -104,6 +112,22 @@ class Shipment(TimeStamped):
             models.Index(fields=["shop", "tracking_number"], name="shipment_tracking_number"),
             models.Index(fields=["shop", "updated_at", "id"], name="shipment_shop_updated"),
             models.Index(fields=["shop", "status", "returned_at"], name="shipment_returned"),
+            # The unclaimed report's live parts: parcels by the day they were sent ...
+            models.Index("shop", Coalesce("shipped_at", "created_at"), name="shipment_sent"),
+            # ... its customers, from the unclaimed parcels only ...
+            models.Index(
+                "shop",
+                Coalesce("shipped_at", "created_at"),
+                condition=UNCLAIMED_PARCEL,
+                name="shipment_unclaimed_sent",
+            ),
+            # ... and the customers flagged for leaving parcels, by when the parcel came back.
+            models.Index(
+                "shop",
+                Coalesce("returned_at", "updated_at"),
+                condition=UNCLAIMED_PARCEL,
+                name="shipment_unclaimed_back",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,3 +185,80 @@ class DeliveryCosts(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.shop}: {self.outbound_cents}+{self.return_cents}+{self.handling_cents}"
+
+
+class UnclaimedDay(models.Model):
+    """One day (in the shop's time zone) of the unclaimed report, stored: the day's parcels
+    counted by delivery method, carrier and pickup point in ``UnclaimedCount`` rows of the
+    same shop and day.
+
+    Like the dashboard's ``DailyFigures`` this is a cache with exact invalidation: a parcel
+    or its order changed since ``computed_at`` makes the day it was sent be counted again
+    (``aftersale.delivery.selectors.refresh_unclaimed_days``).
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    computed_at = models.DateTimeField(_("checked at"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day"], name="unclaimedday_one_per_day")
+        ]
+        verbose_name = _("unclaimed parcels of a day")
+        verbose_name_plural = _("unclaimed parcels of days")
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day}"
+
+
+class UnclaimedCount(models.Model):
+    """Parcels sent on one stored day (an ``UnclaimedDay``) that reached the customer, and how
+    many of them came back unclaimed, for one delivery method × carrier × pickup point."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    delivery_method = models.CharField(_("delivery method"), max_length=20, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40)
+    # The point's id, not a key: a deleted point keeps its history.
+    pickup_point_id = models.BigIntegerField(_("pickup point"), null=True, blank=True)
+    shipments = models.IntegerField(_("parcels"), default=0)
+    unclaimed = models.IntegerField(_("unclaimed parcels"), default=0)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "day", "id"]
+        indexes = [models.Index(fields=["shop", "day"], name="unclaimedcount_shop_day")]
+        verbose_name = _("unclaimed parcel count")
+        verbose_name_plural = _("unclaimed parcel counts")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.carrier} {self.unclaimed}/{self.shipments}"
+
+
+class UnclaimedByCustomer(models.Model):
+    """Parcels sent on one stored day (an ``UnclaimedDay``) that came back unclaimed, for one
+    customer × carrier: the report ranks its customers from these, not from the parcels."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    # The customer's id, not a key: erasing a customer goes through the parcels' orders.
+    customer_id = models.BigIntegerField(_("customer"))
+    carrier = models.CharField(_("carrier"), max_length=40)
+    unclaimed = models.IntegerField(_("unclaimed parcels"), default=0)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "day", "id"]
+        indexes = [models.Index(fields=["shop", "day"], name="unclaimedbycustomer_shop_day")]
+        verbose_name = _("unclaimed parcels of a customer")
+        verbose_name_plural = _("unclaimed parcels of customers")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id} {self.unclaimed}"

@@ -1,23 +1,36 @@
 """The unclaimed-parcel loop in numbers: how many parcels come back unclaimed, what they cost,
 where (delivery method, carrier, pickup point, customer, month) and who keeps leaving them.
 
-Counts are aggregate queries over Shipment; nothing here writes. Rates and costs are explained
-for merchants in docs/merchants/delivery.md.
+Counts are aggregate queries over Shipment. The report page (``unclaimed_report``) reads whole
+past days from stored counts (``UnclaimedDay``/``UnclaimedCount``), kept the way the dashboard
+keeps ``DailyFigures``: a stored day is counted again when any parcel sent that day, or its
+order, changed since the day was last checked; today and the partial first day are counted
+live. Rates and costs are explained for merchants in docs/merchants/delivery.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
 from aftersale.core.models import Shop
 from aftersale.delivery.carriers import display_name
-from aftersale.delivery.models import PickupPoint, Shipment, ShipmentStatus
-from aftersale.orders.models import Customer, DeliveryMethod
+from aftersale.delivery.models import (
+    UNCLAIMED_PARCEL,
+    PickupPoint,
+    Shipment,
+    ShipmentStatus,
+    UnclaimedByCustomer,
+    UnclaimedCount,
+    UnclaimedDay,
+)
+from aftersale.insights.daily import days_between, midnight
+from aftersale.orders.models import Customer, DeliveryMethod, Order
 
 # A parcel "reached the customer's reach" when it waited at a pickup point, was delivered or
 # picked up, or came back: these are the parcels that could have been left unclaimed.
@@ -34,7 +47,7 @@ REACHED = (
     | Q(received_at__isnull=False)
     | Q(returned_at__isnull=False)
 )
-UNCLAIMED = Q(status=ShipmentStatus.RETURNED_TO_SENDER) | Q(returned_at__isnull=False)
+UNCLAIMED = UNCLAIMED_PARCEL
 
 DIMENSIONS = {
     "delivery_method": "order__delivery_method",
@@ -203,6 +216,130 @@ class UnclaimedReport:
 REPORT_DIMENSIONS = ("month", "delivery_method", "carrier", "pickup_point")
 
 
+@dataclass
+class DayCounts:
+    """One day's counts as stored: ``keyed`` by delivery method × carrier × pickup point (with
+    ``shipments`` and ``unclaimed``), ``customers`` the unclaimed parcels by customer × carrier."""
+
+    keyed: list[dict] = field(default_factory=list)
+    customers: list[dict] = field(default_factory=list)
+
+
+# The stored counts' key: delivery method × carrier × pickup point.
+COUNT_KEY = ("order__delivery_method", "carrier", "pickup_point")
+
+
+def _count_rows(queryset: QuerySet, *extra: str) -> QuerySet:
+    return (
+        queryset.values(*extra, *COUNT_KEY)
+        .annotate(shipments=Count("id"), unclaimed=Count("id", filter=UNCLAIMED))
+        .order_by()
+    )
+
+
+def count_days(shop: Shop, zone: ZoneInfo, first: date, last: date) -> dict[date, DayCounts]:
+    """The parcels of each day from ``first`` to ``last`` (by the day they were sent, in
+    ``zone``) counted by delivery method × carrier × pickup point, and the unclaimed ones by
+    customer × carrier: two queries."""
+    queryset = reached_shipments(
+        shop, since=midnight(first, zone), until=midnight(last + timedelta(days=1), zone)
+    ).annotate(day=TruncDate("sent_at", tzinfo=zone))
+    result: dict[date, DayCounts] = {day: DayCounts() for day in days_between(first, last)}
+    for row in _count_rows(queryset, "day"):
+        result[row.pop("day")].keyed.append(row)
+    for row in _customer_rows(queryset):
+        result[row.pop("day")].customers.append(row)
+    return result
+
+
+def _customer_rows(queryset: QuerySet) -> QuerySet:
+    return (
+        queryset.filter(UNCLAIMED)
+        .values("day", DIMENSIONS["customer"], "carrier")
+        .annotate(unclaimed=Count("id"))
+        .order_by()
+    )
+
+
+def changed_sent_days(
+    shop: Shop, zone: ZoneInfo, first: date, last: date, since: datetime
+) -> set[date]:
+    """Days from ``first`` to ``last`` with a parcel sent that day that changed (or whose order
+    changed) at or after ``since``. Both parts walk an index on (shop, updated_at)."""
+    start, end = midnight(first, zone), midnight(last + timedelta(days=1), zone)
+    parcels = Shipment.objects.for_shop(shop).annotate(sent_at=Coalesce("shipped_at", "created_at"))
+
+    def days(queryset: QuerySet) -> QuerySet:
+        return (
+            queryset.filter(sent_at__gte=start, sent_at__lt=end)
+            .annotate(day=TruncDate("sent_at", tzinfo=zone))
+            .values_list("day", flat=True)
+            .order_by()
+        )
+
+    changed_orders = Order.objects.for_shop(shop).filter(updated_at__gte=since).values("id")
+    return set(
+        days(parcels.filter(updated_at__gte=since)).union(
+            days(parcels.filter(order_id__in=changed_orders))
+        )
+    )
+
+
+def refresh_unclaimed_days(shop: Shop, zone: ZoneInfo, first: date, last: date) -> None:
+    """Make the stored counts of the past days from ``first`` to ``last`` current: days never
+    stored (or stored in another time zone) and days with a parcel changed since they were
+    last checked are counted again and stored; the others are marked checked at
+    ``checked_at``. Reads only what changed (``changed_sent_days``)."""
+    from aftersale.delivery.services import store_unclaimed_days
+
+    checked_at = timezone.now()  # before reading: a change made meanwhile is seen next time
+    checked = UnclaimedDay.objects.for_shop(shop).filter(
+        day__range=(first, last), time_zone=str(zone)
+    )
+    stored = dict(checked.values_list("day", "computed_at"))
+    stale = set(days_between(first, last)) - set(stored)
+    if stored:
+        stale |= changed_sent_days(shop, zone, first, last, min(stored.values()))
+    if stale:
+        fresh = count_days(shop, zone, min(stale), max(stale))
+        fresh = {day: counts for day, counts in fresh.items() if day in stale}
+        store_unclaimed_days(shop, zone, fresh, checked_at=checked_at, window=(first, last))
+
+
+def _stored_counts(shop: Shop, first: date, last: date) -> tuple[list[dict], list[dict]]:
+    """The stored counts of ``first`` to ``last``, added up in the database: by delivery method
+    × carrier × pickup point over the whole range (a few hundred rows), and by month × carrier
+    (for the months and their costs). A year is a few hundred stored rows a day."""
+    stored = UnclaimedCount.objects.for_shop(shop).filter(day__range=(first, last))
+    by_key = (
+        stored.values("delivery_method", "carrier", "pickup_point_id")
+        .annotate(s=Sum("shipments"), u=Sum("unclaimed"))
+        .order_by()
+    )
+    by_month = (
+        stored.annotate(first_day=TruncMonth("day"))
+        .values("first_day", "carrier")
+        .annotate(s=Sum("shipments"), u=Sum("unclaimed"))
+        .order_by()
+    )
+    keyed = [
+        {
+            "order__delivery_method": row["delivery_method"],
+            "carrier": row["carrier"],
+            "pickup_point": row["pickup_point_id"],
+            "shipments": row["s"],
+            "unclaimed": row["u"],
+        }
+        for row in by_key
+    ]
+    monthly = [
+        {"month": row["first_day"], "carrier": row["carrier"], "shipments": row["s"],
+         "unclaimed": row["u"]}
+        for row in by_month
+    ]  # fmt: skip
+    return keyed, monthly
+
+
 def unclaimed_report(
     shop: Shop,
     *,
@@ -210,34 +347,66 @@ def unclaimed_report(
     until: datetime | None = None,
     costs: UnclaimedCosts | None = None,
     top: int = 15,
+    now: datetime | None = None,
 ) -> UnclaimedReport:
-    """What ``unclaimed_by`` gives for every dimension, in three aggregate queries instead of
-    one pass over the period's parcels per dimension.
+    """What ``unclaimed_by`` gives for every dimension, from the stored counts of whole past
+    days (``unclaimed_counts_by_day``) and a live count of the rest of the period.
 
-    One query counts by month × delivery method × carrier × pickup point and every dimension
-    (and the totals) is added up from its rows. Customers are many, so they are counted from
-    the unclaimed parcels only: the ``top`` customers by unclaimed parcels (and everyone tied
-    with the last of them) get their parcel counts for the rate, in one more query.
+    The rows (one per day × delivery method × carrier × pickup point) are added up for every
+    dimension and the totals. Customers are many, so they are counted from the unclaimed
+    parcels only (an index holds just those): the ``top`` customers by unclaimed parcels (and
+    everyone tied with the last of them) get their parcel counts for the rate, in one more
+    query.
     """
     costs = costs or unclaimed_costs_for(shop)
-    queryset = reached_shipments(shop, since=since, until=until).annotate(
-        month=TruncMonth("sent_at", tzinfo=ZoneInfo(shop.time_zone))
-    )
-    fields = [DIMENSIONS[dimension] for dimension in REPORT_DIMENSIONS]
-    counts = (
-        queryset.values(*fields)
-        .annotate(shipments=Count("id"), unclaimed=Count("id", filter=UNCLAIMED))
-        .order_by()
-    )
+    zone = ZoneInfo(shop.time_zone)
+    now = now or timezone.now()
+    end = min(until, now) if until is not None else now
+    if since is None:
+        first_sent = (
+            reached_shipments(shop).order_by("sent_at").values_list("sent_at", flat=True).first()
+        )
+        start = first_sent or end
+    else:
+        start = since
+    first = timezone.localtime(start, zone).date()
+    if midnight(first, zone) < start:
+        first += timedelta(days=1)  # a partial first day is counted live
+    today = timezone.localtime(now, zone).date()
+    last = min(timezone.localtime(end, zone).date(), today) - timedelta(days=1)
     totals: dict[str, dict[object, list[int]]] = {key: {} for key in (*REPORT_DIMENSIONS, "")}
-    for row in counts:
+
+    def add(row: dict, dimensions: tuple[str, ...]) -> None:
         per_parcel = costs.for_carrier(row["carrier"]).per_parcel_cents
-        for dimension in (*REPORT_DIMENSIONS, ""):
+        for dimension in dimensions:
             key = row[DIMENSIONS[dimension]] if dimension else None
             total = totals[dimension].setdefault(key, [0, 0, 0])
             total[0] += row["shipments"]
             total[1] += row["unclaimed"]
             total[2] += row["unclaimed"] * per_parcel
+
+    # Whole past days come from the stored counts; the rest of the period is counted live.
+    live = [(start, until)]
+    stored_days = None
+    if first <= last:
+        refresh_unclaimed_days(shop, zone, first, last)
+        keyed, monthly = _stored_counts(shop, first, last)
+        for row in keyed:
+            add(row, ("delivery_method", "carrier", "pickup_point", ""))
+        for row in monthly:
+            add(row | {"month": midnight(row["month"], zone)}, ("month",))
+        live = [(start, midnight(first, zone)), (midnight(last + timedelta(days=1), zone), until)]
+        stored_days = (first, last)
+    live_customers: list[dict] = []
+    for live_since, live_until in live:
+        if live_until is None or live_since < live_until:
+            queryset = reached_shipments(shop, since=live_since, until=live_until).annotate(
+                day=TruncDate("sent_at", tzinfo=zone)
+            )
+            for row in _count_rows(queryset, "day"):
+                add(row | {"month": midnight(row["day"].replace(day=1), zone)},
+                    (*REPORT_DIMENSIONS, ""))  # fmt: skip
+            live_customers.extend(_customer_rows(queryset))
 
     def rows_of(dimension: str) -> list[UnclaimedRow]:
         return _rows(shop, dimension, totals[dimension])
@@ -249,18 +418,50 @@ def unclaimed_report(
         by_method=rows_of("delivery_method"),
         by_carrier=rows_of("carrier"),
         by_point=rows_of("pickup_point")[:top],
-        by_customer=_top_customers(shop, queryset, costs, top),
+        by_customer=_top_customers(
+            shop,
+            reached_shipments(shop, since=since, until=until),
+            costs,
+            top,
+            stored_days=stored_days,
+            live=live_customers,
+        ),
     )
 
 
-def _top_customers(shop: Shop, queryset: QuerySet, costs: UnclaimedCosts, top: int):
+def _top_customers(
+    shop: Shop,
+    queryset: QuerySet,
+    costs: UnclaimedCosts,
+    top: int,
+    *,
+    stored_days: tuple[date, date] | None,
+    live: list[dict],
+) -> list[UnclaimedRow]:
+    """The ``top`` customers by unclaimed parcels (and everyone tied with the last of them,
+    so that ties are broken by rate), from the stored per-customer counts of ``stored_days``
+    and the ``live`` rows of the rest of the period.
+
+    The stored counts are ranked in the database. Only a customer among the stored top (ties
+    included) or with a live unclaimed parcel can be in the top: anyone else has fewer than
+    the stored top's last, and so fewer than the real top's last.
+    """
     customer = DIMENSIONS["customer"]
-    unclaimed = (
-        queryset.filter(UNCLAIMED)
-        .values(customer, "carrier")
-        .annotate(unclaimed=Count("id"))
-        .order_by()
-    )
+    unclaimed: list[dict] = list(live)
+    if stored_days is not None:
+        stored = UnclaimedByCustomer.objects.for_shop(shop).filter(day__range=stored_days)
+        ranked = stored.values("customer_id").annotate(n=Sum("unclaimed")).order_by("-n")
+        cutoff = Coalesce(Subquery(ranked.values("n")[top - 1 : top]), 0)
+        wanted = ranked.filter(n__gte=cutoff).values("customer_id")
+        live_ids = {row[customer] for row in live}
+        candidates = Q(customer_id__in=wanted) | Q(customer_id__in=live_ids)
+        unclaimed += [
+            {customer: row["customer_id"], "carrier": row["carrier"], "unclaimed": row["n"]}
+            for row in stored.filter(candidates)
+            .values("customer_id", "carrier")
+            .annotate(n=Sum("unclaimed"))
+            .order_by()
+        ]
     totals: dict[object, list[int]] = {}
     for row in unclaimed:
         per_parcel = costs.for_carrier(row["carrier"]).per_parcel_cents
@@ -269,18 +470,17 @@ def _top_customers(shop: Shop, queryset: QuerySet, costs: UnclaimedCosts, top: i
         total[2] += row["unclaimed"] * per_parcel
     if not totals:
         return []
-    # Everyone tied with the last of the top customers, so that ties are broken by rate.
-    cutoff = sorted((total[1] for total in totals.values()), reverse=True)[:top][-1]
-    candidates = {key: total for key, total in totals.items() if total[1] >= cutoff}
+    cutoff_count = sorted((total[1] for total in totals.values()), reverse=True)[:top][-1]
+    chosen = {key: total for key, total in totals.items() if total[1] >= cutoff_count}
     parcels = (
-        queryset.filter(order__customer__in=list(candidates))
+        queryset.filter(order__customer__in=list(chosen))
         .values(customer)
         .annotate(shipments=Count("id"))
         .order_by()
     )
     for row in parcels:
-        candidates[row[customer]][0] = row["shipments"]
-    return _rows(shop, "customer", candidates)[:top]
+        chosen[row[customer]][0] = row["shipments"]
+    return _rows(shop, "customer", chosen)[:top]
 
 
 def _rows(shop: Shop, dimension: str, totals: dict[object, list[int]]) -> list[UnclaimedRow]:

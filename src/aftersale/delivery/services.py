@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from aftersale.core.models import Shop
 from aftersale.delivery.carriers import map_carrier_event, settle_received_status
-from aftersale.delivery.models import PickupPoint, Shipment, ShipmentStatus, TrackingEvent
+from aftersale.delivery.models import (
+    PickupPoint,
+    Shipment,
+    ShipmentStatus,
+    TrackingEvent,
+    UnclaimedByCustomer,
+    UnclaimedCount,
+    UnclaimedDay,
+)
 from aftersale.delivery.payloads import PickupPointIn, ShipmentIn, TrackingEventIn
+from aftersale.delivery.selectors import DayCounts
 from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
@@ -388,3 +400,60 @@ def set_delivery_costs(
             "handling_cents": handling_cents,
         },
     )
+
+
+@transaction.atomic
+def store_unclaimed_days(
+    shop: Shop,
+    zone: ZoneInfo,
+    counts: dict[date, DayCounts],
+    *,
+    checked_at: datetime,
+    window: tuple[date, date],
+) -> None:
+    """Store freshly counted days of the unclaimed report (replacing what was stored for them)
+    and mark every stored day of ``window`` as checked at ``checked_at`` (the others were found
+    unchanged). ``counts`` is what ``selectors.count_days`` gives."""
+    # The upsert locks the days' rows first, so two requests storing the same day take turns.
+    UnclaimedDay.objects.bulk_create(
+        [
+            UnclaimedDay(shop=shop, day=day, time_zone=str(zone), computed_at=checked_at)
+            for day in counts
+        ],
+        update_conflicts=True,
+        unique_fields=["shop", "day"],
+        update_fields=["time_zone", "computed_at"],
+    )
+    UnclaimedCount.objects.for_shop(shop).filter(day__in=list(counts)).delete()
+    UnclaimedByCustomer.objects.for_shop(shop).filter(day__in=list(counts)).delete()
+    UnclaimedCount.objects.bulk_create(
+        (
+            UnclaimedCount(
+                shop=shop,
+                day=day,
+                delivery_method=row["order__delivery_method"] or "",
+                carrier=row["carrier"],
+                pickup_point_id=row["pickup_point"],
+                shipments=row["shipments"],
+                unclaimed=row["unclaimed"],
+            )
+            for day, day_counts in counts.items()
+            for row in day_counts.keyed
+        ),
+        batch_size=1000,
+    )
+    UnclaimedByCustomer.objects.bulk_create(
+        (
+            UnclaimedByCustomer(
+                shop=shop,
+                day=day,
+                customer_id=row["order__customer"],
+                carrier=row["carrier"],
+                unclaimed=row["unclaimed"],
+            )
+            for day, day_counts in counts.items()
+            for row in day_counts.customers
+        ),
+        batch_size=1000,
+    )
+    UnclaimedDay.objects.for_shop(shop).filter(day__range=window).update(computed_at=checked_at)
