@@ -52,7 +52,9 @@ ci: $(STAMP) chromium lint
 	@bash .ci/postgres-pass $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	@for script in bench/*/run.py; do echo "=== $$script ==="; $(BIN)/python $$script; done
+	@# Benchmarks serve only on loopback and keep no sessions: a throw-away key unless one is set.
+	@for script in bench/*/run.py; do echo "=== $$script ==="; \
+	  SECRET_KEY="$${SECRET_KEY:-bench-only-$$RANDOM$$RANDOM$$RANDOM}" $(BIN)/python $$script; done
 
 messages: $(STAMP)
 	@cd src/aftersale && $(OFFLINE) ../../$(BIN)/python -m django makemessages -l fi -l sv -l en --no-obsolete --no-location --settings=aftersale.settings
