@@ -29,11 +29,12 @@ from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
 from aftersale.orders.models import Customer, Order
 from aftersale.portal.access import magic_token
-from aftersale.portal.export_links import export_link_path
+from aftersale.portal.export_links import ERASURE, data_link_path, export_link_path
 from aftersale.returns import policy
 from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
 from aftersale.webhooks.services import add_webhook_endpoint
+from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -268,6 +269,17 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
     walk.visit(f"/s/{shop.slug}/my-data/")
     walk.visit(export_link_path(shop, customer.email))
+    # Erasure: the request, the confirmation, the receipt and the used link, for a customer of
+    # its own so that the rest of the walk keeps its data.
+    walk.visit(f"/s/{shop.slug}/my-data/erase/")
+    leaving = CustomerFactory(shop=shop, email="walk.erasure@example.fi")
+    erasure_link = data_link_path(shop, leaving.email, ERASURE)
+    walk.visit(erasure_link)
+    page.locator("#erase-my-data").click()
+    page.locator("[data-erased]").wait_for()
+    walk.check(f"{erasure_link} (erased)")
+    page.goto(live_server.url + erasure_link)
+    walk.check(f"{erasure_link} (used)")
     for status in (ShipmentStatus.READY_FOR_PICKUP, ShipmentStatus.IN_TRANSIT):
         parcel = (
             Shipment.objects.for_shop(shop)

@@ -1,6 +1,6 @@
 """In a real Chromium: a customer asks the portal for a copy of their data, opens the link the
-e-mail brings, confirms and downloads the archive; an owner erases a customer in the
-back-office."""
+e-mail brings, confirms and downloads the archive; a customer asks the portal to erase their
+data and confirms by the e-mailed link; an owner erases a customer in the back-office."""
 
 from __future__ import annotations
 
@@ -76,3 +76,40 @@ def test_an_owner_erases_a_customer_in_the_back_office(page, live_server, shop_a
     erased = Customer.objects.get(pk=customer.pk)
     assert (erased.email, erased.first_name) == ("", "")
     assert erased.orders.count() == 1
+
+
+def test_a_customer_erases_their_data_from_the_portal(page, live_server, shop_a, smtp):
+    shop = shop_a.shop
+    customer = CustomerFactory(shop=shop, email="ilmari.erase@example.fi", first_name="Ilmari")
+    order = OrderFactory(shop=shop, customer=customer, number="81235")
+
+    page.goto(f"{live_server.url}/s/{shop.slug}/my-data/")
+    page.get_by_role("link", name="Erase my data").click()
+    page.get_by_label("E-mail address").fill("ilmari.erase@example.fi")
+    page.get_by_role("button", name="Send me the erasure link").click()
+    page.get_by_text("we have sent a link there").wait_for()
+
+    assert smtp.arrived.wait(30)
+    mail = smtp.to("ilmari.erase@example.fi")[-1]
+    link = re.search(r"(http://\S+/my-data/erase/\S+/)", mail.text).group(1)
+    page.goto(link)
+    page.get_by_text("What will be erased").wait_for()
+    assert page.get_by_text("What the shop must keep by law").is_visible()
+    page.get_by_role("button", name="Erase my data").click()
+    page.get_by_role("heading", name="Your data has been erased").wait_for()
+
+    erased = Customer.objects.get(pk=customer.pk)
+    assert (erased.email, erased.first_name) == ("", "")
+    assert erased.orders.count() == 1
+    entry = AuditEntry.objects.get(action=AuditAction.CUSTOMER_ERASED)
+    assert entry.actor_name == "customer (portal)"
+
+    page.goto(link)
+    page.get_by_text("This link has already been used").wait_for()
+
+    page.goto(f"{live_server.url}/s/{shop.slug}/")
+    page.locator("#lookup-number").fill(order.number)
+    page.locator("#lookup-email").fill("ilmari.erase@example.fi")
+    page.locator("#lookup-number").press("Enter")
+    page.get_by_text("We could not find an order with that number and e-mail address").wait_for()
+    assert "/orders/" not in page.url

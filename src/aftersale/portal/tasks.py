@@ -13,7 +13,7 @@ from django_tasks import task
 from aftersale.core.models import Shop
 from aftersale.orders.models import Order
 from aftersale.portal import access
-from aftersale.portal.export_links import EXPORT_LINK_MINUTES, export_link_path
+from aftersale.portal.export_links import ERASURE, EXPORT, LINK_MINUTES, data_link_path
 
 
 @task()
@@ -43,18 +43,29 @@ def send_magic_link(shop_id: int, email: str, language: str) -> bool:
 def send_export_link(shop_id: int, email: str, language: str) -> bool:
     """E-mail the link that confirms a request for a copy of the customer's data, if the shop
     holds data for ``email``; say nothing otherwise."""
+    return _send_data_link(shop_id, email, language, EXPORT, "export_link")
+
+
+@task()
+def send_erasure_link(shop_id: int, email: str, language: str) -> bool:
+    """E-mail the link that confirms a request to erase the customer's data, if the shop holds
+    data for ``email``; say nothing otherwise."""
+    return _send_data_link(shop_id, email, language, ERASURE, "erasure_link")
+
+
+def _send_data_link(shop_id: int, email: str, language: str, purpose: str, template: str) -> bool:
     shop = Shop.objects.filter(pk=shop_id).first()
     customers = access.customers_with_email(shop, email) if shop is not None else []
     if not customers:
         return False
-    path = export_link_path(shop, email)
+    path = data_link_path(shop, email, purpose)
     with translation.override(language if language in shop.languages else shop.default_language):
         context = {
             "shop": shop,
             "link": f"{settings.SITE_URL}{path}",
-            "minutes": EXPORT_LINK_MINUTES,
+            "minutes": LINK_MINUTES[purpose],
         }
-        subject = render_to_string("portal/email/export_link_subject.txt", context).strip()
-        body = render_to_string("portal/email/export_link.txt", context)
+        subject = render_to_string(f"portal/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"portal/email/{template}.txt", context)
     send_mail(subject, body, None, [customers[0].email])
     return True

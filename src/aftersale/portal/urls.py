@@ -18,6 +18,9 @@ urlpatterns = [
     path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
     path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
     path("my-data/", my_data.request_export, name="my_data"),
+    # Before the export link's pattern, which would take "erase" for a token.
+    path("my-data/erase/", my_data.request_erasure, name="erase_my_data"),
+    path("my-data/erase/<str:token>/", my_data.confirm_erasure, name="confirm_erasure"),
     path("my-data/<str:token>/", my_data.confirm_export, name="confirm_my_data"),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
