@@ -131,3 +131,13 @@ def test_a_refund_made_in_the_back_office_is_audited(login, shop_a, smtp):
     entry = AuditEntry.objects.get(action=AuditAction.REFUND)
     assert (entry.actor, entry.client_address) == (shop_a.owner, "198.51.100.23")
     assert entry.subject_type == "refund"
+
+
+def test_an_entry_keeps_a_nul_from_the_request_path_as_a_replacement_character(shop_a):
+    """A path such as /api/v1/orders/a%00b reached the log: PostgreSQL refuses NUL in text,
+    and the API answered 500 instead of 404."""
+    entry = record_access(
+        shop_a.shop, AuditAction.API_TOKEN_USED, actor_name="API token x", detail="GET /a\x00b"
+    )
+    entry.refresh_from_db()
+    assert entry.detail == "GET /a\N{REPLACEMENT CHARACTER}b"

@@ -53,10 +53,16 @@ def record_access(
         shop=shop,
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=actor_name[:150] or "system",
+        actor_name=_storable(actor_name, 150) or "system",
         action=action,
         subject_type=subject._meta.model_name if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
-        detail=detail[:300],
-        client_address=client_address[:64],
+        detail=_storable(detail, 300),
+        client_address=_storable(client_address, 64),
     )
+
+
+def _storable(text: str, length: int) -> str:
+    """Text as a database can keep it: a request path may carry a NUL, which PostgreSQL
+    refuses in a text column (the entry must still be written)."""
+    return text.replace("\x00", "\N{REPLACEMENT CHARACTER}")[:length]
