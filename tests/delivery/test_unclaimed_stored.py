@@ -255,3 +255,21 @@ def test_on_postgresql_no_query_of_the_report_scans_the_parcels_table(shop):
                 assert any(
                     column in condition for column in ("COALESCE", "updated_at", "order_id")
                 ), f"{sql}\n{scans}"
+
+
+def test_the_worker_stores_every_shops_days_before_the_first_view(shop, other_shop):
+    """The first view of a year of days used to store them itself (3.1 s at scale); the
+    worker's hourly job stores them first, so that view only reads."""
+    from aftersale.core.worker import registered_jobs
+    from aftersale.delivery.services import store_unclaimed_report_days
+
+    assert "delivery.unclaimed_report_days" in {job.name for job in registered_jobs()}
+    parcels(shop, 20)
+    parcels(other_shop, 10, seed=5)
+    store_unclaimed_report_days()
+    assert UnclaimedDay.objects.for_shop(shop).count() == 364  # whole past days
+    assert UnclaimedDay.objects.for_shop(other_shop).count() == 364
+    since = timezone.now() - timedelta(days=365)
+    with CaptureQueriesContext(connection) as first_view:
+        assert_equals_a_direct_count(shop, since)
+    assert not any(q["sql"].startswith(("INSERT", "DELETE")) for q in first_view)

@@ -21,7 +21,7 @@ from aftersale.backoffice.pagination import page_of
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.delivery.selectors import flagged_customers, unclaimed_costs_for
 from aftersale.delivery.selectors import unclaimed_report as unclaimed_report_of
-from aftersale.delivery.services import set_delivery_costs
+from aftersale.delivery.services import REPORT_PERIOD_DAYS, set_delivery_costs
 
 REPORT_MONTHS = 12
 TOP_ROWS = 15
@@ -114,7 +114,8 @@ def unclaimed_report(request):
     shop = request.shop
     costs = unclaimed_costs_for(shop)
     now = timezone.now()
-    report = unclaimed_report_of(shop, since=now - timedelta(days=365), costs=costs, top=TOP_ROWS)
+    since = now - timedelta(days=REPORT_PERIOD_DAYS)
+    report = unclaimed_report_of(shop, since=since, costs=costs, top=TOP_ROWS)
     months = report.months
     chart = charts.paired_bars(
         [row.label for row in months],
