@@ -104,3 +104,26 @@ class SupportSettings(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.shop}: {self.first_response_hours} h / {self.resolution_hours} h"
+
+
+from aftersale.service.help.models import (  # noqa: E402  (the help centre's tables)
+    HelpArticle,
+    HelpArticleTranslation,
+    HelpCategory,
+    HelpVisitDay,
+    HelpVisitor,
+    HelpVisitSalt,
+)
+
+__all__ = [
+    "HelpArticle",
+    "HelpArticleTranslation",
+    "HelpCategory",
+    "HelpVisitDay",
+    "HelpVisitSalt",
+    "HelpVisitor",
+    "OpeningHours",
+    "ShopClosedDay",
+    "SupportSettings",
+    "Weekday",
+]
