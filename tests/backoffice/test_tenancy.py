@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
+from tests.service.conftest import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,9 @@ OBJECT_URLS = [
         "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    ("backoffice:help_article", lambda shop: {"article_id": make_article(shop).pk}),
+    ("backoffice:help_article_delete", lambda shop: {"article_id": make_article(shop).pk}),
+    ("backoffice:help_category", lambda shop: {"category_id": make_article(shop).category_id}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -53,6 +57,9 @@ SHOP_PAGES = [
     "backoffice:flow_messaging_settings",
     "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
+    "backoffice:help",
+    "backoffice:help_category_new",
+    "backoffice:help_article_new",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]
