@@ -117,6 +117,7 @@ def test_the_help_centre_costs_the_same_queries_for_two_articles_or_twenty(
     from django.test.utils import CaptureQueriesContext
 
     category = make_article(shop_a.shop).category
+    client.get("/s/pohjola/help/")  # the day's first visitor creates the day's count
     counts = []
     for total in (2, 20):
         while HelpArticle.objects.for_shop(shop_a.shop).count() < total:
