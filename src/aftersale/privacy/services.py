@@ -6,6 +6,7 @@ Both walk the declarations of every app (``aftersale.privacy.registry``).
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,8 @@ from django.utils import timezone
 from aftersale.core.models import Membership
 from aftersale.flows.models import FlowRun, Suppression
 from aftersale.flows.triggers import exit_run
-from aftersale.orders.models import Customer
+from aftersale.orders.models import Customer, Order
+from aftersale.privacy.accounting import kept_until, local_day
 from aftersale.privacy.audit import record_access
 from aftersale.privacy.export import build_archive
 from aftersale.privacy.models import AuditAction, Erasure, PrivacySettings
@@ -34,6 +36,21 @@ def privacy_settings(shop) -> PrivacySettings:
 def update_privacy_settings(shop, **values) -> PrivacySettings:
     settings, _ = PrivacySettings.objects.update_or_create(shop=shop, defaults=values)
     return settings
+
+
+def accounting_kept_until(shop, customer: Customer) -> date | None:
+    """The last day the accounting records of ``customer``'s newest order are kept (None when
+    the customer has no orders): see aftersale.privacy.accounting."""
+    newest = (
+        Order.objects.for_shop(shop)
+        .filter(customer=customer)
+        .order_by("-placed_at")
+        .values_list("placed_at", flat=True)
+        .first()
+    )
+    if newest is None:
+        return None
+    return kept_until(privacy_settings(shop), local_day(shop, newest))
 
 
 def may_export(membership: Membership) -> bool:
