@@ -12,6 +12,7 @@ from aftersale.returns.models import (
     Withdrawal,
     WithdrawalLine,
 )
+from aftersale.returns.withdrawals import erased_note
 
 RETURN_RECORD = _(
     "A return and what was refunded for it: kept for the shop's accounting and return "
@@ -48,7 +49,11 @@ declare(
     Withdrawal,
     customer="customer",
     why=_("The customer's notice of withdrawal and the refund deadline it set."),
-    erase=anonymise(acknowledgement_message_id="", acknowledgement_error=""),
+    # An acknowledgement that was never sent keeps saying why (stopped by the erasure).
+    erase=anonymise(
+        acknowledgement_message_id="",
+        acknowledgement_error=lambda row: "" if row.acknowledged_at else erased_note(),
+    ),
 )
 declare(
     WithdrawalLine,
