@@ -2,10 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.privacy.registry import anonymise, declare, delete, keep
+from aftersale.privacy.registry import (
+    anonymise,
+    declare,
+    declare_no_customer_data,
+    delete,
+    keep,
+)
 from aftersale.returns.models import (
     ReturnLine,
     ReturnPhoto,
+    ReturnPolicy,
     ReturnRequest,
     StoreCredit,
     UnclaimedCase,
@@ -67,3 +74,4 @@ declare(
     why=_("A parcel that came back unclaimed and the refund less the shop's fee."),
     erase=keep(_("Amounts and dates for accounting, no personal data.")),
 )
+declare_no_customer_data(ReturnPolicy, _("The shop's return rules and its own return address."))
