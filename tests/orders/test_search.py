@@ -288,3 +288,23 @@ def test_on_sqlite_orders_by_email_are_read_through_the_customers_index(shop, pe
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "order_customer_time (shop_id=? AND customer_id=?)" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite index")
+def test_on_sqlite_a_word_common_in_another_shop_is_not_tested_row_by_row_here(
+    shop, people, monkeypatch
+):
+    """Another shop's customers with the word, numbered among this shop's: this shop does not
+    take the word for one most of its customers have."""
+    from aftersale.orders import selectors
+
+    other = ShopFactory(slug="other")
+    for index in range(200):
+        CustomerFactory(shop=other, email=f"o{index}@kauppa.fi")
+        CustomerFactory(shop=shop, email=f"s{index}@posti.net")
+    monkeypatch.setattr(selectors, "MANY_CUSTOMERS", 100)
+
+    customers, common = selectors._found_customers(shop, "kauppa")
+    assert not common and list(customers) == []
+    customers, common = selectors._found_customers(other, "kauppa")
+    assert common and customers.count() == 200

@@ -9,11 +9,12 @@ customer (migration ``0004_customer_search_text``):
 - PostgreSQL: a trigram GIN index (pg_trgm) on ``CUSTOMER_TEXT_SQL``; ``LIKE '%term%'`` on the
   same expression uses it.
 - SQLite: an FTS5 table with the trigram tokenizer, kept in step with the customer table by
-  triggers; ``MATCH`` on it finds the rows (see aftersale.orders.search_index). The words are
-  looked up first, reading at most ``MANY_CUSTOMERS`` + 1 of the shop's matches from the index
-  (``sqlite_matches``): up to that many, the query names the found ids; beyond, the words are
-  common (say "example", in every e-mail), and each customer is tested by its own text as a
-  page is read in name order — so no search reads every match to show 25.
+  triggers; ``MATCH`` on it finds the rows (see aftersale.orders.search_index). The words
+  are looked up first, reading at most ``MANY_CUSTOMERS`` + 1 ids from the index
+  (``sqlite_matches``): up to that many, the query names the found ids. Beyond, a word in
+  most of the shop's customers (say "example", in every e-mail) is tested customer by
+  customer as a page is read in name order, which finds 25 at once, where listing every match
+  first would read them all; a rarer one is listed from the index.
 
 A trigram index cannot find fewer than three characters: a shorter word only narrows a search
 that has a longer one (``needs_longer_words``). Order numbers match whole, with or without
@@ -107,15 +108,14 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def sqlite_matches(shop: Shop | int, texts: list[str], limit: int) -> list[int]:
-    """Up to ``limit`` ids of the shop's customers whose search text contains every one of
+def sqlite_matches(texts: list[str], limit: int) -> list[int]:
+    """Up to ``limit`` ids of customers (of any shop) whose search text contains every one of
     ``texts``, read from the FTS index as it hands them out (never all of a common word's)."""
     expression = " AND ".join(_fts_phrase(text) for text in texts)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.id FROM {SEARCH_TABLE} s CROSS JOIN orders_customer c ON c.id = s.rowid "
-            f"WHERE s.{SEARCH_TABLE} MATCH %s AND c.shop_id = %s LIMIT %s",
-            [expression, getattr(shop, "pk", shop), limit],
+            f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s LIMIT %s",
+            [expression, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -124,30 +124,39 @@ def sqlite_matches(shop: Shop | int, texts: list[str], limit: int) -> list[int]:
 DENSE = 0.5
 
 
-def _share_of_customers(shop: Shop | int, ids: list[int]) -> float:
-    """Which share of the shop's customers numbered from ``ids[0]`` to ``ids[-1]`` the found
-    ``ids`` are (ids come from the index in order)."""
+def _in_most_customers(shop: Shop | int, ids: list[int]) -> bool:
+    """Whether the found ``ids`` (in the order the index gives them, by id) are at least the
+    ``DENSE`` share of the shop's customers numbered from the first to the last of them (ids
+    of other shops' customers do not count). Counting the shop's customers in that range stops
+    as soon as there are too many of them."""
+    shop_id = getattr(shop, "pk", shop)
+    enough = int(len(ids) / DENSE) + 1
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM orders_customer WHERE shop_id = %s AND id BETWEEN %s AND %s",
-            [getattr(shop, "pk", shop), ids[0], ids[-1]],
+            "SELECT count(*) FROM (SELECT 1 FROM orders_customer WHERE shop_id = %s "
+            "AND id BETWEEN %s AND %s LIMIT %s)",
+            [shop_id, ids[0], ids[-1], enough],
         )
-        return len(ids) / max(cursor.fetchone()[0], 1)
+        in_range = cursor.fetchone()[0]
+        if in_range >= enough:
+            return False
+        cursor.execute(
+            "SELECT count(*) FROM orders_customer WHERE shop_id = %s "
+            "AND id IN (SELECT value FROM json_each(%s))",
+            [shop_id, json.dumps(ids)],
+        )
+        return cursor.fetchone()[0] >= DENSE * in_range
 
 
 def _sqlite_text_matches(shop: Shop | int, texts: list[str]) -> tuple[Q, bool]:
     """Customers whose text contains every one of ``texts`` (lower-case, three characters or
-    more), on SQLite, in the cheapest form for how many there are; and whether they are more
-    than ``MANY_CUSTOMERS``."""
-    ids = sqlite_matches(shop, texts, MANY_CUSTOMERS + 1)
+    more), on SQLite, in the cheapest form for how many there are; and whether they are in
+    most of the shop's customers (then tested row by row)."""
+    ids = sqlite_matches(texts, MANY_CUSTOMERS + 1)
     if len(ids) <= MANY_CUSTOMERS:
         found = RawSQL("id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)], BooleanField())
         return Q(found), False
-    return _many_matches(shop, texts, ids), True
-
-
-def _many_matches(shop: Shop | int, texts: list[str], ids: list[int]) -> Q:
-    if all(text.isascii() for text in texts) and _share_of_customers(shop, ids) >= DENSE:
+    if all(text.isascii() for text in texts) and _in_most_customers(shop, ids):
         # Words in most customers' text (say "example" in every e-mail): listing every match
         # first would read them all, so each customer's own text is tested as a page is read
         # in name order, which finds 25 within the first few dozen. SQLite's lower() and LIKE
@@ -156,15 +165,14 @@ def _many_matches(shop: Shop | int, texts: list[str], ids: list[int]) -> Q:
         condition = " AND ".join(
             f"lower({CUSTOMER_TEXT_SQLITE}) LIKE %s ESCAPE '\\'" for _ in patterns
         )
-        return Q(RawSQL(condition, patterns, output_field=BooleanField()))
+        return Q(RawSQL(condition, patterns, output_field=BooleanField())), True
     expression = " AND ".join(_fts_phrase(text) for text in texts)
-    return Q(
-        RawSQL(
-            f"id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s)",
-            [expression],
-            output_field=BooleanField(),
-        )
+    found = RawSQL(
+        f"id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s)",
+        [expression],
+        output_field=BooleanField(),
     )
+    return Q(found), False
 
 
 def _plain_matches(text: str) -> Q:
@@ -195,11 +203,11 @@ def search_customers(shop: Shop | int, query: str) -> QuerySet:
 
 
 def _found_customers(shop: Shop | int, query: str) -> tuple[QuerySet, bool]:
-    """``search_customers``, and whether the index found more than ``MANY_CUSTOMERS``."""
+    """``search_customers``, and whether its words are in most of the shop's customers."""
     customers = Customer.objects.for_shop(shop)
     terms = search_terms(query)
     if not terms:
-        return customers.order_by(*NAME_ORDER), True
+        return customers.order_by(*NAME_ORDER), False
     long_enough = not needs_longer_words(query)
     # The customers of the orders numbered like a term, for every term in one indexed query;
     # as a list of ids, so that PostgreSQL can OR them with the trigram index (a subquery in
@@ -218,13 +226,13 @@ def _found_customers(shop: Shop | int, query: str) -> tuple[QuerySet, bool]:
             indexed_texts.append(text)  # looked up together, below
         else:
             customers = customers.filter(_term_matches(text, numbers))
-    many = False
+    common = False
     if indexed_texts:
-        condition, many = _sqlite_text_matches(shop, indexed_texts)
+        condition, common = _sqlite_text_matches(shop, indexed_texts)
         customers = customers.filter(condition)
     # Found rows are sorted after the index found them. Ordered as the name index is, the
     # planner would walk that index testing every customer's text until a page is full.
-    return customers.order_by(Lower("last_name"), Lower("first_name"), "id"), many
+    return customers.order_by(Lower("last_name"), Lower("first_name"), "id"), common
 
 
 FEW_CUSTOMERS = 1000
@@ -251,8 +259,8 @@ def search_orders(
         if numbered and "@" not in query:
             orders = orders.filter(pk__in=numbered)
         else:
-            customers, many = _found_customers(shop, query)
-            if many and connection.vendor == "sqlite":
+            customers, common = _found_customers(shop, query)
+            if common:
                 # A common word: each order's customer is tested as the orders are read newest
                 # first (SQLite would otherwise list every matching customer first).
                 orders = orders.filter(Exists(customers.filter(pk=OuterRef("customer_id"))))
