@@ -260,12 +260,13 @@ def search_orders(
             orders = orders.filter(pk__in=numbered)
         else:
             customers, common = _found_customers(shop, query)
-            if common:
-                # A common word: each order's customer is tested as the orders are read newest
+            found = customers.values("pk") if common else _customer_ids(customers)
+            if isinstance(found, list) or connection.vendor != "sqlite":
+                orders = orders.filter(customer__in=found)
+            else:
+                # Many customers: each order's customer is tested as the orders are read newest
                 # first (SQLite would otherwise list every matching customer first).
                 orders = orders.filter(Exists(customers.filter(pk=OuterRef("customer_id"))))
-            else:
-                orders = orders.filter(customer__in=_customer_ids(customers))
     if delivery_method:
         orders = orders.filter(delivery_method=delivery_method)
     if status:
