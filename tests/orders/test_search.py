@@ -304,7 +304,7 @@ def test_on_sqlite_a_word_common_in_another_shop_is_not_tested_row_by_row_here(
         CustomerFactory(shop=shop, email=f"s{index}@posti.net")
     monkeypatch.setattr(selectors, "MANY_CUSTOMERS", 100)
 
-    customers, common = selectors._found_customers(shop, "kauppa")
-    assert not common and list(customers) == []
-    customers, common = selectors._found_customers(other, "kauppa")
-    assert common and customers.count() == 200
+    customers, how = selectors._found_customers(shop, "kauppa")
+    assert how == selectors.INDEXED and list(customers) == []
+    customers, how = selectors._found_customers(other, "kauppa")
+    assert how == selectors.COMMON and customers.count() == 200

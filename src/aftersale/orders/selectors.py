@@ -148,14 +148,19 @@ def _in_most_customers(shop: Shop | int, ids: list[int]) -> bool:
         return cursor.fetchone()[0] >= DENSE * in_range
 
 
-def _sqlite_text_matches(shop: Shop | int, texts: list[str]) -> tuple[Q, bool]:
+# How the found customers are named in the query: by the ids the index gave (LISTED), by
+# testing each customer's text (COMMON: a word most of the shop's customers have), or by
+# every id the index holds for the words (INDEXED).
+LISTED, COMMON, INDEXED = "listed", "common", "indexed"
+
+
+def _sqlite_text_matches(shop: Shop | int, texts: list[str]) -> tuple[Q, str]:
     """Customers whose text contains every one of ``texts`` (lower-case, three characters or
-    more), on SQLite, in the cheapest form for how many there are; and whether they are in
-    most of the shop's customers (then tested row by row)."""
+    more), on SQLite, in the cheapest form for how many there are, and which form it is."""
     ids = sqlite_matches(texts, MANY_CUSTOMERS + 1)
     if len(ids) <= MANY_CUSTOMERS:
         found = RawSQL("id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)], BooleanField())
-        return Q(found), False
+        return Q(found), LISTED
     if all(text.isascii() for text in texts) and _in_most_customers(shop, ids):
         # Words in most customers' text (say "example" in every e-mail): listing every match
         # first would read them all, so each customer's own text is tested as a page is read
@@ -165,14 +170,14 @@ def _sqlite_text_matches(shop: Shop | int, texts: list[str]) -> tuple[Q, bool]:
         condition = " AND ".join(
             f"lower({CUSTOMER_TEXT_SQLITE}) LIKE %s ESCAPE '\\'" for _ in patterns
         )
-        return Q(RawSQL(condition, patterns, output_field=BooleanField())), True
+        return Q(RawSQL(condition, patterns, output_field=BooleanField())), COMMON
     expression = " AND ".join(_fts_phrase(text) for text in texts)
     found = RawSQL(
         f"id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s)",
         [expression],
         output_field=BooleanField(),
     )
-    return Q(found), False
+    return Q(found), INDEXED
 
 
 def _plain_matches(text: str) -> Q:
@@ -202,12 +207,13 @@ def search_customers(shop: Shop | int, query: str) -> QuerySet:
     return _found_customers(shop, query)[0]
 
 
-def _found_customers(shop: Shop | int, query: str) -> tuple[QuerySet, bool]:
-    """``search_customers``, and whether its words are in most of the shop's customers."""
+def _found_customers(shop: Shop | int, query: str) -> tuple[QuerySet, str]:
+    """``search_customers``, and how it names the customers (``LISTED``, ``COMMON`` or
+    ``INDEXED``)."""
     customers = Customer.objects.for_shop(shop)
     terms = search_terms(query)
     if not terms:
-        return customers.order_by(*NAME_ORDER), False
+        return customers.order_by(*NAME_ORDER), LISTED
     long_enough = not needs_longer_words(query)
     # The customers of the orders numbered like a term, for every term in one indexed query;
     # as a list of ids, so that PostgreSQL can OR them with the trigram index (a subquery in
@@ -226,13 +232,13 @@ def _found_customers(shop: Shop | int, query: str) -> tuple[QuerySet, bool]:
             indexed_texts.append(text)  # looked up together, below
         else:
             customers = customers.filter(_term_matches(text, numbers))
-    common = False
+    how = LISTED
     if indexed_texts:
-        condition, common = _sqlite_text_matches(shop, indexed_texts)
+        condition, how = _sqlite_text_matches(shop, indexed_texts)
         customers = customers.filter(condition)
     # Found rows are sorted after the index found them. Ordered as the name index is, the
     # planner would walk that index testing every customer's text until a page is full.
-    return customers.order_by(Lower("last_name"), Lower("first_name"), "id"), common
+    return customers.order_by(Lower("last_name"), Lower("first_name"), "id"), how
 
 
 FEW_CUSTOMERS = 1000
@@ -259,9 +265,9 @@ def search_orders(
         if numbered and "@" not in query:
             orders = orders.filter(pk__in=numbered)
         else:
-            customers, common = _found_customers(shop, query)
-            found = customers.values("pk") if common else _customer_ids(customers)
-            if isinstance(found, list) or connection.vendor != "sqlite":
+            customers, how = _found_customers(shop, query)
+            found = customers.values("pk") if how == COMMON else _customer_ids(customers)
+            if isinstance(found, list) or how == LISTED or connection.vendor != "sqlite":
                 orders = orders.filter(customer__in=found)
             else:
                 # Many customers: each order's customer is tested as the orders are read newest
