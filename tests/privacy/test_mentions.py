@@ -19,6 +19,7 @@ from aftersale.core.models import JobRun
 from aftersale.core.worker import registered_jobs
 from aftersale.orders.models import Customer
 from aftersale.portal.tasks import send_magic_link
+from aftersale.privacy.retention import forget_finished_tasks
 from aftersale.privacy.services import erase_customer, export_customers
 from tests.privacy.test_erasure import scan_every_table
 
@@ -134,3 +135,19 @@ def test_stored_answers_and_the_integration_log_expire_for_every_shop(shop_a, sh
     }
     jobs = {job.name: job for job in registered_jobs()}
     assert jobs["api.forget_expired"].every == timedelta(hours=1)
+
+
+def test_finished_background_tasks_are_forgotten_after_two_weeks(shop_a, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    send_magic_link.enqueue(shop_id=shop_a.shop.pk, email="done@example.fi", language="fi")
+    send_magic_link.enqueue(shop_id=shop_a.shop.pk, email="queued@example.fi", language="fi")
+    finished = DBTaskResult.objects.filter(args_kwargs__icontains="done@")
+    finished.update(status="SUCCESSFUL", finished_at=timezone.now())
+
+    assert forget_finished_tasks(timezone.now() + timedelta(days=13)) == 0
+    assert forget_finished_tasks(timezone.now() + timedelta(days=15)) == 1
+    assert list(DBTaskResult.objects.values_list("args_kwargs__kwargs__email", flat=True)) == [
+        "queued@example.fi"
+    ]
+    jobs = {job.name: job for job in registered_jobs()}
+    assert jobs["privacy.finished_tasks"].every == timedelta(days=1)

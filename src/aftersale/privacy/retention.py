@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from aftersale.core.models import Shop
 from aftersale.delivery.models import TrackingEvent
@@ -179,6 +180,25 @@ def apply_retention(shop, now: datetime | None = None) -> dict[str, int]:
     if counts:
         logger.info("retention for shop %s: %s", shop.pk, counts)
     return counts
+
+
+# Finished background tasks are kept this long for looking into failures; their arguments can
+# name a customer's e-mail address (a portal sign-in link).
+TASK_RESULTS_KEPT_FOR = timedelta(days=14)
+
+
+def forget_finished_tasks(now: datetime | None = None) -> int:
+    """Delete background task results that finished more than ``TASK_RESULTS_KEPT_FOR`` ago
+    (queued and running ones stay), a chunk at a time; returns how many."""
+    cutoff = (now or timezone.now()) - TASK_RESULTS_KEPT_FOR
+    deleted = 0
+    while True:
+        ids = list(
+            DBTaskResult.objects.filter(finished_at__lt=cutoff).values_list("pk", flat=True)[:CHUNK]
+        )
+        if not ids:
+            return deleted
+        deleted += DBTaskResult.objects.filter(pk__in=ids).delete()[0]
 
 
 def apply_retention_everywhere() -> None:
