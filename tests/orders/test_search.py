@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersale.orders import search_index
 from aftersale.orders.models import Customer
@@ -62,6 +63,19 @@ def people(shop):
     return made
 
 
+@pytest.fixture(params=["few", "many, in most customers", "many, in some"])
+def matches(request, monkeypatch):
+    """Each way SQLite answers: up to ``MANY_CUSTOMERS`` matches by their ids; beyond, a word in
+    most of the shop's customers tested row by row, or in fewer of them through the index."""
+    from aftersale.orders import selectors
+
+    if request.param != "few":
+        monkeypatch.setattr(selectors, "MANY_CUSTOMERS", 0)
+    if request.param == "many, in some":
+        monkeypatch.setattr(selectors, "DENSE", 2)
+    return request.param
+
+
 def found(shop, query):
     return sorted(customer.first_name for customer in search_customers(shop, query))
 
@@ -108,11 +122,11 @@ def found(shop, query):
         ("nobody", []),
     ],
 )
-def test_it_finds_customers_by_what_staff_type(shop, people, query, names):
+def test_it_finds_customers_by_what_staff_type(shop, people, query, names, matches):
     assert found(shop, query) == names
 
 
-def test_it_never_finds_another_shops_customers(shop, people):
+def test_it_never_finds_another_shops_customers(shop, people, matches):
     foreign_shop = people["foreign"].shop
     for query in ("Mäkinen", "matti.makinen@example.fi", "0401234567", "PS-C-1", "30002"):
         result = list(search_customers(shop, query))
@@ -121,7 +135,7 @@ def test_it_never_finds_another_shops_customers(shop, people):
     assert list(search_customers(foreign_shop, "mäkinen")) == [people["foreign"]]
 
 
-def test_a_short_word_only_narrows_a_longer_one(shop, people):
+def test_a_short_word_only_narrows_a_longer_one(shop, people, matches):
     assert needs_longer_words("ma")
     assert found(shop, "ma") == []
     assert not needs_longer_words("ma mäkinen")
@@ -141,7 +155,7 @@ def test_the_index_follows_new_changed_and_deleted_customers(shop, people):
     assert found(shop, "öberg") == []
 
 
-def test_it_finds_orders_by_number_email_name_and_phone(shop, people):
+def test_it_finds_orders_by_number_email_name_and_phone(shop, people, matches):
     def numbers(query, **filters):
         return sorted(order.number for order in search_orders(shop, query, **filters))
 
@@ -168,14 +182,56 @@ def test_many_matching_customers_still_find_their_orders(shop, settings, monkeyp
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite index")
 def test_on_sqlite_the_search_reads_the_fts_table(shop, people):
     fill(shop)
-    sql, params = search_customers(shop, "mäkinen").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert f"{search_index.SEARCH_TABLE} VIRTUAL TABLE" in plan
+    with CaptureQueriesContext(connection) as lookups:
+        customers = search_customers(shop, "mäkinen")
+    assert f"{search_index.SEARCH_TABLE} MATCH" in lookups.captured_queries[-1]["sql"]
+    plan = query_plan(customers)
     # Customers are read by the ids the FTS table gave, not by walking the shop's customers.
     assert "rowid=?" in plan, plan
     assert "SCAN orders_customer " not in plan + " ", plan
+
+
+def query_plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite index")
+def test_on_sqlite_a_word_in_every_customer_reads_a_page_without_listing_every_match(
+    shop, people, monkeypatch
+):
+    """Issue 12: "example" in every e-mail. Past MANY_CUSTOMERS matches the page is read in name
+    order, each customer tested on its own; the count stops at its limit."""
+    from aftersale.orders import selectors
+
+    fill(shop)
+    monkeypatch.setattr(selectors, "MANY_CUSTOMERS", 1000)
+    customers = search_customers(shop, "posti.net")
+    page = customers.order_by(*selectors.NAME_ORDER)
+    plan = query_plan(page[:25])
+    assert "customer_by_name" in plan and search_index.SEARCH_TABLE not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    assert customers.order_by()[:1001].count() == 1001
+    assert [c.last_name for c in page[:2]] == ["Korhonen0", "Korhonen1"]
+    orders = search_orders(shop, "posti.net")
+    plan = query_plan(orders[:25])
+    assert "order_shop_placed" in plan and search_index.SEARCH_TABLE not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite index")
+def test_on_sqlite_a_common_word_in_a_few_of_many_customers_reads_the_index(
+    shop, people, monkeypatch
+):
+    from aftersale.orders import selectors
+
+    fill(shop)
+    Customer.objects.filter(last_name__endswith="7").update(email="seven@kauppa.fi")
+    monkeypatch.setattr(selectors, "MANY_CUSTOMERS", 100)
+    customers = search_customers(shop, "kauppa")
+    assert search_index.SEARCH_TABLE in query_plan(customers)
+    assert customers.count() == 300
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds tables")
@@ -232,3 +288,23 @@ def test_on_sqlite_orders_by_email_are_read_through_the_customers_index(shop, pe
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "order_customer_time (shop_id=? AND customer_id=?)" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite index")
+def test_on_sqlite_a_word_common_in_another_shop_is_not_tested_row_by_row_here(
+    shop, people, monkeypatch
+):
+    """Another shop's customers with the word, numbered among this shop's: this shop does not
+    take the word for one most of its customers have."""
+    from aftersale.orders import selectors
+
+    other = ShopFactory(slug="other")
+    for index in range(200):
+        CustomerFactory(shop=other, email=f"o{index}@kauppa.fi")
+        CustomerFactory(shop=shop, email=f"s{index}@posti.net")
+    monkeypatch.setattr(selectors, "MANY_CUSTOMERS", 100)
+
+    customers, how = selectors._found_customers(shop, "kauppa")
+    assert how == selectors.INDEXED and list(customers) == []
+    customers, how = selectors._found_customers(other, "kauppa")
+    assert how == selectors.COMMON and customers.count() == 200

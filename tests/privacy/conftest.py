@@ -54,6 +54,7 @@ class RichCustomer:
             "Quornström",
             "+358 40 765 4321",
             "Qwertinkatu 77 B 12",
+            "crm-zyxwell",
         ]
 
 

@@ -35,7 +35,13 @@ def test_a_settings_change_records_who_and_from_where(login, shop_a):
     client = login(shop_a.owner)
     response = client.post(
         reverse("backoffice:privacy_settings"),
-        {"accounting_years": 7, "message_body_months": 12, "return_photo_days": 30},
+        {
+            "accounting_years": 7,
+            "financial_year_end_month": 12,
+            "financial_year_end_day": 31,
+            "message_body_months": 12,
+            "return_photo_days": 30,
+        },
         REMOTE_ADDR="203.0.113.5",
     )
 

@@ -9,9 +9,17 @@ from collections import deque
 import pytest
 from django.apps import apps
 from django.core.exceptions import FieldError
+from django.db import models
 
 from aftersale.orders.models import Customer
-from aftersale.privacy.registry import ANONYMISE, DELETE, KEEP, declaration_for, declarations
+from aftersale.privacy.registry import (
+    ANONYMISE,
+    DELETE,
+    KEEP,
+    declaration_for,
+    declarations,
+    no_customer_data,
+)
 
 MAX_DEPTH = 6
 
@@ -73,11 +81,60 @@ def test_every_model_with_a_customer_is_declared(model, path):
     )
 
 
+def free_text_fields(model) -> list[str]:
+    """Columns that could hold anything typed or sent: text, JSON and longer strings."""
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.TextField | models.JSONField)
+        or (isinstance(field, models.CharField) and field.max_length >= 100)
+    ]
+
+
+def models_with_free_text_only():
+    return [
+        (model, fields)
+        for model in apps.get_models()
+        if path_to_customer(model) is None and (fields := free_text_fields(model))
+    ]
+
+
+def test_it_finds_the_models_that_could_mention_a_customer_in_their_text():
+    found = {model._meta.label for model, _fields in models_with_free_text_only()}
+    assert {
+        "api.IdempotentRequest",
+        "api.InboundWebhook",
+        "django_tasks_database.DBTaskResult",
+    } <= (found)
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    models_with_free_text_only(),
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_every_model_with_free_text_says_whether_it_can_mention_a_customer(model, fields):
+    """No foreign key leads to a customer, but text can hold their e-mail or customer id (a
+    stored API answer, a queued task): declared with declare_mentions, or said to hold none."""
+    app = model._meta.app_config
+    assert declaration_for(model) is not None or no_customer_data(model), (
+        f"{model._meta.label} has free text ({', '.join(fields)}) and export and erasure do not "
+        f"cover it. Add to src/{app.name.replace('.', '/')}/privacy.py (for another package's "
+        "model: src/aftersale/privacy/privacy.py) either\n"
+        f"    declare_mentions({model.__name__}, find=lambda customer: mentions(customer, …), "
+        'why=_("…"), erase=delete() | anonymise(…))\n'
+        f"or  declare_no_customer_data({model.__name__}, "
+        '_("why it never holds a customer\'s data"))'
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("declaration", declarations(), ids=lambda d: d.key)
 def test_every_declaration_is_usable(declaration, shop_a):
     """The customer lookup resolves, exported and anonymised fields exist, and 'why' is said."""
-    customer = Customer(pk=1, shop=shop_a.shop)
+    customer = Customer(
+        pk=1, shop=shop_a.shop, external_id="c1", email="c1@example.fi", phone="+358 40 1"
+    )
     try:
         str(declaration.rows_of(customer).query)
     except FieldError as error:

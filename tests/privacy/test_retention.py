@@ -68,10 +68,11 @@ def test_accounting_records_of_erased_customers_go_after_the_accounting_period(
 ):
     shop = shop_a.shop
     erase_customer(shop, rich_customer.customer)
-    clock.shift(timedelta(days=365 * 6 - 30))
-    assert counts(shop)["accounting_records"] == 0  # 6 years from the orders not yet passed
+    # Placed in November 2026, a financial year ending on 31 December 2026: kept through 2032.
+    clock.move_to(datetime(2032, 12, 31, 21, 0, tzinfo=UTC))  # 23:00 in Helsinki
+    assert counts(shop)["accounting_records"] == 0
 
-    clock.shift(timedelta(days=60))
+    clock.move_to(datetime(2032, 12, 31, 22, 30, tzinfo=UTC))  # 1 January 2033 in Helsinki
     assert counts(shop)["accounting_records"] == 2
     apply_retention(shop)
     assert not Order.objects.exists() and not Payment.objects.exists()

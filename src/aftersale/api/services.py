@@ -1,4 +1,5 @@
-"""What the API layer itself records: the integration log of inbound webhooks."""
+"""What the API layer itself records: the integration log of inbound webhooks; and the hourly
+job that forgets it, and the stored answers to Idempotency-Keys, once they are old."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from aftersale.api.models import InboundWebhook
+from aftersale.api.idempotency import KEEP_FOR as ANSWERS_KEPT_FOR
+from aftersale.api.models import IdempotentRequest, InboundWebhook
 from aftersale.core.models import Shop
 from aftersale.orders.ingest import Upserted
 
@@ -41,3 +43,13 @@ def log_inbound_webhook(
         detail=detail[:500],
         source_updated_at=source_updated_at,
     )
+
+
+def forget_expired(now=None) -> dict[str, int]:
+    """Every shop's stored Idempotency-Key answers older than a day and integration log
+    entries older than ``KEEP_FOR`` (they can name customers: see aftersale/api/privacy.py).
+    Each shop's are also dropped when it next sends; this covers shops that stopped."""
+    now = now or timezone.now()
+    answers, _ = IdempotentRequest.objects.filter(created_at__lt=now - ANSWERS_KEPT_FOR).delete()
+    log, _ = InboundWebhook.objects.filter(received_at__lt=now - KEEP_FOR).delete()
+    return {"idempotency answers": answers, "inbound webhooks": log}

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.delivery.models import Shipment, TrackingEvent
-from aftersale.privacy.registry import anonymise, declare, delete
+from aftersale.delivery.models import PickupPoint, Shipment, TrackingEvent
+from aftersale.privacy.registry import anonymise, declare, declare_no_customer_data, delete
 
 declare(
     Shipment,
@@ -18,3 +18,4 @@ declare(
     why=_("Where the parcel has been, as the carrier reported it."),
     erase=delete(),
 )
+declare_no_customer_data(PickupPoint, _("Carriers' pickup points and their opening hours."))

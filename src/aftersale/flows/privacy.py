@@ -2,8 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.flows.models import Consent, FlowRun, Message, StepRun, Suppression
-from aftersale.privacy.registry import declare, delete
+from aftersale.flows.models import (
+    Consent,
+    Flow,
+    FlowRun,
+    Message,
+    MessagingSettings,
+    StepRun,
+    Suppression,
+    Template,
+)
+from aftersale.privacy.registry import declare, declare_no_customer_data, delete
 
 declare(
     FlowRun,
@@ -35,4 +44,9 @@ declare(
     customer="message__customer",
     why=_("Addresses that must not get marketing (unsubscribed, bounced, complained)."),
     erase=delete(),
+)
+declare_no_customer_data(MessagingSettings, _("The shop's sender name and address."))
+declare_no_customer_data(Flow, _("The shop's automations: triggers, filters and steps."))
+declare_no_customer_data(
+    Template, _("Message templates; the customer's details are filled in when a message is made.")
 )

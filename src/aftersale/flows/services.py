@@ -23,6 +23,7 @@ from aftersale.flows.models import (
     Message,
     MessagingSettings,
     Step,
+    StepRun,
     Suppression,
     Template,
 )
@@ -342,6 +343,37 @@ def end_marketing_runs(shop, customer_ids: list[int], *, reason: str) -> int:
         exit_run(run, reason=reason, now=now)
         count += 1
     return count
+
+
+def stop_messaging_customer(shop, customer, *, reason: str) -> dict[str, int]:
+    """End every active run of ``customer`` and cancel what waits to be sent to them: waiting
+    steps (of any run) and messages waiting for a retry. Returns how many of each."""
+    now = timezone.now()
+    steps = (
+        StepRun.objects.for_shop(shop)
+        .filter(run__customer=customer, state=StepRun.State.PENDING)
+        .update(
+            state=StepRun.State.CANCELLED,
+            skip_reason=reason[:200],
+            finished_at=now,
+            updated_at=now,
+        )
+    )
+    messages = (
+        Message.objects.for_shop(shop)
+        .filter(customer=customer, state=Message.State.RETRYING)
+        .update(
+            state=Message.State.CANCELLED,
+            last_error=reason[:200],
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    )
+    runs = 0
+    for run in FlowRun.objects.for_shop(shop).filter(customer=customer, state=FlowRun.State.ACTIVE):
+        exit_run(run, reason=reason, now=now)
+        runs += 1
+    return {"flow runs": runs, "flow steps": steps, "messages": messages}
 
 
 # --- Suppression, unsubscribes and bounces ---------------------------------------------------

@@ -39,6 +39,9 @@ def _sqlite_text(row: str) -> str:
     return " || ' ' || ".join([f"{prefix}{column}" for column in columns] + [digits])
 
 
+# The same text on SQLite for a row of the customer table (unqualified column names).
+CUSTOMER_TEXT_SQLITE = _sqlite_text("")
+
 PG_TRIGRAM_MISSING = (
     "Customer search needs the PostgreSQL extension pg_trgm, and this database user may not "
     "create it. Ask the database administrator to run CREATE EXTENSION pg_trgm; in this "

@@ -15,6 +15,7 @@ class PrivacyConfig(AppConfig):
         autodiscover_modules("privacy")
         from aftersale.core.worker import register_job
         from aftersale.privacy import signals  # noqa: F401  (connects the audit receivers)
-        from aftersale.privacy.retention import apply_retention_everywhere
+        from aftersale.privacy.retention import apply_retention_everywhere, forget_finished_tasks
 
         register_job("privacy.retention", apply_retention_everywhere, every=timedelta(hours=24))
+        register_job("privacy.finished_tasks", forget_finished_tasks, every=timedelta(hours=24))

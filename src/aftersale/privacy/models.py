@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
@@ -18,8 +23,21 @@ class PrivacySettings(TimeStamped):
         default=6,
         help_text=_(
             "Orders, payments and refunds of erased customers are kept without personal data "
-            "this long (6 years for vouchers under the Finnish Accounting Act)."
+            "this long after the end of the calendar year in which their financial period "
+            "ended (6 years for vouchers under the Finnish Accounting Act)."
         ),
+    )
+    financial_year_end_month = models.PositiveSmallIntegerField(
+        _("financial year ends: month"),
+        default=12,
+        choices=list(MONTHS.items()),
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    financial_year_end_day = models.PositiveSmallIntegerField(
+        _("financial year ends: day"),
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("The last day of the shop's financial year (31 December for most shops)."),
     )
     message_body_months = models.PositiveSmallIntegerField(
         _("delete message texts after (months)"),
@@ -64,6 +82,18 @@ class PrivacySettings(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.shop} privacy"
+
+    def clean(self) -> None:
+        month, day = self.financial_year_end_month, self.financial_year_end_day
+        if month and day and 1 <= month <= 12 and day > calendar.monthrange(2024, month)[1]:
+            raise ValidationError(
+                {
+                    "financial_year_end_day": _(
+                        "That month has no day %(day)s: give the last day of the financial year."
+                    )
+                    % {"day": day}
+                }
+            )
 
 
 class ErasedAddress(models.Model):

@@ -16,11 +16,13 @@ from datetime import datetime, timedelta
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from aftersale.core.models import Shop
 from aftersale.delivery.models import TrackingEvent
 from aftersale.flows.models import Message
 from aftersale.orders.models import Customer, Order
+from aftersale.privacy.accounting import kept_until, removable_through, removal_cutoff, shop_today
 from aftersale.privacy.models import Erasure, PrivacySettings
 from aftersale.returns.models import ReturnPhoto
 
@@ -82,9 +84,9 @@ def _old_delivery_addresses(shop, settings, now):
 
 
 def _accounting_past_retention(shop, settings, now):
-    """Orders of erased customers older than the accounting period (with their payments,
-    refunds, lines, parcels and returns)."""
-    cutoff = months_before(now, settings.accounting_years * 12)
+    """Orders of erased customers whose accounting period is over (with their payments,
+    refunds, lines, parcels and returns): see aftersale.privacy.accounting."""
+    cutoff = removal_cutoff(shop, settings, now)
     erased = Erasure.objects.for_shop(shop).filter(state=Erasure.State.DONE)
     return Order.objects.for_shop(shop).filter(
         placed_at__lt=cutoff, customer_id__in=erased.values("customer_id")
@@ -139,14 +141,23 @@ def _settings_for(shop) -> PrivacySettings:
 
 
 def preview_retention(shop, settings: PrivacySettings | None, now: datetime) -> list[dict]:
-    """What the next run would remove: one row per rule with its count (None: rule is off)."""
+    """What the next run would remove: one row per rule with its count (None: rule is off).
+    The accounting row also says through which order day records go (``through``) and until
+    when the records of an order placed today are kept (``kept_until``)."""
     settings = settings or _settings_for(shop)
     preview = []
     for rule in RULES:
         rows = rule.due(shop, settings, now)
-        preview.append(
-            {"key": rule.key, "label": rule.label, "count": None if rows is None else rows.count()}
-        )
+        row = {
+            "key": rule.key,
+            "label": rule.label,
+            "count": None if rows is None else rows.count(),
+        }
+        if rule.key == "accounting_records":
+            today = shop_today(shop, now)
+            row["through"] = removable_through(settings, today)
+            row["kept_until"] = kept_until(settings, today)
+        preview.append(row)
     return preview
 
 
@@ -169,6 +180,25 @@ def apply_retention(shop, now: datetime | None = None) -> dict[str, int]:
     if counts:
         logger.info("retention for shop %s: %s", shop.pk, counts)
     return counts
+
+
+# Finished background tasks are kept this long for looking into failures; their arguments can
+# name a customer's e-mail address (a portal sign-in link).
+TASK_RESULTS_KEPT_FOR = timedelta(days=14)
+
+
+def forget_finished_tasks(now: datetime | None = None) -> int:
+    """Delete background task results that finished more than ``TASK_RESULTS_KEPT_FOR`` ago
+    (queued and running ones stay), a chunk at a time; returns how many."""
+    cutoff = (now or timezone.now()) - TASK_RESULTS_KEPT_FOR
+    deleted = 0
+    while True:
+        ids = list(
+            DBTaskResult.objects.filter(finished_at__lt=cutoff).values_list("pk", flat=True)[:CHUNK]
+        )
+        if not ids:
+            return deleted
+        deleted += DBTaskResult.objects.filter(pk__in=ids).delete()[0]
 
 
 def apply_retention_everywhere() -> None:

@@ -6,19 +6,22 @@ Both walk the declarations of every app (``aftersale.privacy.registry``).
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
 from aftersale.core.models import Membership
-from aftersale.flows.models import FlowRun, Suppression
-from aftersale.flows.triggers import exit_run
-from aftersale.orders.models import Customer
+from aftersale.flows.models import Suppression
+from aftersale.flows.services import stop_messaging_customer
+from aftersale.orders.models import Customer, Order
+from aftersale.privacy.accounting import kept_until, local_day
 from aftersale.privacy.audit import record_access
 from aftersale.privacy.export import build_archive
 from aftersale.privacy.models import AuditAction, Erasure, PrivacySettings
 from aftersale.privacy.registry import ANONYMISE, DELETE, Declaration, declarations
 from aftersale.privacy.suppression import EMAIL, SMS, remember_erased
+from aftersale.returns.withdrawals import stop_acknowledgements
 
 logger = logging.getLogger("aftersale.privacy")
 
@@ -34,6 +37,21 @@ def privacy_settings(shop) -> PrivacySettings:
 def update_privacy_settings(shop, **values) -> PrivacySettings:
     settings, _ = PrivacySettings.objects.update_or_create(shop=shop, defaults=values)
     return settings
+
+
+def accounting_kept_until(shop, customer: Customer) -> date | None:
+    """The last day the accounting records of ``customer``'s newest order are kept (None when
+    the customer has no orders): see aftersale.privacy.accounting."""
+    newest = (
+        Order.objects.for_shop(shop)
+        .filter(customer=customer)
+        .order_by("-placed_at")
+        .values_list("placed_at", flat=True)
+        .first()
+    )
+    if newest is None:
+        return None
+    return kept_until(privacy_settings(shop), local_day(shop, newest))
 
 
 def may_export(membership: Membership) -> bool:
@@ -106,9 +124,15 @@ def erase_customer(
                 source=source,
                 started_at=now,
             )
-        _stop_messages(shop, customer, now)
+        cancelled = _stop_messages(shop, customer)
+        if cancelled:
+            erasure.counts = {**erasure.counts, **cancelled}
+            erasure.save(update_fields=["counts"])
     logger.info("erasing customer %s of shop %s", customer.pk, shop.pk)
-    counts: dict[str, int] = {}
+    # What was cancelled is kept from a first, interrupted run (the second finds nothing).
+    counts: dict[str, int] = {
+        key: value for key, value in erasure.counts.items() if key.startswith("cancelled ")
+    }
     for declaration in declarations():
         changed = _apply(declaration, customer)
         if changed:
@@ -132,18 +156,23 @@ def erase_customer(
     return erasure
 
 
-def _stop_messages(shop, customer: Customer, now) -> None:
-    """Never message these addresses again, and cancel the customer's running flows."""
+def _stop_messages(shop, customer: Customer) -> dict[str, int]:
+    """Never message these addresses again: remember them as hashes, cancel everything queued
+    for the customer (running flows, waiting steps, messages waiting for a retry, unsent
+    withdrawal acknowledgements) and blank the addresses at once, so that no job that retries
+    a message can reach them while the rest is erased. Returns what was cancelled."""
     remember_erased(shop, EMAIL, customer.email)
     remember_erased(shop, SMS, customer.phone)
-    for run in FlowRun.objects.for_shop(shop).filter(customer=customer, state=FlowRun.State.ACTIVE):
-        exit_run(run, reason="customer erased", now=now)
+    cancelled = stop_messaging_customer(shop, customer, reason="customer erased")
+    cancelled["withdrawal acknowledgements"] = stop_acknowledgements(shop, customer)
     # Plain-text suppressions of these addresses are replaced by the hashes above.
     for channel, address in ((EMAIL, customer.email), (SMS, customer.phone)):
         if address:
             Suppression.objects.for_shop(shop).filter(
                 channel=channel, address__iexact=address.strip()
             ).delete()
+    Customer.objects.for_shop(shop).filter(pk=customer.pk).update(email="", phone="")
+    return {f"cancelled {what}": count for what, count in cancelled.items() if count}
 
 
 def _apply(declaration: Declaration, customer: Customer) -> int:

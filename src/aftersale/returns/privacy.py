@@ -2,16 +2,24 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.privacy.registry import anonymise, declare, delete, keep
+from aftersale.privacy.registry import (
+    anonymise,
+    declare,
+    declare_no_customer_data,
+    delete,
+    keep,
+)
 from aftersale.returns.models import (
     ReturnLine,
     ReturnPhoto,
+    ReturnPolicy,
     ReturnRequest,
     StoreCredit,
     UnclaimedCase,
     Withdrawal,
     WithdrawalLine,
 )
+from aftersale.returns.withdrawals import erased_note
 
 RETURN_RECORD = _(
     "A return and what was refunded for it: kept for the shop's accounting and return "
@@ -48,7 +56,11 @@ declare(
     Withdrawal,
     customer="customer",
     why=_("The customer's notice of withdrawal and the refund deadline it set."),
-    erase=anonymise(acknowledgement_message_id="", acknowledgement_error=""),
+    # An acknowledgement that was never sent keeps saying why (stopped by the erasure).
+    erase=anonymise(
+        acknowledgement_message_id="",
+        acknowledgement_error=lambda row: "" if row.acknowledged_at else erased_note(),
+    ),
 )
 declare(
     WithdrawalLine,
@@ -62,3 +74,4 @@ declare(
     why=_("A parcel that came back unclaimed and the refund less the shop's fee."),
     erase=keep(_("Amounts and dates for accounting, no personal data.")),
 )
+declare_no_customer_data(ReturnPolicy, _("The shop's return rules and its own return address."))

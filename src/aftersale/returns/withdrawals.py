@@ -211,6 +211,8 @@ def send_acknowledgement(shop: Shop, withdrawal_id: int) -> bool:
         return False
     if withdrawal.acknowledged_at is not None:
         return True
+    if withdrawal.acknowledgement_attempts >= MAX_ACKNOWLEDGEMENT_ATTEMPTS:
+        return False  # given up, or stopped by an erasure: the back-office says why
     if not withdrawal.customer.email:
         Withdrawal.objects.for_shop(shop).filter(pk=withdrawal.pk).update(
             acknowledgement_attempts=MAX_ACKNOWLEDGEMENT_ATTEMPTS,
@@ -256,6 +258,24 @@ def _record_acknowledged(shop: Shop, withdrawal_id: int) -> None:
             "message_id": withdrawal.acknowledgement_message_id,
         },
         occurred_at=now,
+    )
+
+
+def erased_note() -> str:
+    return _("Not sent: the customer's personal data was erased.")
+
+
+def stop_acknowledgements(shop: Shop, customer) -> int:
+    """The customer's data is being erased: acknowledgements not sent yet are never retried
+    (the back-office shows why). Returns how many were stopped."""
+    return (
+        Withdrawal.objects.for_shop(shop)
+        .filter(customer=customer, acknowledged_at=None)
+        .update(
+            acknowledgement_attempts=MAX_ACKNOWLEDGEMENT_ATTEMPTS,
+            acknowledgement_error=erased_note(),
+            updated_at=timezone.now(),
+        )
     )
 
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.privacy.registry import declare, delete
-from aftersale.webhooks.models import WebhookDelivery
+from aftersale.privacy.registry import declare, declare_no_customer_data, delete
+from aftersale.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 declare(
     WebhookDelivery,
@@ -12,3 +12,4 @@ declare(
     export=("event_id", "state", "attempts", "last_attempt_at", "response_status"),
     erase=delete(),
 )
+declare_no_customer_data(WebhookEndpoint, _("The shop's own URLs that receive its events."))

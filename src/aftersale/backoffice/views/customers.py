@@ -16,13 +16,18 @@ from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Customer, Order, Refund
-from aftersale.orders.selectors import NAME_ORDER, needs_longer_words, search_customers
+from aftersale.orders.selectors import (
+    MANY_CUSTOMERS,
+    NAME_ORDER,
+    needs_longer_words,
+    search_customers,
+)
 from aftersale.timeline.models import Event
 
 TIMELINE_PAGE_SIZE = 100
 # Up to this many matches a search sorts them by name after the index found them; beyond, the
 # word is common enough (5 % of 200,000 customers) that reading the name index fills a page.
-CUSTOMER_COUNT_LIMIT = 10_000
+CUSTOMER_COUNT_LIMIT = MANY_CUSTOMERS
 
 
 @shop_required

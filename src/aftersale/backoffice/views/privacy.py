@@ -23,6 +23,7 @@ from aftersale.privacy.export import archive_name
 from aftersale.privacy.models import AuditAction, AuditEntry, PrivacySettings
 from aftersale.privacy.retention import preview_retention
 from aftersale.privacy.services import (
+    accounting_kept_until,
     erase_customer,
     export_customers,
     latest_erasure,
@@ -100,6 +101,7 @@ def erase_customer_page(request, customer_id: int):
             "customer": customer,
             "form": form,
             "settings": privacy_settings(request.shop),
+            "kept_until": accounting_kept_until(request.shop, customer),
             "same_address": same_address[:20],
         },
         status=400 if form.errors else 200,
@@ -155,6 +157,8 @@ class PrivacySettingsForm(forms.ModelForm):
         model = PrivacySettings
         fields = [
             "accounting_years",
+            "financial_year_end_month",
+            "financial_year_end_day",
             "message_body_months",
             "return_photo_days",
             "delivery_data_months",
@@ -190,8 +194,10 @@ def customer_page_privacy(request, customer: Customer) -> dict:
         subject=customer,
         client_address=client_address(request),
     )
+    erasure = latest_erasure(request.shop, customer)
     return {
         "may_export": may_export(request.membership),
         "may_erase": may_erase(request.membership),
-        "erasure": latest_erasure(request.shop, customer),
+        "erasure": erasure,
+        "kept_until": accounting_kept_until(request.shop, customer) if erasure else None,
     }
