@@ -713,12 +713,12 @@ class Staged:
 
 @dataclass
 class Sent:
-    """What became of a staged batch: results, and the messages not tried because the lease
-    could not be renewed."""
+    """What became of a staged batch: results, and the messages not tried because the worker
+    is stopping or the lease could not be renewed."""
 
     settled: list[tuple[StepRun, Message]]
     results: list[Result] = field(default_factory=list)
-    stopped: list[int] = field(default_factory=list)
+    stopped: list[tuple[StepRun, Message]] = field(default_factory=list)
 
 
 @dataclass
@@ -866,8 +866,9 @@ class Sender:
         broken_in_a_row = 0
         broken: channels.Failure | None = None  # the connection failed, and so did reopening
         for step_run, message, outgoing, deadline in staged.ready:
-            if not self.claim.may_send():
-                sent.stopped.append(message.pk)  # the lease could not be renewed: stop here
+            if stop_requested() or not self.claim.may_send():
+                # The worker is stopping, or the lease could not be renewed: stop here.
+                sent.stopped.append((step_run, message))
                 continue
             if broken is not None:  # the rest of the batch waits for the next attempt
                 results.append(Result(step_run, message, failure=broken, tried=False))
@@ -896,20 +897,26 @@ class Sender:
         return sent
 
     def release(self, staged: Staged) -> None:
-        """Put the staged steps back in the queue, due as before, without sending (the worker
-        is stopping): their messages stay pending with the attempt taken back, and the next
-        claim sends them."""
-        now = timezone.now()
+        """Put the staged steps back in the queue without sending (the worker is stopping)."""
         with transaction.atomic():
+            outbox.uncount_attempts([message.pk for _, message, *_ in staged.ready])
+            self._release([sr for sr, *_ in staged.ready] + [sr for sr, _ in staged.settled])
+
+    def _release(self, step_runs: list[StepRun]) -> None:
+        """Give steps this claim holds back to the queue, due as before: their messages stay
+        pending (with no attempt counted for this claim) and the next claim sends them."""
+        if step_runs:
             StepRun.objects.filter(
-                id__in=[sr.pk for sr, *_ in staged.ready + staged.settled],
+                id__in=[sr.pk for sr in step_runs],
                 claim_token=self.claim.token,
                 state=StepRun.State.RUNNING,
-            ).update(state=StepRun.State.PENDING, claimed_until=None, updated_at=now)
-            outbox.uncount_attempts([message.pk for _, message, *_ in staged.ready])
+            ).update(state=StepRun.State.PENDING, claimed_until=None, updated_at=timezone.now())
 
     def record(self, sent: Sent) -> None:
-        outbox.uncount_attempts(sent.stopped + [r.message.pk for r in sent.results if not r.tried])
+        untried = [r.message.pk for r in sent.results if not r.tried]
+        with transaction.atomic():
+            outbox.uncount_attempts([message.pk for _, message in sent.stopped] + untried)
+            self._release([step_run for step_run, _ in sent.stopped])
         self._record(sent.results, sent.settled)
 
     def _record(self, results: list[Result], settled: list[tuple[StepRun, Message]]) -> None:
