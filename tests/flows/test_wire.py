@@ -84,3 +84,13 @@ def test_a_new_boundary_is_random_and_the_message_reads_back():
 @pytest.mark.parametrize("address", SENDERS + RECIPIENTS)
 def test_envelope_addresses_are_what_django_sends(address):
     assert wire.envelope_address(address, "utf-8") == sanitize_address(address, "utf-8")
+
+
+def test_unsubscribe_tokens_of_a_batch_are_like_single_ones_and_all_different():
+    from aftersale.flows.models import new_unsubscribe_token
+    from aftersale.flows.outbox import unsubscribe_tokens
+
+    tokens = unsubscribe_tokens(50)
+    assert len(set(tokens)) == 50
+    assert {len(t) for t in tokens} == {len(new_unsubscribe_token())} == {32}
+    assert all(t.replace("-", "").replace("_", "").isalnum() for t in tokens)

@@ -194,65 +194,32 @@ def _patient_data(smtp: smtplib.SMTP) -> None:
     smtp.data = data  # type: ignore[method-assign]
 
 
-@dataclass
-class Outgoing:
-    """A message made ready to go: for SMTP the envelope and the bytes on the wire, built
-    before the connection is needed (``Mailer.prepare``), so that building the next message
-    can overlap with sending this one (``Mailer.deliver``)."""
-
-    message: Message
-    from_email: str
-    email: EmailMultiAlternatives | None = None
-    envelope: tuple[str, list[str]] | None = None
-    data: bytes = b""
-
-
 class Mailer:
     """One e-mail connection for a worker's pass: opened on the first e-mail, kept open, and
-    reopened after a failure that broke it. ``prepare`` and ``deliver`` may run in different
-    threads; one thread delivers at a time."""
+    reopened after a failure that broke it."""
 
     def __init__(self) -> None:
         self.backend = None
-        # Django's SMTP backend: the message bytes are built in ``prepare`` and written to the
-        # connection as the backend itself would (``EmailBackend._send``).
-        self.smtp = isinstance(get_connection(fail_silently=False), SmtpBackend)
         self.senders: dict[str, str] = {}
 
-    def prepare(self, message: Message, *, from_email: str) -> Outgoing:
-        outgoing = Outgoing(message, from_email)
+    def send(self, message: Message, *, from_email: str) -> str:
+        """Send ``message``; returns the provider's id (the Message-ID for SMTP)."""
         if message.channel == Channel.SMS:
-            return outgoing
-        email = email_for(message, from_email=from_email)
-        outgoing.email = email
-        if self.smtp:
+            return send(message, from_email=from_email)
+        backend = self._open()
+        email = email_for(message, from_email=from_email, connection=backend)
+        if isinstance(backend, SmtpBackend):
+            # Written to the connection as the backend itself would (``EmailBackend._send``),
+            # with the bytes built by ``wire``.
             encoding = email.encoding or settings.DEFAULT_CHARSET
             if from_email not in self.senders:
                 self.senders[from_email] = wire.envelope_address(from_email, encoding)
-            outgoing.envelope = (
-                self.senders[from_email],
-                [wire.envelope_address(address, encoding) for address in email.recipients()],
-            )
-            outgoing.data = wire.as_bytes(email.message())
-        return outgoing
-
-    def deliver(self, outgoing: Outgoing) -> str:
-        """Send a prepared message; returns the provider's id (the Message-ID for SMTP)."""
-        message = outgoing.message
-        if message.channel == Channel.SMS:
-            return send(message, from_email=outgoing.from_email)
-        backend = self._open()
-        assert outgoing.email is not None
-        if outgoing.envelope is not None and isinstance(backend, SmtpBackend):
-            sender, recipients = outgoing.envelope
-            backend.connection.sendmail(sender, recipients, outgoing.data)
+            recipients = [wire.envelope_address(to, encoding) for to in email.recipients()]
+            data = wire.as_bytes(email.message())
+            backend.connection.sendmail(self.senders[from_email], recipients, data)
         else:
-            outgoing.email.connection = backend
-            outgoing.email.send(fail_silently=False)
-        return provider_id(outgoing.email)
-
-    def send(self, message: Message, *, from_email: str) -> str:
-        return self.deliver(self.prepare(message, from_email=from_email))
+            email.send(fail_silently=False)
+        return provider_id(email)
 
     def _open(self):
         if self.backend is None:

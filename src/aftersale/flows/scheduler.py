@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -277,21 +278,25 @@ def run_due_steps(time_budget: float = 30.0, batch: int | None = None) -> int:
     worker is stopping (checked between batches: ``Stopped`` is raised once every batch that
     was sent has been recorded). Returns how many ran.
 
-    One batch is sent on a sending thread while the next one is claimed, run and prepared
-    (rendered, written, its e-mails built); the sent batch is recorded before the next one is
+    One batch is built and sent on a sending thread while the next one is claimed, run and
+    prepared (rendered, written); the sent batch is recorded before the next one is
     handed to the sending thread, so at most one batch is ever sent and not yet recorded."""
     batch = batch or batch_size()
     started = time.monotonic()
-    done = 0
     recover_abandoned()
+    check_stop()
+    claim = claim_due(batch)
+    if not claim.step_runs:
+        return 0
+    done = 0
     with Pipeline(Lookups()) as pipeline:
-        while time.monotonic() - started < time_budget:
-            check_stop()
-            claim = claim_due(batch)
-            if not claim.step_runs:
-                break
+        while claim.step_runs:
             pipeline.run(claim)
             done += len(claim.step_runs)
+            if time.monotonic() - started >= time_budget:
+                break
+            check_stop()
+            claim = claim_due(batch)
     return done
 
 
@@ -702,12 +707,10 @@ class Result:
 
 @dataclass
 class Staged:
-    """A batch's messages ready to send: (step run, message, what goes on the wire, the
-    holding deadline a reminder must beat), and the steps whose message is already settled."""
+    """A batch's messages ready to send: (step run, message, sender, the holding deadline a
+    reminder must beat), and the steps whose message is already settled."""
 
-    ready: list[tuple[StepRun, Message, channels.Outgoing, datetime | None]] = field(
-        default_factory=list
-    )
+    ready: list[tuple[StepRun, Message, str, datetime | None]] = field(default_factory=list)
     settled: list[tuple[StepRun, Message]] = field(default_factory=list)
 
 
@@ -724,19 +727,20 @@ class Sent:
 @dataclass
 class Sender:
     """Sends the e-mail and SMS steps of one claimed batch: ``stage`` renders and writes the
-    messages in one insert, counts their attempts in one update and builds the e-mails;
-    ``send`` sends them over the mailer's connection; ``record`` records the results in one
-    transaction."""
+    messages in one insert and counts their attempts in one update; ``send`` builds the
+    e-mails and sends them over the mailer's connection; ``record`` records the results in
+    one transaction."""
 
     claim: Claim
     mailer: channels.Mailer
     lookups: Lookups
     subjects: dict = field(default_factory=dict)
+    tokens: Iterator[str] = field(default_factory=lambda: iter(()))
 
     def stage(self, step_runs: list[StepRun]) -> Staged | None:
         """Render and write the batch's new messages in one insert, count the attempts of
-        those found from an earlier attempt in one update, and build every e-mail: what is
-        left is to send them (``send``)."""
+        those found from an earlier attempt in one update: what is left is to build and send
+        them (``send``)."""
         now = timezone.now()
         live = [sr for sr in step_runs if self._guard(_still_going, sr, self.claim, now)]
         if not live:
@@ -752,6 +756,7 @@ class Sender:
         existing = {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__in=keys)}
         fresh = [sr for sr, key in zip(live, keys, strict=True) if key not in existing]
         suppressions = suppressed_addresses(fresh)
+        self.tokens = iter(outbox.unsubscribe_tokens(len(fresh)))
         ready: list[tuple[StepRun, Message]] = []
         new: list[tuple[StepRun, Message]] = []
         settled: list[tuple[StepRun, Message]] = []
@@ -781,10 +786,8 @@ class Sender:
             if message.pk not in counted:
                 continue  # the step is no longer ours: its new owner sends it
             shop = step_run.run.shop
-            outgoing = self.mailer.prepare(
-                message, from_email=_from_email(self.lookups.messaging_for(shop), shop.name)
-            )
-            staged.ready.append((step_run, message, outgoing, self._deadline(step_run)))
+            from_email = _from_email(self.lookups.messaging_for(shop), shop.name)
+            staged.ready.append((step_run, message, from_email, self._deadline(step_run)))
         return staged
 
     def _guard(self, func, step_run: StepRun, *args):
@@ -855,7 +858,12 @@ class Sender:
             subject=self._subject(step_run),
         )
         return outbox.build(
-            step_run, recipient=address, template=template, context=context, token=claim.token
+            step_run,
+            recipient=address,
+            template=template,
+            context=context,
+            token=claim.token,
+            unsubscribe_token=next(self.tokens, None),
         )
 
     def send(self, staged: Staged) -> Sent:
@@ -865,7 +873,7 @@ class Sender:
         results = sent.results
         broken_in_a_row = 0
         broken: channels.Failure | None = None  # the connection failed, and so did reopening
-        for step_run, message, outgoing, deadline in staged.ready:
+        for step_run, message, from_email, deadline in staged.ready:
             if stop_requested() or not self.claim.may_send():
                 # The worker is stopping, or the lease could not be renewed: stop here.
                 sent.stopped.append((step_run, message))
@@ -877,7 +885,9 @@ class Sender:
                 results.append(Result(step_run, message, tried=False, late=True))
                 continue
             try:
-                provider_id = self.mailer.deliver(outgoing)
+                # The e-mail is built here: in the sending thread that overlaps the database
+                # waits of the next batch's preparation.
+                provider_id = self.mailer.send(message, from_email=from_email)
             except Exception as exc:
                 failure = channels.failure_of(exc)
                 if failure is None:  # not a refusal: a bug; keep the traceback

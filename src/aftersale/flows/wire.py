@@ -11,8 +11,8 @@ generator and ``sanitize_address`` produce (tests/flows/test_wire.py).
 
 from __future__ import annotations
 
+import random
 import re
-import secrets
 from email import generator
 from io import BytesIO
 
@@ -44,7 +44,8 @@ class Generator(generator.BytesGenerator):
 
     @classmethod
     def _make_boundary(cls, text=None) -> str:
-        return f"==============={secrets.token_hex(16)}=="
+        # Unique, not secret: the email package itself uses ``random`` for boundaries.
+        return f"==============={random.getrandbits(128):032x}=="
 
 
 def as_bytes(message) -> bytes:
