@@ -1,8 +1,9 @@
 """Flows benchmark: how fast due steps become e-mails, and how fast a flow starts for many.
 
-1. Messages per second from a due step to a local SMTP server (aiosmtpd on 127.0.0.1): the
-   worker claims the steps, renders the templates, writes the outbox rows, sends over one SMTP
-   connection and records the results, a batch at a time. Beside it, the baseline: the same
+1. Messages per second from a due step to a local SMTP server (aiosmtpd on 127.0.0.1, in a
+   process of its own): the worker claims the steps, renders the templates, writes the outbox
+   rows, sends over one SMTP connection and records the results, a batch at a time (its
+   sending thread sends one batch while the next is prepared). Beside it, the baseline: the same
    messages, already rendered, sent raw with smtplib over one connection. The ratio says what
    the bookkeeping costs.
 2. One worker process against two (PostgreSQL only): BENCH_WORKER_MESSAGES (600) due steps

@@ -275,8 +275,9 @@ def heartbeat(claim: Claim):
 
 def run_due_steps(time_budget: float = 30.0, batch: int | None = None) -> int:
     """Run due steps, a batch at a time, until none is left, the time budget is spent or the
-    worker is stopping (checked between batches: ``Stopped`` is raised once every batch that
-    was sent has been recorded). Returns how many ran.
+    worker is stopping (checked between batches, and between messages by the sending thread:
+    ``Stopped`` is raised once what was sent has been recorded and the rest given back to the
+    queue). Returns how many ran.
 
     One batch is built and sent on a sending thread while the next one is claimed, run and
     prepared (rendered, written); the sent batch is recorded before the next one is
@@ -391,7 +392,8 @@ class Pipeline:
         try:
             sent = future.result()
         except Exception as exc:  # a bug: the messages stay pending and are retried
-            batch.fail(exc, [step_run for step_run, *_ in batch.staged.ready])
+            staged = batch.staged.ready if batch.staged is not None else []
+            batch.fail(exc, [step_run for step_run, *_ in staged])
         else:
             batch.finish(sent)
         finally:
