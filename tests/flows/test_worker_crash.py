@@ -173,3 +173,47 @@ def test_a_worker_killed_mid_batch_resends_only_the_messages_it_had_sent(
     # The three messages the killed worker had sent arrive twice, the other two once.
     assert sorted(copies.values()) == [1, 1, 2, 2, 2]
     assert query(db, "select state from flows_steprun") == [("done",)] * 5
+
+
+@pytest.mark.parametrize("orders_count", [6])
+def test_a_worker_killed_while_the_next_batch_is_ready_resends_only_what_it_had_sent(
+    environment, server, orders_count
+):
+    """The worker prepares (writes) the next batch while one is sent; a kill then leaves two
+    batches pending, but only the messages that had reached the server arrive twice."""
+    env, db = environment
+    env = {**env, "FLOWS_BATCH_SIZE": "3"}
+    mailbox = server.mailbox
+    mailbox.hold_at = (
+        2  # two messages of the first batch reach the server; the second hears nothing
+    )
+
+    worker = run(["worker", "--interval", "0.1"], env)
+    try:
+        assert wait_for(lambda: mailbox.held is not None, timeout=120), "nothing was sent"
+        # The second batch is written while the first one waits for the server.
+        pending = "select count(*) from flows_message where state = 'pending'"
+        assert wait_for(lambda: query(db, pending) == [(6,)], timeout=120)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    mailbox.hold_at = None
+    mailbox.release()
+    assert len(mailbox) == 2
+
+    restarted = run(["worker", "--interval", "0.1"], env)
+    try:
+        assert wait_for(
+            lambda: query(db, "select count(*) from flows_message where state = 'sent'") == [(6,)],
+            timeout=120,
+        ), "the restarted worker did not finish the batches"
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(timeout=60) == 0, restarted.stderr.read().decode()
+
+    copies = Counter(m.header("Message-ID") for m in mailbox.messages)
+    # The two messages the killed worker had sent arrive twice, the other four once.
+    assert sorted(copies.values()) == [1, 1, 1, 1, 2, 2]
+    assert query(db, "select state from flows_steprun") == [("done",)] * 6

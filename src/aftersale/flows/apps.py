@@ -4,8 +4,9 @@ from functools import partial
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-STEP_PASS_SECONDS = 2.0
-STEP_PASS_BATCH = 20
+# A pass of due steps ends after this long so that the other jobs get their turn; a stopping
+# worker does not wait for it (run_due_steps checks for a stop between batches and messages).
+STEP_PASS_SECONDS = 10.0
 
 
 class FlowsConfig(AppConfig):
@@ -20,11 +21,9 @@ class FlowsConfig(AppConfig):
         from aftersale.flows.triggers import process_events
 
         # Job names sort in the order they should run in a pass: events first, then steps.
-        # Due steps run in short passes (a few seconds, a few sends at a time), so that a
-        # stopping worker ends within seconds; the next pass follows a second later.
         register_job("flows.process_events", process_events, every=timedelta(seconds=1))
         register_job(
             "flows.run_due_steps",
-            partial(run_due_steps, time_budget=STEP_PASS_SECONDS, batch=STEP_PASS_BATCH),
+            partial(run_due_steps, time_budget=STEP_PASS_SECONDS),
             every=timedelta(seconds=1),
         )

@@ -19,9 +19,10 @@ from email.utils import formataddr
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from aftersale.env import env_int
-from aftersale.flows import sms
+from aftersale.flows import sms, wire
 from aftersale.flows.models import Channel, Kind, Message, MessagingSettings
 from aftersale.flows.rendering import Rendered
 
@@ -54,8 +55,8 @@ def message_id_header(message: Message, from_email: str) -> str:
     return f"<{message.idempotency_key}@{domain}>"
 
 
-def send_email(message: Message, *, from_email: str, connection=None) -> str:
-    """Send ``message`` by e-mail and return the provider's id (the Message-ID for SMTP)."""
+def email_for(message: Message, *, from_email: str, connection=None) -> EmailMultiAlternatives:
+    """The e-mail (Django's) for an outbox ``message``, with its Message-ID header."""
     headers = {"Message-ID": message_id_header(message, from_email)}
     if message.kind == Kind.MARKETING:
         # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" here.
@@ -70,11 +71,22 @@ def send_email(message: Message, *, from_email: str, connection=None) -> str:
         connection=connection,
     )
     email.attach_alternative(Rendered(message.subject, message.body).html, "text/html")
-    email.send(fail_silently=False)
+    return email
+
+
+def provider_id(email: EmailMultiAlternatives) -> str:
+    """The provider's id for a sent e-mail (Anymail's), else its Message-ID header."""
     status = getattr(email, "anymail_status", None)
     if status is not None and status.message_id:
         return str(status.message_id)
-    return headers["Message-ID"]
+    return email.extra_headers["Message-ID"]
+
+
+def send_email(message: Message, *, from_email: str, connection=None) -> str:
+    """Send ``message`` by e-mail and return the provider's id (the Message-ID for SMTP)."""
+    email = email_for(message, from_email=from_email, connection=connection)
+    email.send(fail_silently=False)
+    return provider_id(email)
 
 
 def send(message: Message, *, from_email: str, connection=None) -> str:
@@ -188,10 +200,28 @@ class Mailer:
 
     def __init__(self) -> None:
         self.backend = None
+        self.senders: dict[str, str] = {}
 
     def send(self, message: Message, *, from_email: str) -> str:
+        """Send ``message``; returns the provider's id (the Message-ID for SMTP)."""
         if message.channel == Channel.SMS:
             return send(message, from_email=from_email)
+        backend = self._open()
+        email = email_for(message, from_email=from_email, connection=backend)
+        if isinstance(backend, SmtpBackend):
+            # Written to the connection as the backend itself would (``EmailBackend._send``),
+            # with the bytes built by ``wire``.
+            encoding = email.encoding or settings.DEFAULT_CHARSET
+            if from_email not in self.senders:
+                self.senders[from_email] = wire.envelope_address(from_email, encoding)
+            recipients = [wire.envelope_address(to, encoding) for to in email.recipients()]
+            data = wire.as_bytes(email.message())
+            backend.connection.sendmail(self.senders[from_email], recipients, data)
+        else:
+            email.send(fail_silently=False)
+        return provider_id(email)
+
+    def _open(self):
         if self.backend is None:
             backend = get_connection(fail_silently=False)
             backend.open()
@@ -199,7 +229,7 @@ class Mailer:
             if isinstance(smtp, smtplib.SMTP):
                 _patient_data(smtp)
             self.backend = backend
-        return send_email(message, from_email=from_email, connection=self.backend)
+        return self.backend
 
     def reset(self) -> None:
         backend, self.backend = self.backend, None

@@ -30,8 +30,11 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
+UNSUBSCRIBE_TOKEN_BYTES = 24
+
+
 def new_unsubscribe_token() -> str:
-    return secrets.token_urlsafe(24)
+    return secrets.token_urlsafe(UNSUBSCRIBE_TOKEN_BYTES)
 
 
 class MessagingSettings(TimeStamped):

@@ -11,13 +11,24 @@ its last record are still ``pending`` and are sent once more when the step is cl
 
 from __future__ import annotations
 
+import base64
+import secrets
+
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersale.flows import channels
-from aftersale.flows.models import Channel, Kind, Message, StepRun, Template
+from aftersale.flows.models import (
+    UNSUBSCRIBE_TOKEN_BYTES,
+    Channel,
+    Kind,
+    Message,
+    StepRun,
+    Template,
+    new_unsubscribe_token,
+)
 from aftersale.flows.rendering import render
 
 SENDABLE = (Message.State.PENDING, Message.State.RETRYING)
@@ -53,8 +64,24 @@ def marketing_footer(shop, language: str, url: str) -> str:
         )
 
 
+def unsubscribe_tokens(count: int) -> list[str]:
+    """``count`` new unsubscribe tokens (as ``new_unsubscribe_token``) from one read of the
+    system's randomness."""
+    raw = secrets.token_bytes(UNSUBSCRIBE_TOKEN_BYTES * count)
+    return [
+        base64.urlsafe_b64encode(raw[i : i + UNSUBSCRIBE_TOKEN_BYTES]).rstrip(b"=").decode()
+        for i in range(0, len(raw), UNSUBSCRIBE_TOKEN_BYTES)
+    ]
+
+
 def build(
-    step_run: StepRun, *, recipient: str, template: Template, context: dict, token: str
+    step_run: StepRun,
+    *,
+    recipient: str,
+    template: Template,
+    context: dict,
+    token: str,
+    unsubscribe_token: str | None = None,
 ) -> Message:
     """The step's outbox message rendered from ``template`` (not saved yet)."""
     run, step = step_run.run, step_run.step
@@ -70,6 +97,7 @@ def build(
         language=template.language,
         idempotency_key=idempotency_key(step_run),
         claim_token=token,
+        unsubscribe_token=unsubscribe_token or new_unsubscribe_token(),
     )
     context["unsubscribe_url"] = channels.unsubscribe_url(message)
     rendered = render(template.subject, template.body, context)

@@ -9,8 +9,9 @@ whose lease expired (its worker died) is claimed again.
 
 Sends are pipelined per batch: the batch's messages are rendered and written in one insert,
 their attempts counted in one update, sent over one connection, and recorded in one
-transaction. Temporary failures are retried with exponential backoff; permanent ones are given
-up at once (docs/operators/workers.md).
+transaction; a sending thread sends one batch while the next is prepared, and each batch is
+recorded before the next is sent. Temporary failures are retried with exponential backoff;
+permanent ones are given up at once (docs/operators/workers.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import socket
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +33,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
+from aftersale.core.worker import check_stop, stop_requested
 from aftersale.env import env_int
 from aftersale.flows import channels, outbox
 from aftersale.flows.conditions import CONDITIONS, failing_condition, pause_reason
@@ -95,7 +99,7 @@ class Claim:
 
     def may_send(self) -> bool:
         """True while more than a third of the lease is left (the heartbeat renews it every
-        third): a worker whose renewals fail stops sending before anyone can take over."""
+        quarter): a worker whose renewals fail stops sending before anyone can take over."""
         return timezone.now() < self.until - self.lease / 3
 
 
@@ -207,74 +211,205 @@ def claim_due(limit: int = 50, now: datetime | None = None) -> Claim:
     return Claim(token=token, step_runs=step_runs, until=now + length, lease=length)
 
 
-@contextmanager
-def heartbeat(claim: Claim):
-    """Renew the claim's lease every third of it while the batch runs (in a thread with its
-    own database connection, so a send blocked on a slow server does not let the lease run
-    out)."""
-    stop = threading.Event()
-    interval = claim.lease.total_seconds() / 3
+class Heartbeat:
+    """Renews the lease of every claim the worker holds, every quarter of the lease, in a thread
+    with its own database connection, so a send blocked on a slow server does not let the
+    lease run out. A claim is held from its claim until its batch is recorded."""
 
-    def renew() -> None:
+    def __init__(self) -> None:
+        self.claims: list[Claim] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name="flows-lease", daemon=True)
+        self.thread.start()
+
+    def add(self, claim: Claim) -> None:
+        with self.lock:
+            self.claims.append(claim)
+
+    def remove(self, claim: Claim) -> None:
+        with self.lock:
+            if claim in self.claims:
+                self.claims.remove(claim)
+
+    def _renew(self) -> None:
         try:
-            while not stop.wait(interval):
-                until = timezone.now() + claim.lease
+            while not self.stop.wait(self._interval()):
+                with self.lock:
+                    due = list(self.claims)
+                if not due:
+                    continue
+                until = timezone.now() + due[0].lease
                 try:
                     StepRun.objects.filter(
-                        claim_token=claim.token, state=StepRun.State.RUNNING
+                        claim_token__in=[c.token for c in due], state=StepRun.State.RUNNING
                     ).update(claimed_until=until)
                 except DatabaseError as exc:
                     logger.info("could not renew the lease of a batch: %s", exc)
                     continue
-                claim.until = until
+                for claim in due:
+                    claim.until = until
         finally:
             connection.close()
 
-    thread = threading.Thread(target=renew, name="flows-lease", daemon=True)
-    thread.start()
+    def _interval(self) -> float:
+        return lease().total_seconds() / 4
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+@contextmanager
+def heartbeat(claim: Claim):
+    """Renew ``claim``'s lease while the block runs."""
+    beat = Heartbeat()
+    beat.add(claim)
     try:
         yield
     finally:
-        stop.set()
-        thread.join()
+        beat.close()
 
 
 def run_due_steps(time_budget: float = 30.0, batch: int | None = None) -> int:
-    """Run due steps until none is left or the time budget is spent. Returns how many ran."""
+    """Run due steps, a batch at a time, until none is left, the time budget is spent or the
+    worker is stopping (checked between batches, and between messages by the sending thread:
+    ``Stopped`` is raised once what was sent has been recorded and the rest given back to the
+    queue). Returns how many ran.
+
+    One batch is built and sent on a sending thread while the next one is claimed, run and
+    prepared (rendered, written); the sent batch is recorded before the next one is
+    handed to the sending thread, so at most one batch is ever sent and not yet recorded."""
     batch = batch or batch_size()
     started = time.monotonic()
-    done = 0
-    mailer = channels.Mailer()
-    lookups = Lookups()
     recover_abandoned()
-    try:
-        while time.monotonic() - started < time_budget:
-            claim = claim_due(batch)
-            if not claim.step_runs:
-                break
-            with heartbeat(claim):
-                run_batch(claim, mailer=mailer, lookups=lookups)
+    check_stop()
+    claim = claim_due(batch)
+    if not claim.step_runs:
+        return 0
+    done = 0
+    with Pipeline(Lookups()) as pipeline:
+        while claim.step_runs:
+            pipeline.run(claim)
             done += len(claim.step_runs)
-    finally:
-        mailer.close()
+            if time.monotonic() - started >= time_budget:
+                break
+            check_stop()
+            claim = claim_due(batch)
     return done
 
 
 def run_batch(claim: Claim, *, mailer: channels.Mailer, lookups: Lookups) -> None:
-    """Run a claimed batch: waits and conditions one by one, then all its sends together."""
-    sends = []
-    for step_run in claim.step_runs:
-        if step_run.step.sends:
-            sends.append(step_run)
-        else:
-            _guarded(step_run, claim, _execute, lookups=lookups)
-    if sends:
+    """Run one claimed batch from start to end: waits and conditions one by one, then all its
+    sends together (``run_due_steps`` does the same with the sends of one batch overlapping
+    the preparation of the next)."""
+    with heartbeat(claim):
+        batch = Batch(claim, Sender(claim, mailer, lookups))
+        batch.prepare()
+        batch.finish(batch.send())
+
+
+@dataclass
+class Batch:
+    """A claimed batch on its way: prepared in the main thread, sent in the sending thread,
+    recorded in the main thread."""
+
+    claim: Claim
+    sender: Sender
+    staged: Staged | None = None
+
+    def prepare(self) -> None:
+        sends = []
+        for step_run in self.claim.step_runs:
+            if step_run.step.sends:
+                sends.append(step_run)
+            else:
+                _guarded(step_run, self.claim, _execute, lookups=self.sender.lookups)
+        if sends:
+            try:
+                self.staged = self.sender.stage(sends)
+            except Exception as exc:
+                self.fail(exc, sends)
+
+    def send(self) -> Sent | None:
+        """Send the prepared messages (any thread: no database access)."""
+        return self.sender.send(self.staged) if self.staged is not None else None
+
+    def finish(self, sent: Sent | None) -> None:
+        if sent is not None:
+            try:
+                self.sender.record(sent)
+            except Exception as exc:
+                assert self.staged is not None
+                self.fail(exc, [step_run for step_run, *_ in self.staged.ready])
+
+    def fail(self, exc: BaseException, step_runs: list[StepRun]) -> None:
+        logger.error("a batch of %d sends failed", len(step_runs), exc_info=exc)
+        for step_run in step_runs:
+            _guarded(step_run, self.claim, _retry_unfinished, error=f"{type(exc).__name__}: {exc}")
+
+    def release(self) -> None:
+        """Give the prepared, unsent messages' steps back (the worker is stopping)."""
+        if self.staged is not None:
+            self.sender.release(self.staged)
+
+
+class Pipeline:
+    """The batches of a pass: each is prepared while the one before it is sent on the sending
+    thread (one SMTP connection for the pass), then recorded before the next is handed over."""
+
+    def __init__(self, lookups: Lookups) -> None:
+        self.lookups = lookups
+        self.mailer = channels.Mailer()
+        self.heartbeat = Heartbeat()
+        self.sending = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-send")
+        self.in_flight: tuple[Batch, Future] | None = None
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def run(self, claim: Claim) -> None:
+        self.heartbeat.add(claim)
+        batch = Batch(claim, Sender(claim, self.mailer, self.lookups))
         try:
-            Sender(claim, mailer, lookups).run(sends)
-        except Exception as exc:
-            logger.exception("a batch of %d sends failed", len(sends))
-            for step_run in sends:
-                _guarded(step_run, claim, _retry_unfinished, error=f"{type(exc).__name__}: {exc}")
+            batch.prepare()
+        finally:
+            self.collect()
+        if stop_requested():
+            batch.release()
+            self.heartbeat.remove(claim)
+            check_stop()
+        self.in_flight = (batch, self.sending.submit(batch.send))
+
+    def collect(self) -> None:
+        """Wait for the batch being sent and record it."""
+        if self.in_flight is None:
+            return
+        batch, future = self.in_flight
+        self.in_flight = None
+        try:
+            sent = future.result()
+        except Exception as exc:  # a bug: the messages stay pending and are retried
+            staged = batch.staged.ready if batch.staged is not None else []
+            batch.fail(exc, [step_run for step_run, *_ in staged])
+        else:
+            batch.finish(sent)
+        finally:
+            self.heartbeat.remove(batch.claim)
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.collect()
+        finally:
+            self.sending.submit(self._close_sending).result()
+            self.sending.shutdown()
+            self.heartbeat.close()
+
+    def _close_sending(self) -> None:
+        """In the sending thread: its connection, and its database connection if a channel
+        (an SMS provider) opened one."""
+        self.mailer.close()
+        connection.close()
 
 
 def _guarded(step_run: StepRun, claim: Claim, func, **kwargs) -> None:
@@ -571,21 +706,45 @@ class Result:
 
 
 @dataclass
+class Staged:
+    """A batch's messages ready to send: (step run, message, sender, the holding deadline a
+    reminder must beat), and the steps whose message is already settled."""
+
+    ready: list[tuple[StepRun, Message, str, datetime | None]] = field(default_factory=list)
+    settled: list[tuple[StepRun, Message]] = field(default_factory=list)
+
+
+@dataclass
+class Sent:
+    """What became of a staged batch: results, and the messages not tried because the worker
+    is stopping or the lease could not be renewed."""
+
+    settled: list[tuple[StepRun, Message]]
+    results: list[Result] = field(default_factory=list)
+    stopped: list[tuple[StepRun, Message]] = field(default_factory=list)
+
+
+@dataclass
 class Sender:
-    """Sends the e-mail and SMS steps of one claimed batch: render and write the messages in
-    one insert, count their attempts in one update, send them over one connection, record
-    the results in one transaction."""
+    """Sends the e-mail and SMS steps of one claimed batch: ``stage`` renders and writes the
+    messages in one insert and counts their attempts in one update; ``send`` builds the
+    e-mails and sends them over the mailer's connection; ``record`` records the results in
+    one transaction."""
 
     claim: Claim
     mailer: channels.Mailer
     lookups: Lookups
     subjects: dict = field(default_factory=dict)
+    tokens: Iterator[str] = field(default_factory=lambda: iter(()))
 
-    def run(self, step_runs: list[StepRun]) -> None:
+    def stage(self, step_runs: list[StepRun]) -> Staged | None:
+        """Render and write the batch's new messages in one insert, count the attempts of
+        those found from an earlier attempt in one update: what is left is to build and send
+        them (``send``)."""
         now = timezone.now()
         live = [sr for sr in step_runs if self._guard(_still_going, sr, self.claim, now)]
         if not live:
-            return
+            return None
         self.subjects = load_subjects(
             {
                 (sr.run.shop_id, sr.run.subject_type, sr.run.subject_id)
@@ -597,6 +756,7 @@ class Sender:
         existing = {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__in=keys)}
         fresh = [sr for sr, key in zip(live, keys, strict=True) if key not in existing]
         suppressions = suppressed_addresses(fresh)
+        self.tokens = iter(outbox.unsubscribe_tokens(len(fresh)))
         ready: list[tuple[StepRun, Message]] = []
         new: list[tuple[StepRun, Message]] = []
         settled: list[tuple[StepRun, Message]] = []
@@ -621,8 +781,14 @@ class Sender:
             else:
                 ready += written
                 counted |= {message.pk for _, message in written}
-        results = self._send(ready, counted)
-        self._record(results, settled)
+        staged = Staged(settled=settled)
+        for step_run, message in ready:
+            if message.pk not in counted:
+                continue  # the step is no longer ours: its new owner sends it
+            shop = step_run.run.shop
+            from_email = _from_email(self.lookups.messaging_for(shop), shop.name)
+            staged.ready.append((step_run, message, from_email, self._deadline(step_run)))
+        return staged
 
     def _guard(self, func, step_run: StepRun, *args):
         try:
@@ -692,29 +858,35 @@ class Sender:
             subject=self._subject(step_run),
         )
         return outbox.build(
-            step_run, recipient=address, template=template, context=context, token=claim.token
+            step_run,
+            recipient=address,
+            template=template,
+            context=context,
+            token=claim.token,
+            unsubscribe_token=next(self.tokens, None),
         )
 
-    def _send(self, ready: list[tuple[StepRun, Message]], mine: set[int]) -> list[Result]:
-        results: list[Result] = []
+    def send(self, staged: Staged) -> Sent:
+        """Send the staged messages over the mailer's connection. Touches no database, so it
+        may run in the sending thread while the next batch is prepared."""
+        sent = Sent(settled=staged.settled)
+        results = sent.results
         broken_in_a_row = 0
         broken: channels.Failure | None = None  # the connection failed, and so did reopening
-        stopped: list[int] = []
-        for step_run, message in ready:
-            if message.pk not in mine:
-                continue  # the step is no longer ours: its new owner sends it
-            if not self.claim.may_send():
-                stopped.append(message.pk)  # the lease could not be renewed: stop here
+        for step_run, message, from_email, deadline in staged.ready:
+            if stop_requested() or not self.claim.may_send():
+                # The worker is stopping, or the lease could not be renewed: stop here.
+                sent.stopped.append((step_run, message))
                 continue
             if broken is not None:  # the rest of the batch waits for the next attempt
                 results.append(Result(step_run, message, failure=broken, tried=False))
                 continue
-            if self._too_late(step_run, timezone.now()):
+            if deadline is not None and timezone.now() >= deadline:
                 results.append(Result(step_run, message, tried=False, late=True))
                 continue
-            shop = step_run.run.shop
-            from_email = _from_email(self.lookups.messaging_for(shop), shop.name)
             try:
+                # The e-mail is built here: in the sending thread that overlaps the database
+                # waits of the next batch's preparation.
                 provider_id = self.mailer.send(message, from_email=from_email)
             except Exception as exc:
                 failure = channels.failure_of(exc)
@@ -732,8 +904,30 @@ class Sender:
                 continue
             broken_in_a_row = 0
             results.append(Result(step_run, message, provider_id=provider_id))
-        outbox.uncount_attempts(stopped + [r.message.pk for r in results if not r.tried])
-        return results
+        return sent
+
+    def release(self, staged: Staged) -> None:
+        """Put the staged steps back in the queue without sending (the worker is stopping)."""
+        with transaction.atomic():
+            outbox.uncount_attempts([message.pk for _, message, *_ in staged.ready])
+            self._release([sr for sr, *_ in staged.ready] + [sr for sr, _ in staged.settled])
+
+    def _release(self, step_runs: list[StepRun]) -> None:
+        """Give steps this claim holds back to the queue, due as before: their messages stay
+        pending (with no attempt counted for this claim) and the next claim sends them."""
+        if step_runs:
+            StepRun.objects.filter(
+                id__in=[sr.pk for sr in step_runs],
+                claim_token=self.claim.token,
+                state=StepRun.State.RUNNING,
+            ).update(state=StepRun.State.PENDING, claimed_until=None, updated_at=timezone.now())
+
+    def record(self, sent: Sent) -> None:
+        untried = [r.message.pk for r in sent.results if not r.tried]
+        with transaction.atomic():
+            outbox.uncount_attempts([message.pk for _, message in sent.stopped] + untried)
+            self._release([step_run for step_run, _ in sent.stopped])
+        self._record(sent.results, sent.settled)
 
     def _record(self, results: list[Result], settled: list[tuple[StepRun, Message]]) -> None:
         """Record the batch in one transaction; only steps still claimed with this claim's
