@@ -305,3 +305,13 @@ class CustomerPoints(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.available} (+{self.pending})"
+
+
+class TimelineCursor(models.Model):
+    """How far the loyalty worker has read the timeline: a durable position."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_event_id}"
