@@ -33,6 +33,7 @@ OBJECT_URLS = [
         "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    ("backoffice:loyalty_member", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -53,6 +54,10 @@ SHOP_PAGES = [
     "backoffice:flow_messaging_settings",
     "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
+    "backoffice:loyalty_settings",
+    "backoffice:loyalty_members",
+    "backoffice:loyalty_liability",
+    "backoffice:loyalty_effect",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]
