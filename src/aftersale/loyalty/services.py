@@ -245,6 +245,25 @@ def remaining(entry: LedgerEntry) -> tuple[int, int]:
     return points, amount
 
 
+def _vest_entry(entry: LedgerEntry, points: int, amount: int, at: datetime) -> LedgerEntry:
+    """The (unsaved) entry that moves what is left of ``entry`` to the available points."""
+    return LedgerEntry(
+        shop_id=entry.shop_id,
+        customer_id=entry.customer_id,
+        kind=Kind.VEST,
+        points=points,
+        pending_points=-points,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        order_id=entry.order_id,
+        amount_cents=amount,
+        earned_id=entry.pk,
+        rule_id=entry.rule_id,
+        natural_key=f"vest:{entry.pk}",
+        created_at=at,
+    )
+
+
 def vest(
     shop, entry: LedgerEntry, *, at: datetime | None = None, record: bool = True
 ) -> LedgerEntry | None:
@@ -262,21 +281,7 @@ def vest(
         entry.save(update_fields=["state"])
         if points <= 0:
             return None
-        vested = LedgerEntry(
-            shop=shop,
-            customer=entry.customer,
-            kind=Kind.VEST,
-            points=points,
-            pending_points=-points,
-            source_type=entry.source_type,
-            source_id=entry.source_id,
-            order_id=entry.order_id,
-            amount_cents=amount,
-            earned=entry,
-            rule_id=entry.rule_id,
-            natural_key=f"vest:{entry.pk}",
-            created_at=at,
-        )
+        vested = _vest_entry(entry, points, amount, at)
         return _append(member, vested, types.LOYALTY_POINTS_VESTED if record else None, {})
 
 
@@ -325,23 +330,7 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
                 points = entry.pending_points + taken[entry.pk][0]
                 if points <= 0:
                     continue
-                made.append(
-                    LedgerEntry(
-                        shop=shop,
-                        customer_id=entry.customer_id,
-                        kind=Kind.VEST,
-                        points=points,
-                        pending_points=-points,
-                        source_type=entry.source_type,
-                        source_id=entry.source_id,
-                        order_id=entry.order_id,
-                        amount_cents=entry.amount_cents + taken[entry.pk][1],
-                        earned_id=entry.pk,
-                        rule_id=entry.rule_id,
-                        natural_key=f"vest:{entry.pk}",
-                        created_at=at,
-                    )
-                )
+                made.append(_vest_entry(entry, points, entry.amount_cents + taken[entry.pk][1], at))
             if made:
                 vests.append(made)
                 moved[made[0].customer_id] += sum(v.points for v in made)
