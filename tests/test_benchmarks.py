@@ -92,7 +92,7 @@ def test_the_loyalty_benchmark_runs_on_postgresql():
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
         f"{db['NAME']}_loyalty_bench"
     )
-    out = run_bench("loyalty/run.py", "--tiny", "--database-url", url)
+    out = run_bench("loyalty/run.py", "--tiny", "--drop", "--database-url", url)
     assert "balance lookup, median of 11" in out
     assert "nightly vesting of 100 orders" in out and "(100 vested" in out
     assert out.count("ratio") == 2

@@ -2,7 +2,8 @@
 100,000 orders, each beside a plain SUM over the ledger in the same run.
 
 It builds, in its own database (``aftersale_loyalty_bench`` unless ``--database-url`` names
-another; it is dropped and created afresh on every run), one shop with
+another; a database of that name made by an earlier run is dropped and created afresh, any
+other is left alone and the run stops), one shop with
 ``--customers`` members and ``--entries`` ledger entries generated with ``generate_series``
 (earn + vest pairs, redemptions, adjustments, spread over two years), the members' reconciled
 balances, and ``--orders`` delivered orders whose points are due to vest. Then it times:
@@ -40,6 +41,7 @@ parser.add_argument("--entries", type=int, default=10_000_000)
 parser.add_argument("--orders", type=int, default=100_000)
 parser.add_argument("--repeat", type=int, default=201)
 parser.add_argument("--tiny", action="store_true", help="a few hundred rows (for the tests)")
+parser.add_argument("--drop", action="store_true", help="drop the database at the end")
 args = parser.parse_args()
 if args.tiny:
     args.customers, args.entries, args.orders, args.repeat = 200, 2_000, 100, 11
@@ -55,19 +57,44 @@ os.environ.update(
 )
 
 
+MARKER = "made by bench/loyalty/run.py"
+
+
+def admin_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.path.lstrip("/"), urlunsplit(parts._replace(path="/postgres"))
+
+
 def fresh_database(url: str) -> None:
-    """Drop and create the benchmark's own database (dropping is faster than deleting 10M
-    rows). Refuses the application's database names."""
+    """Create the benchmark's database, or drop and re-create it if an earlier run of this
+    benchmark made it (it carries a comment saying so). Any other database of that name is
+    left alone: the run stops instead."""
     import psycopg
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if name in {"", "postgres", "aftersale"} or not name.replace("_", "").isalnum():
-        sys.exit(f"refusing to drop the database {name!r}: name one of the benchmark's own")
-    admin = urlunsplit(parts._replace(path="/postgres"))
+    name, admin = admin_url(url)
+    if not name.replace("_", "").isalnum():
+        sys.exit(f"not a plain database name: {name!r}")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+        if row is not None:
+            if row[0] != MARKER:
+                sys.exit(f"the database {name!r} exists and was not made by this benchmark")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{MARKER}'")
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    name, admin = admin_url(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 fresh_database(url)
@@ -232,4 +259,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        if args.drop:
+            drop_database(url)
