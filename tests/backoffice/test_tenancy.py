@@ -37,6 +37,7 @@ OBJECT_URLS = [
     ("backoffice:help_article", lambda shop: {"article_id": make_article(shop).pk}),
     ("backoffice:help_article_delete", lambda shop: {"article_id": make_article(shop).pk}),
     ("backoffice:help_category", lambda shop: {"category_id": make_article(shop).category_id}),
+    ("backoffice:loyalty_member", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -60,6 +61,10 @@ SHOP_PAGES = [
     "backoffice:help",
     "backoffice:help_category_new",
     "backoffice:help_article_new",
+    "backoffice:loyalty_settings",
+    "backoffice:loyalty_members",
+    "backoffice:loyalty_liability",
+    "backoffice:loyalty_effect",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

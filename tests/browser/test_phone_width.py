@@ -27,6 +27,8 @@ from aftersale.core.services import create_api_token
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
+from aftersale.loyalty import services as loyalty
+from aftersale.loyalty.models import Tier
 from aftersale.orders.models import Customer, Order
 from aftersale.portal.access import magic_token
 from aftersale.portal.export_links import ERASURE, data_link_path, export_link_path
@@ -141,6 +143,9 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
     )
     flow = Flow.objects.for_shop(shop).order_by("id").first()
     message = Message.objects.for_shop(shop).first() or a_sent_message(flow, order)
+    tier = Tier.objects.for_shop(shop).first() or Tier.objects.create(
+        shop=shop, name="Kultainen kanta-asiakas", threshold=50000, free_returns=True
+    )
     return {
         "customer_id": order.customer_id,
         "order_id": order.pk,
@@ -157,6 +162,7 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "category_id": HelpCategory.objects.for_shop(shop).order_by("id").first().pk,
         "article_id": HelpArticle.objects.for_shop(shop).order_by("id").first().pk,
         "closed_day_id": add_closed_day(shop, timezone.localdate() + timedelta(days=30)).pk,
+        "tier_id": tier.pk,
     }
 
 
@@ -232,6 +238,37 @@ def a_returnable_order(shop: Shop, besides: Order | None = None) -> Order:
     raise AssertionError("the demo has no recent order with a returnable sized item")
 
 
+def with_loyalty_points(shop: Shop, customer: Customer) -> str:
+    """The shop runs a loyalty programme and ``customer`` has pending, available and adjusted
+    points with a long history: the portal's loyalty page at its fullest."""
+    loyalty.save_programme(shop, enabled=True, starts_at=timezone.now() - timedelta(days=400))
+    Tier.objects.get_or_create(
+        shop=shop,
+        threshold=50000,
+        defaults={"name": "Kultainen kanta-asiakas", "free_returns": True},
+    )
+    for n in range(25):
+        entry = loyalty.earn(
+            shop,
+            customer,
+            points=1234 + n,
+            source_type="order_line",
+            source_id=900_000 + n,
+            rule=None,
+            vests_on=timezone.localdate() + timedelta(days=n % 4),
+        )
+        if n % 2:
+            loyalty.vest(shop, entry)
+    loyalty.adjust(
+        shop,
+        customer,
+        points=-150,
+        reason="Hyvitys myöhästyneestä toimituksesta, pahoittelemme viivästystä",
+        staff_user=None,
+    )
+    return f"/s/{shop.slug}/loyalty/"
+
+
 def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screenshot):
     shop = demo_shop
     order = a_returnable_order(shop)
@@ -273,6 +310,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     page.wait_for_url("**/withdrawals/*/")
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
+    loyalty_page = with_loyalty_points(shop, customer)
+    walk.visit(loyalty_page)
     walk.visit(f"/s/{shop.slug}/my-data/")
     # The help centre: its index, a search and an article.
     walk.visit(f"/s/{shop.slug}/help/")
@@ -306,6 +345,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         f"/s/{shop.slug}/withdraw/",
         f"/s/{shop.slug}/help/",
         f"/s/{shop.slug}/help/{article.pk}/",
+        loyalty_page,
         *[url for url in walk.urls if url.startswith("/t/")],
     ]
     for language in ("sv", "en"):
