@@ -17,6 +17,9 @@ outbound webhooks                   ``WEBHOOKS`` 3 days          a weekend witho
                                                                  caught up; an import is not
 withdrawal acknowledgements         ``WITHDRAWAL_ACKNOWLEDGE-    the refund is due 14 days
 (re-sent by the worker)             MENTS`` 14 days              after the notice
+loyalty points for orders           ``LOYALTY`` 3 days, and      as webhooks; a programme
+                                    never before the             never pays for orders
+                                    programme's ``starts_at``    placed before it started
 ==================================  ===========================  =============================
 
 docs/operators/history.md says the same for operators and merchants.
@@ -31,6 +34,7 @@ from django.utils import timezone
 UNCLAIMED_CASES = timedelta(days=7)
 WEBHOOKS = timedelta(days=3)
 WITHDRAWAL_ACKNOWLEDGEMENTS = timedelta(days=14)
+LOYALTY = timedelta(days=3)
 
 
 def cutoff(lag: timedelta, now: datetime | None = None) -> datetime:

@@ -1,0 +1,132 @@
+"""Reading a member's points: the balance, when pending points vest, the history, the tier."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier, TierBasis
+
+ROLLING_WINDOW = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Balance:
+    available: int
+    pending: int
+    next_vesting: list[tuple[date, int]] = field(default_factory=list)
+
+
+def member(shop, customer) -> CustomerPoints | None:
+    return (
+        CustomerPoints.objects.for_shop(shop)
+        .select_related("tier")
+        .filter(customer=customer)
+        .first()
+    )
+
+
+def pending_by_date(shop, customer) -> list[tuple[date, int]]:
+    """The customer's pending points by the day they vest, soonest first (what is left of each
+    earn after its reversals)."""
+    rows = (
+        LedgerEntry.objects.for_shop(shop)
+        .filter(customer=customer, kind=LedgerEntry.Kind.EARN, state=LedgerEntry.State.PENDING)
+        .annotate(
+            taken=Coalesce(
+                Sum(
+                    "followers__pending_points",
+                    filter=Q(followers__kind=LedgerEntry.Kind.REVERSE),
+                ),
+                0,
+            )
+        )
+        .order_by()
+        .values_list("vests_on", "pending_points", "taken")
+    )
+    by_day: dict[date, int] = defaultdict(int)
+    for vests_on, points, taken in rows:
+        if points + taken > 0:
+            by_day[vests_on] += points + taken
+    return sorted(by_day.items())
+
+
+def balance(shop, customer) -> Balance:
+    """Available and pending points from the member's reconciled row, and when the pending ones
+    vest. A customer who never joined has none."""
+    row = member(shop, customer)
+    if row is None:
+        return Balance(0, 0, [])
+    return Balance(row.available, row.pending, pending_by_date(shop, customer))
+
+
+def ledger_sums(shop, customer) -> tuple[int, int]:
+    """(available, pending) summed from the ledger itself: the truth the cache is checked
+    against."""
+    sums = (
+        LedgerEntry.objects.for_shop(shop)
+        .filter(customer=customer)
+        .aggregate(available=Coalesce(Sum("points"), 0), pending=Coalesce(Sum("pending_points"), 0))
+    )
+    return sums["available"], sums["pending"]
+
+
+def history(shop, customer):
+    """The member's entries, newest first (paginate it)."""
+    return (
+        LedgerEntry.objects.for_shop(shop)
+        .filter(customer=customer)
+        .select_related("order", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def tiers(shop) -> list[Tier]:
+    return list(Tier.objects.for_shop(shop).order_by("threshold"))
+
+
+def tier_value(shop, customer, basis: str, now: datetime | None = None) -> int:
+    """What the tiers are measured by over the last 12 months: net spend in cents of kept
+    (vested) order lines, less reversals of vested points; or the points vested, less those
+    reversed."""
+    since = (now or timezone.now()) - ROLLING_WINDOW
+    rows = (
+        LedgerEntry.objects.for_shop(shop)
+        .filter(customer=customer, created_at__gte=since)
+        .filter(Q(kind=LedgerEntry.Kind.VEST) | Q(kind=LedgerEntry.Kind.REVERSE, points__lt=0))
+    )
+    column = "amount_cents" if basis == TierBasis.NET_SPEND else "points"
+    return rows.aggregate(total=Coalesce(Sum(column), 0))["total"]
+
+
+def tier_for(value: int, shop_tiers: list[Tier]) -> Tier | None:
+    """The highest tier whose threshold ``value`` reaches."""
+    reached = [tier for tier in shop_tiers if value >= tier.threshold]
+    return reached[-1] if reached else None
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    tier: Tier | None
+    value: int
+    next_tier: Tier | None
+    missing: int  # how much more of the basis reaches the next tier
+    percent: int
+
+
+def tier_progress(shop, customer, basis: str, member_row: CustomerPoints | None) -> TierProgress:
+    shop_tiers = tiers(shop)
+    value = tier_value(shop, customer, basis)
+    current = member_row.tier if member_row else None
+    above = [t for t in shop_tiers if current is None or t.threshold > current.threshold]
+    next_tier = above[0] if above else None
+    if next_tier is None:
+        return TierProgress(current, value, None, 0, 100)
+    missing = max(0, next_tier.threshold - value)
+    percent = min(100, value * 100 // next_tier.threshold) if next_tier.threshold else 100
+    return TierProgress(current, value, next_tier, missing, percent)
