@@ -20,6 +20,7 @@ from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
+from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
@@ -84,6 +85,7 @@ for path, model, service, noun, plural, tag in [
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
 add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
 add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
+add_reward_endpoints(ingest)  # likewise /customers/{id}/redemptions
 reads.add_read_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)

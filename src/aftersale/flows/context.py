@@ -20,6 +20,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.delivery.opening_hours import weekday_hours
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
+from aftersale.loyalty import messages as loyalty_messages
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
 
@@ -108,6 +109,9 @@ def build_context(
             values.update(_shipment_values(shop, subject, as_of or timezone.now()))
         if isinstance(subject, ReturnRequest):
             values.update(_return_values(subject, language))
+        event = run.trigger_event
+        if event is not None and event.type.startswith("loyalty."):
+            values.update(loyalty_messages.values_for(shop, customer, event.payload or {}))
     return values
 
 
@@ -142,4 +146,5 @@ def sample_context(shop, language: str) -> dict:
             "return_refund": format_money(4990, shop.currency, language),
             "return_resolution": _("Refund"),
             "unsubscribe_url": f"{settings.SITE_URL}/u/example/",
+            **loyalty_messages.sample_values(shop),
         }

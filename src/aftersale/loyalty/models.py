@@ -305,3 +305,20 @@ class CustomerPoints(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.available} (+{self.pending})"
+
+
+# Rewards and referrals live in their own modules (owned by their feature); imported here so
+# that Django finds them.
+from aftersale.loyalty.referral_models import (  # noqa: E402, F401
+    FriendReferral,
+    PaymentFingerprint,
+    Referral,
+    ReferralCode,
+)
+from aftersale.loyalty.reward_models import (  # noqa: E402, F401
+    ExpiryNotice,
+    Redemption,
+    Reward,
+    RewardCode,
+    TimelineCursor,
+)

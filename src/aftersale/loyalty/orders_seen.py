@@ -10,6 +10,10 @@ webhooks and flows do). For each it:
   the code;
 * keeps the (hashed) payment fingerprint for the referral fraud rules.
 
+It also reads ``loyalty.points_vested``: the first vesting of an order's points means the
+order was kept, and ``loyalty.order_kept`` is recorded once per order (the built-in referral
+invite starts from it).
+
 Events that happened more than ``lag.LOYALTY`` ago (imported history) only settle codes, which
 acts on no one: a redemption is never settled by an order placed before it, and no referral is
 attributed to history.
@@ -29,6 +33,7 @@ from aftersale.loyalty.reward_models import TimelineCursor
 from aftersale.orders.models import Order
 from aftersale.timeline import lag, types
 from aftersale.timeline.models import Event
+from aftersale.timeline.services import record_event
 
 CURSOR = "loyalty.orders_seen"
 BATCH = 500
@@ -61,6 +66,7 @@ def _batch(now) -> int:
         if not events:
             return 0
         handle([e for e in events if e.type in ORDER_EVENTS], now)
+        record_kept_orders([e for e in events if e.type == types.LOYALTY_POINTS_VESTED], now)
         cursor.last_event_id = events[-1].id
         cursor.save(update_fields=["last_event_id"])
     return len(events)
@@ -103,3 +109,38 @@ def handle(events: list[Event], now) -> None:
             )
         if referral is not None and referral.state == Referral.State.CLAIMED:
             referrals.attribute_order(order.shop, referral, order, payment_digest=payment)
+
+
+def record_kept_orders(events: list[Event], now) -> None:
+    """``loyalty.order_kept`` once per order whose points vested (recently)."""
+    since = lag.cutoff(lag.LOYALTY, now)
+    wanted = {
+        (e.shop_id, e.payload.get("order_id")): e
+        for e in events
+        if e.occurred_at >= since and (e.payload or {}).get("order_id")
+    }
+    if not wanted:
+        return
+    already = set(
+        Event.objects.filter(
+            type=types.LOYALTY_ORDER_KEPT,
+            subject_type="order",
+            subject_id__in={order_id for _shop, order_id in wanted},
+        ).values_list("shop_id", "subject_id")
+    )
+    orders = {
+        (o.shop_id, o.pk): o
+        for o in Order.objects.filter(pk__in={order_id for _shop, order_id in wanted})
+    }
+    for key, event in wanted.items():
+        order = orders.get(key)
+        if key in already or order is None or order.status == Order.Status.CANCELLED:
+            continue
+        record_event(
+            order.shop,
+            types.LOYALTY_ORDER_KEPT,
+            subject=order,
+            customer=order.customer,
+            payload={"order_external_id": order.external_id, "number": order.number},
+            occurred_at=event.occurred_at,
+        )

@@ -122,11 +122,18 @@ class PaymentFingerprint(models.Model):
     class Meta:
         ordering = ["customer", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "digest"], name="paymentfingerprint_once"
-            )
+            models.UniqueConstraint(fields=["customer", "digest"], name="paymentfingerprint_once")
         ]
         indexes = [models.Index(fields=["shop", "digest"], name="paymentfingerprint_digest")]
 
     def __str__(self) -> str:
         return f"{self.customer_id}:{self.digest[:8]}"
+
+
+class FriendReferral(Referral):
+    """The same rows seen from the referred friend (their export and erasure)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("referral of a friend")
+        verbose_name_plural = _("referrals of friends")

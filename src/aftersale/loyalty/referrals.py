@@ -97,7 +97,9 @@ def claim_referral(shop: Shop, code: str, *, email: str, ip: str) -> Claim:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": _("Enter your e-mail address, like name@example.com.")})
+        raise ValidationError(
+            {"email": _("Enter your e-mail address, like name@example.com.")}
+        ) from None
     if not services.programme_for(shop).is_running():
         raise ReferralRefused(_("This shop's referral programme is not running at the moment."))
     referral_code = (
@@ -115,7 +117,9 @@ def claim_referral(shop: Shop, code: str, *, email: str, ip: str) -> Claim:
         .filter(email__iexact=email, first_order_at__isnull=False)
         .exists()
     ):
-        raise ReferralRefused(_("The welcome gift is for a first order, and you have ordered before."))
+        raise ReferralRefused(
+            _("The welcome gift is for a first order, and you have ordered before.")
+        )
     email_digest = fraud.email_digest(shop.pk, email)
     existing = (
         Referral.objects.for_shop(shop)
@@ -175,11 +179,15 @@ def claim_referral(shop: Shop, code: str, *, email: str, ip: str) -> Claim:
 
 def advocate_digests(shop: Shop, advocate: Customer) -> dict[str, set[str]]:
     """Every address, phone and payment digest the advocate has used with the shop."""
-    addresses = {fraud.address_digest(shop.pk, advocate.street, advocate.postcode, advocate.country)}
+    addresses = {
+        fraud.address_digest(shop.pk, advocate.street, advocate.postcode, advocate.country)
+    }
     phones = {fraud.phone_digest(shop.pk, advocate.phone)}
-    for street, postcode, country, phone in Order.objects.for_shop(shop).filter(
-        customer=advocate
-    ).values_list("ship_street", "ship_postcode", "ship_country", "ship_phone"):
+    for street, postcode, country, phone in (
+        Order.objects.for_shop(shop)
+        .filter(customer=advocate)
+        .values_list("ship_street", "ship_postcode", "ship_country", "ship_phone")
+    ):
         addresses.add(fraud.address_digest(shop.pk, street, postcode, country))
         phones.add(fraud.phone_digest(shop.pk, phone))
     payments = set(
@@ -197,7 +205,9 @@ def order_reasons(
     address digest."""
     friend = order.customer
     advocate = referral.advocate
-    reasons = fraud.email_reasons(friend.email, advocate.email, same_customer=friend.pk == advocate.pk)
+    reasons = fraud.email_reasons(
+        friend.email, advocate.email, same_customer=friend.pk == advocate.pk
+    )
     if (
         Order.objects.for_shop(shop)
         .filter(customer=friend, placed_at__lt=order.placed_at)
@@ -205,7 +215,9 @@ def order_reasons(
         .exists()
     ):
         reasons.append(fraud.NOT_FIRST_ORDER)
-    address = fraud.address_digest(shop.pk, order.ship_street, order.ship_postcode, order.ship_country)
+    address = fraud.address_digest(
+        shop.pk, order.ship_street, order.ship_postcode, order.ship_country
+    )
     friend_digests = {
         "address": address,
         "phone": fraud.phone_digest(shop.pk, order.ship_phone or friend.phone),
@@ -315,8 +327,10 @@ def _review(shop: Shop, referral: Referral) -> Referral:
     locked = Referral.objects.for_shop(shop).select_for_update().get(pk=referral.pk)
     if locked.state != Referral.State.REVIEW:
         raise ValidationError(
-            {"state": _("This referral is no longer waiting for review (it is %(state)s).")
-            % {"state": locked.get_state_display().lower()}}
+            {
+                "state": _("This referral is no longer waiting for review (it is %(state)s).")
+                % {"state": locked.get_state_display().lower()}
+            }
         )
     return locked
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.core.models import Shop
+from aftersale.core.money import format_money
 from aftersale.loyalty import services
 from aftersale.loyalty.models import LedgerEntry
 from aftersale.loyalty.reward_models import Redemption, Reward, RewardCode
@@ -121,6 +122,17 @@ def pool_counts(shop: Shop, rewards: list[Reward]) -> dict[int, dict[str, int]]:
     for row in rows:
         counts[row["reward_id"]][row["state"]] = row["n"]
     return counts
+
+
+def offer_text(reward: Reward, currency: str) -> str:
+    """What the reward gives, in the reader's language ("5,00 € off", "10 % off")."""
+    if reward.kind == Reward.Kind.FIXED_AMOUNT:
+        return _("%(amount)s off") % {"amount": format_money(reward.amount_cents, currency)}
+    if reward.kind == Reward.Kind.PERCENTAGE:
+        return _("%(percent)s %% off") % {"percent": reward.percent}
+    if reward.kind == Reward.Kind.FREE_SHIPPING:
+        return _("Free shipping")
+    return _("Free product %(sku)s") % {"sku": reward.product_sku}
 
 
 # --- Code pools ----------------------------------------------------------------------------
@@ -282,9 +294,7 @@ def _reserve(shop: Shop, reward: Reward, **fields) -> Redemption:
     raise CannotRedeem("no_codes_left", _("No free code could be made; try again."))
 
 
-def redeem_reward(
-    shop: Shop, customer: Customer, reward: Reward, *, channel: str
-) -> Redemption:
+def redeem_reward(shop: Shop, customer: Customer, reward: Reward, *, channel: str) -> Redemption:
     """Spend the reward's points and give the customer one of its codes. Raises
     ``CannotRedeem`` (nothing written) when the reward is not active, the customer lacks the
     points, or the pool is empty."""
@@ -372,8 +382,10 @@ def cancel_redemption(
         )
         if locked.state != Redemption.State.RESERVED:
             raise ValidationError(
-                {"state": _("Only an unused reward can be cancelled; this one is %(state)s.")
-                % {"state": locked.get_state_display().lower()}}
+                {
+                    "state": _("Only an unused reward can be cancelled; this one is %(state)s.")
+                    % {"state": locked.get_state_display().lower()}
+                }
             )
         if by_customer and not may_customer_cancel(locked, now):
             raise ValidationError(
