@@ -78,7 +78,7 @@ def expire_shop(programme: LoyaltyProgramme, now: datetime) -> int:
 
 def _handle_member(programme, member_id: int, now: datetime, months: int) -> int:
     member = (
-        CustomerPoints.objects.select_for_update()
+        CustomerPoints.objects.select_for_update(of=("self",))
         .select_related("customer", "shop")
         .get(pk=member_id)
     )

@@ -239,7 +239,7 @@ def attribute_order(shop: Shop, referral: Referral, order: Order, *, payment_dig
     with transaction.atomic():
         referral = (
             Referral.objects.for_shop(shop)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("advocate")
             .get(pk=referral.pk)
         )

@@ -309,7 +309,9 @@ def redeem_reward(shop: Shop, customer: Customer, reward: Reward, *, channel: st
         with transaction.atomic():
             # The balance row first: redemptions of one member queue here, so the check of
             # their balance and the debit are one step.
-            services.join(shop, customer)
+            member = services.join(shop, customer)
+            if member.available < reward.points_cost:
+                raise services.NotEnoughPoints(member.available, reward.points_cost)
             redemption = _reserve(
                 shop, reward, customer=customer, points=reward.points_cost, channel=channel
             )
@@ -376,7 +378,7 @@ def cancel_redemption(
     with transaction.atomic():
         locked = (
             Redemption.objects.for_shop(shop)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("reward", "customer")
             .get(pk=redemption.pk)
         )
@@ -447,7 +449,7 @@ def settle_codes(shop_id: int, order: Order, codes: list[str], used_at) -> list[
         for redemption in (
             Redemption.objects.for_shop(shop_id)
             .filter(matches, state=Redemption.State.RESERVED)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("reward")
         ):
             if order.placed_at < redemption.created_at - CLOCK_SLACK:
