@@ -14,6 +14,13 @@ from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
 
 pytestmark = pytest.mark.django_db
 
+
+def reward_in(shop):
+    from aftersale.loyalty.rewards import save_reward
+
+    return save_reward(shop, name="5 €", kind="fixed_amount", amount_cents=500, points_cost=50)
+
+
 # (url name, make(shop) -> reverse kwargs)
 OBJECT_URLS = [
     ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
@@ -33,6 +40,7 @@ OBJECT_URLS = [
         "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    ("backoffice:reward_detail", lambda shop: {"reward_id": reward_in(shop).pk}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -53,6 +61,9 @@ SHOP_PAGES = [
     "backoffice:flow_messaging_settings",
     "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
+    "backoffice:rewards",
+    "backoffice:redemptions",
+    "backoffice:referrals",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]
