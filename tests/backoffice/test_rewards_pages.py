@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -15,10 +16,20 @@ from aftersale.loyalty.reward_models import Redemption, Reward, RewardCode
 from aftersale.orders.payloads import OrderIn
 from aftersale.orders.services import upsert_order
 from tests.factories import CustomerFactory
-from tests.loyalty.conftest import START, clock, programme  # noqa: F401  (fixtures)
-from tests.loyalty.rewards_helpers import pool_reward, with_points
+from tests.loyalty.rewards_helpers import START, pool_reward, running_programme, with_points
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(shop_a):
+    return running_programme(shop_a.shop)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
 
 
 def test_an_owner_adds_a_reward_and_sees_its_mistakes_named(login, programme):

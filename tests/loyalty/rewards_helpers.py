@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aftersale.loyalty import rewards, services
 from aftersale.loyalty.reward_models import Reward
+
+# A Monday (the same moment as the ledger tests' clock).
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def running_programme(shop):
+    """A programme running since a week before START, earning 2 points per euro."""
+    services.save_programme(shop, enabled=True, starts_at=datetime(2026, 10, 26, tzinfo=UTC))
+    services.save_rule(shop, points_per_euro=2)
+    return shop
 
 
 def with_points(shop, customer, points: int):
