@@ -33,3 +33,25 @@ def programme(shop_a):
         shop=shop_a.shop, name="Gold", threshold=50000, multiplier_percent=150, early_access=True
     )
     return shop_a.shop
+
+
+@pytest.fixture
+def signed_in(client):
+    """``signed_in(order)`` finds ``order`` in its shop's portal by number and e-mail."""
+    from django.core.cache import cache
+
+    cache.clear()  # fresh lookup counters
+
+    def sign_in(order):
+        response = client.post(
+            f"/s/{order.shop.slug}/", {"number": order.number, "email": order.customer.email}
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

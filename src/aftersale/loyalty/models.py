@@ -307,6 +307,16 @@ class CustomerPoints(TimeStamped):
         return f"{self.customer_id}: {self.available} (+{self.pending})"
 
 
+class TimelineCursor(models.Model):
+    """How far the loyalty worker has read the timeline: a durable position."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_event_id}"
+
+
 # Rewards and referrals live in their own modules (owned by their feature); imported here so
 # that Django finds them.
 from aftersale.loyalty.referral_models import (  # noqa: E402, F401
@@ -320,5 +330,4 @@ from aftersale.loyalty.reward_models import (  # noqa: E402, F401
     Redemption,
     Reward,
     RewardCode,
-    TimelineCursor,
 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.core.models import Shop
-from aftersale.loyalty import fraud, rewards, services
+from aftersale.loyalty import earning, fraud, rewards, services
 from aftersale.loyalty.models import LedgerEntry
 from aftersale.loyalty.referral_models import PaymentFingerprint, Referral, ReferralCode
 from aftersale.loyalty.reward_models import Redemption, Reward
@@ -267,17 +267,10 @@ def attribute_order(shop: Shop, referral: Referral, order: Order, *, payment_dig
     return referral
 
 
-def _vests_on(shop: Shop, order: Order | None, now) -> date:
-    """When the friend's order's own points vest: the advocate's reward vests with them."""
-    vests_on = (
-        LedgerEntry.objects.for_shop(shop)
-        .filter(order=order, kind=LedgerEntry.Kind.EARN)
-        .exclude(source_type=LedgerEntry.Source.REFERRAL)
-        .order_by("-vests_on")
-        .values_list("vests_on", flat=True)
-        .first()
-    )
-    return vests_on or (now.date() + timedelta(days=shop.return_window_days + 14))
+def _vests_on(shop: Shop, order: Order) -> date:
+    """The advocate's reward vests with the friend's order: the day after its real return
+    deadline (the vesting job moves it on, or reverses it, with the order's own points)."""
+    return earning.vesting_day(order)
 
 
 def _reward(shop: Shop, referral: Referral) -> None:
@@ -285,7 +278,7 @@ def _reward(shop: Shop, referral: Referral) -> None:
     rule = services.current_rule(shop)
     order = referral.friend_order
     now = timezone.now()
-    vests_on = _vests_on(shop, order, now)
+    vests_on = _vests_on(shop, order) if order is not None else None
     earned = {}
     if rule is not None and order is not None:
         for who, customer, points in (
@@ -317,7 +310,7 @@ def _reward(shop: Shop, referral: Referral) -> None:
         payload={
             "code": referral.code,
             "points": advocate_entry.pending_points if advocate_entry else 0,
-            "vests_on": vests_on.isoformat(),
+            "vests_on": vests_on.isoformat() if vests_on else None,
             "order_external_id": order.external_id if order else None,
         },
     )

@@ -198,14 +198,3 @@ class ExpiryNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.points} on {self.expires_on}"
-
-
-class TimelineCursor(models.Model):
-    """How far the loyalty worker has read the timeline (order.placed: codes used, referred
-    friends' first orders)."""
-
-    name = models.CharField(max_length=50, unique=True)
-    last_event_id = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name}@{self.last_event_id}"

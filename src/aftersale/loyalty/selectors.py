@@ -31,6 +31,10 @@ def member(shop, customer) -> CustomerPoints | None:
     )
 
 
+def members_among(shop, customers) -> list[CustomerPoints]:
+    return list(CustomerPoints.objects.for_shop(shop).filter(customer__in=customers))
+
+
 def pending_by_date(shop, customer) -> list[tuple[date, int]]:
     """The customer's pending points by the day they vest, soonest first (what is left of each
     earn after its reversals)."""

@@ -194,6 +194,14 @@ def has_access(request, shop: Shop) -> bool:
     return _grant_for(request, shop) is not None
 
 
+def granted_customers(request, shop: Shop) -> list[Customer]:
+    """The customers of ``shop`` this browser has proved to be (none without a grant)."""
+    entry = _grant_for(request, shop)
+    if entry is None:
+        return []
+    return list(Customer.objects.for_shop(shop).filter(pk__in=entry["customers"]).order_by("pk"))
+
+
 def visible_orders(request, shop: Shop) -> QuerySet[Order]:
     """The orders of ``shop`` this browser has proved access to (none without a grant)."""
     entry = _grant_for(request, shop)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersale.core.models import Shop
+from aftersale.loyalty.services import programme_for
 from aftersale.orders.models import Order
 from aftersale.portal import access
 from aftersale.portal.forms import LookupForm, MagicLinkForm
@@ -28,6 +29,7 @@ def _page(request, shop, *, lookup_form=None, link_form=None, status=200):
             "lookup_form": lookup_form or LookupForm(),
             "link_form": link_form or MagicLinkForm(),
             "orders": access.visible_orders(request, shop).order_by("-placed_at")[:20],
+            "loyalty_enabled": programme_for(shop).enabled,
         },
         status=status,
     )

@@ -2,8 +2,8 @@
 one back, and the landing page of a referral link where a friend claims their welcome gift.
 
 The rewards and the member's referral link are shown inside the loyalty page through its
-includes (templates/portal/loyalty/_rewards.html and _referral.html, filled by the
-``loyalty_portal`` template tags)."""
+includes (loyalty/portal/_rewards.html and _referral.html, filled by the ``loyalty_portal``
+template tags)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,42 +20,21 @@ from django.views.decorators.http import require_POST
 from aftersale.core import limits
 from aftersale.loyalty import referrals, rewards
 from aftersale.loyalty.reward_models import Redemption, Reward
-from aftersale.orders.models import Customer
-from aftersale.portal import access
+from aftersale.portal.loyalty import signed_in_customer
 from aftersale.portal.lookup import shop_for
 
 CLAIMS_PER_ADDRESS = 20
 CLAIM_WINDOW_SECONDS = 60 * 60
 
 
-def member_for(request, shop) -> Customer | None:
-    """The customer this browser signed in as (the member among them, if several share the
-    e-mail), or None without a portal session."""
-    entry = access._grant_for(request, shop)
-    if entry is None:
-        return None
-    customers = list(
-        Customer.objects.for_shop(shop).filter(pk__in=entry["customers"]).order_by("pk")
-    )
-    if not customers:
-        return None
-    members = [c for c in customers if hasattr(c, "loyalty")]
-    return (members or customers)[0]
-
-
 def loyalty_page_url(shop) -> str:
-    """The portal's loyalty page, where the rewards are listed (the sign-in page before it
-    exists)."""
-    try:
-        return reverse("portal:loyalty", kwargs={"shop_slug": shop.slug})
-    except NoReverseMatch:
-        return reverse("portal:lookup", kwargs={"shop_slug": shop.slug})
+    return reverse("portal:loyalty", kwargs={"shop_slug": shop.slug})
 
 
 @require_POST
 def redeem(request, shop_slug, reward_id):
     shop = shop_for(shop_slug)
-    customer = member_for(request, shop)
+    customer = signed_in_customer(request, shop)
     if customer is None:
         return redirect("portal:lookup", shop_slug=shop.slug)
     reward = Reward.objects.for_shop(shop).filter(pk=reward_id, active=True).first()
@@ -79,7 +58,7 @@ def redeem(request, shop_slug, reward_id):
 @require_POST
 def give_back(request, shop_slug, redemption_id):
     shop = shop_for(shop_slug)
-    customer = member_for(request, shop)
+    customer = signed_in_customer(request, shop)
     if customer is None:
         return redirect("portal:lookup", shop_slug=shop.slug)
     redemption = (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersale.portal import lookup, my_data, orders, returns, rewards, withdrawal
+from aftersale.portal import lookup, loyalty, my_data, orders, returns, rewards, withdrawal
 
 app_name = "portal"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("returns/<str:code>/slip.pdf", returns.return_slip, name="return_slip"),
     path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
     path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
+    path("loyalty/", loyalty.loyalty_page, name="loyalty"),
     path("my-data/", my_data.request_export, name="my_data"),
     # Before the export link's pattern, which would take "erase" for a token.
     path("my-data/erase/", my_data.request_erasure, name="erase_my_data"),
