@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from aftersale.core.worker import stop_requested
 from aftersale.loyalty import fraud, referrals, rewards
-from aftersale.loyalty.referral_models import Referral
 from aftersale.loyalty.models import TimelineCursor
+from aftersale.loyalty.referral_models import Referral
 from aftersale.orders.models import Order
 from aftersale.timeline import lag, types
 from aftersale.timeline.models import Event

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from aftersale.core import limits
 from aftersale.loyalty import referrals, rewards
 from aftersale.loyalty.reward_models import Redemption, Reward
-from aftersale.portal.loyalty import signed_in_customer
 from aftersale.portal.lookup import shop_for
+from aftersale.portal.loyalty import signed_in_customer
 
 CLAIMS_PER_ADDRESS = 20
 CLAIM_WINDOW_SECONDS = 60 * 60

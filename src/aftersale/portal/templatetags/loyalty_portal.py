@@ -18,9 +18,12 @@ REDEMPTIONS_SHOWN = 10
 
 
 @register.inclusion_tag("portal/loyalty/rewards_block.html")
-def rewards_block(shop, customer):
+def rewards_block(shop, customer, balance=None):
+    """``balance``: the member's balance when the page has read it already."""
     catalogue = list(Reward.objects.for_shop(shop).filter(active=True, points_cost__gt=0))
-    available = selectors.balance(shop, customer).available if customer is not None else 0
+    if balance is None and customer is not None:
+        balance = selectors.balance(shop, customer)
+    available = balance.available if balance is not None else 0
     redemptions = []
     if customer is not None:
         now = timezone.now()
