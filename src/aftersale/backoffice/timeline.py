@@ -295,3 +295,6 @@ describe_type(types.WITHDRAWAL_REFUNDED, gettext_lazy("Withdrawal refunded"))
 describe_type(types.UNCLAIMED_CASE_OPENED, gettext_lazy("Unclaimed parcel case opened"))
 describe_type(types.UNCLAIMED_CASE_REFUNDED, gettext_lazy("Unclaimed parcel refunded"))
 describe_type(types.VARIANT_RESTOCKED, gettext_lazy("Returned item restocked"))
+
+
+from aftersale.backoffice import reward_events  # noqa: E402, F401  (rewards and referrals)
