@@ -360,14 +360,14 @@ LOYALTY_TEMPLATES = [
         },
         body={
             "fi": "ystävä, jolle suosittelit meitä, teki ensimmäisen tilauksensa. Kiitos!\n\n"
-            "Saat {{ points }} pistettä. Ne ovat käytettävissä {{ vests_on }}, kun ystäväsi "
-            "tilauksen palautusaika on ohi.\n\nPisteesi: {{ loyalty_url }}",
+            "Saat {{ points }} pistettä. Ne tulevat käyttöön, kun ystäväsi tilauksen "
+            "palautusaika on ohi (arviolta {{ vests_on }}).\n\nPisteesi: {{ loyalty_url }}",
             "sv": "vännen du rekommenderade oss till har gjort sin första beställning. Tack!\n\n"
-            "Du får {{ points }} poäng. De kan användas från {{ vests_on }}, när "
-            "returtiden för din väns beställning har gått ut.\n\nDina poäng: {{ loyalty_url }}",
+            "Du får {{ points }} poäng. De kan användas när returtiden för din väns "
+            "beställning har gått ut (troligen {{ vests_on }}).\n\nDina poäng: {{ loyalty_url }}",
             "en": "the friend you referred has placed their first order. Thank you!\n\n"
-            "You earn {{ points }} points. They can be used from {{ vests_on }}, once your "
-            "friend's order is past its return period.\n\nYour points: {{ loyalty_url }}",
+            "You earn {{ points }} points. They can be used once your friend's order is past "
+            "its return period (expected on {{ vests_on }}).\n\nYour points: {{ loyalty_url }}",
         },
     ),
     BuiltinTemplate(
