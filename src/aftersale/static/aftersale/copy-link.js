@@ -1,6 +1,7 @@
-// A button marked data-copy="<element id>" copies that field's text and says so; without the
-// clipboard API the field is selected for the customer to copy. A file, not an inline handler:
-// the Content-Security-Policy allows no inline script.
+// A button marked data-copy="<element id>" copies that field's text and says so in the element
+// "<id>-status"; without the clipboard API (or its permission) the browser's copy command is
+// used, and failing that the text stays selected for the customer to copy. A file, not an
+// inline handler: the Content-Security-Policy allows no inline script.
 document.addEventListener("click", (event) => {
   const button = event.target.closest && event.target.closest("[data-copy]");
   if (!button) return;
@@ -11,14 +12,16 @@ document.addEventListener("click", (event) => {
     const status = document.getElementById(button.dataset.copy + "-status");
     if (status) status.textContent = button.dataset.copied || "";
   };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(field.value).then(done, () => {});
-  } else {
+  const fallback = () => {
     try {
-      document.execCommand("copy");
-      done();
+      if (document.execCommand("copy")) done();
     } catch (error) {
-      // The text stays selected for the customer to copy by hand.
+      // The text stays selected.
     }
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, fallback);
+  } else {
+    fallback();
   }
 });
