@@ -27,6 +27,8 @@ from aftersale.core.services import create_api_token
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
+from aftersale.loyalty import referrals, rewards, services
+from aftersale.loyalty.referral_models import Referral
 from aftersale.orders.models import Customer, Order
 from aftersale.portal.access import magic_token
 from aftersale.portal.export_links import ERASURE, data_link_path, export_link_path
@@ -49,6 +51,8 @@ PORTAL_NOT_PAGES = {
     "portal:return_qr",
     "portal:return_photo",
     "portal:withdrawal_acknowledgement",
+    "portal:redeem_reward",  # POST
+    "portal:give_back_reward",  # POST
 }
 
 # The widest elements that stick out of the screen, for the failure message.
@@ -151,6 +155,35 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "token_id": _token.pk,
         "endpoint_id": endpoint.pk,
         "segment": RfmSegment.values[0],
+    }
+
+
+def loyalty_to_show(shop: Shop, customer: Customer) -> dict[str, object]:
+    """A running programme with a reward the customer redeemed and a referral to review."""
+    services.save_programme(shop, enabled=True)
+    services.adjust(shop, customer, points=1500, reason="Welcome", staff_user=None)
+    reward = rewards.save_reward(
+        shop,
+        name="Lahjakortti 5 €",
+        kind="fixed_amount",
+        amount_cents=500,
+        points_cost=500,
+        code_source="platform",
+    )
+    redemption = rewards.redeem_reward(shop, customer, reward, channel="staff")
+    referral = Referral.objects.create(
+        shop=shop,
+        advocate=customer,
+        code="WALK",
+        state="review",
+        friend_email_digest="walk",
+        reasons=["busy_ip", "same_address"],
+    )
+    return {
+        "reward_id": reward.pk,
+        "redemption_id": redemption.pk,
+        "referral_id": referral.pk,
+        "referral_code": referrals.referral_code_for(shop, customer).code,
     }
 
 
@@ -267,6 +300,9 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     page.wait_for_url("**/withdrawals/*/")
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
+    loyalty = loyalty_to_show(shop, customer)
+    walk.visit(f"/s/{shop.slug}/loyalty/")
+    walk.visit(f"/s/{shop.slug}/r/{loyalty['referral_code']}/")
     walk.visit(f"/s/{shop.slug}/my-data/")
     walk.visit(export_link_path(shop, customer.email))
     # Erasure: the request, the confirmation, the receipt and the used link, for a customer of
@@ -291,6 +327,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     # Swedish and English words are of other lengths: the customer's pages again in both.
     again = [
         f"/s/{shop.slug}/orders/{order.pk}/return/",
+        f"/s/{shop.slug}/loyalty/",
+        f"/s/{shop.slug}/r/{loyalty['referral_code']}/",
         status_page,
         f"/s/{shop.slug}/withdraw/",
         *[url for url in walk.urls if url.startswith("/t/")],
@@ -309,7 +347,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
             assert walk.visit(url, label=f"{url} ({language})") == 200, url
 
     # The merchant: the login page, then every back-office page.
-    objects = objects_to_show(shop)
+    objects = {**objects_to_show(shop), **loyalty}
     unsubscribe = Message.objects.get(pk=objects["message_id"]).unsubscribe_token
     walk.visit(f"/u/{unsubscribe}/")
     page.locator("form button.primary").click()
