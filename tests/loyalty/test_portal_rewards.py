@@ -107,3 +107,17 @@ def test_an_unknown_or_foreign_code_is_refused(member, shop_b):
         response = Client().post(url, {"email": "friend@example.fi"})
         assert response.status_code == 409
     assert not Referral.objects.exists()
+
+
+def test_claims_from_one_network_address_are_limited(member, monkeypatch):
+    from aftersale.portal import rewards as portal_rewards
+
+    monkeypatch.setattr(portal_rewards, "CLAIMS_PER_ADDRESS", 2)
+    code = referrals.referral_code_for(member.shop, member.customer).code
+    client = Client()
+    answers = [
+        client.post(f"/s/pohjola/r/{code}/", {"email": f"f{n}@example.fi"}).status_code
+        for n in range(3)
+    ]
+    assert answers == [200, 200, 429]
+    assert Referral.objects.count() == 2

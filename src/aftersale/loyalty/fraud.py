@@ -122,10 +122,6 @@ def ip_digest(shop_id: int, ip: str) -> str:
     return digest(shop_id, "ip", (ip or "").strip())
 
 
-def payment_digest(shop_id: int, fingerprint: str) -> str:
-    return digest(shop_id, "payment", (fingerprint or "").strip())
-
-
 def email_reasons(
     friend_email: str, advocate_email: str, *, same_customer: bool = False
 ) -> list[str]:
