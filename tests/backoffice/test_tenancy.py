@@ -40,6 +40,7 @@ OBJECT_URLS = [
         "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    ("backoffice:loyalty_member", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
     ("backoffice:reward_detail", lambda shop: {"reward_id": reward_in(shop).pk}),
 ]
 
@@ -61,6 +62,10 @@ SHOP_PAGES = [
     "backoffice:flow_messaging_settings",
     "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
+    "backoffice:loyalty_settings",
+    "backoffice:loyalty_members",
+    "backoffice:loyalty_liability",
+    "backoffice:loyalty_effect",
     "backoffice:rewards",
     "backoffice:redemptions",
     "backoffice:referrals",

@@ -14,7 +14,7 @@ from aftersale.returns import services as returns
 from aftersale.returns.policy import RequestedLine
 
 
-def place(shop, external_id, *, placed_at: datetime, customer="c-1", lines=None):
+def place(shop, external_id, *, placed_at: datetime, customer="c-1", lines=None, language="fi"):
     """An order through ingest (``order.placed`` at ``placed_at``). Default lines: 2 shirts at
     24.80 € (net 20.00 € each) and a cap at 12.40 € (net 10.00 €)."""
     lines = lines or [("TEE", 2, 2480, 960), ("CAP", 1, 1240, 240)]
@@ -24,7 +24,12 @@ def place(shop, external_id, *, placed_at: datetime, customer="c-1", lines=None)
             "external_id": external_id,
             "number": external_id,
             "placed_at": placed_at.isoformat(),
-            "customer": {"external_id": customer, "email": f"{customer}@example.fi"},
+            "customer": {
+                "external_id": customer,
+                "email": f"{customer}@example.fi",
+                "first_name": "Aino",
+                "language": language,
+            },
             "lines": [
                 {
                     "external_id": f"{external_id}-{sku}",

@@ -39,7 +39,12 @@ def test_a_member_moves_up_when_the_points_vest_not_when_ordered(programme, cloc
     vest_now()
     assert member(programme).tier.name == "Silver"
     event = Event.objects.get(type="loyalty.tier_changed")
-    assert event.payload == {"tier": "Silver", "previous_tier": "", "direction": "up"}
+    assert event.payload == {
+        "tier": "Silver",
+        "tier_id": member(programme).tier_id,
+        "previous_tier": "",
+        "direction": "up",
+    }
 
 
 def test_a_higher_tier_multiplies_the_points_of_later_orders(programme, clock):

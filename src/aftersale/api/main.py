@@ -18,6 +18,7 @@ from aftersale.api.auth import ShopToken
 from aftersale.api.customer_data import add_privacy_endpoints
 from aftersale.api.delivery import add_delivery_endpoints
 from aftersale.api.inbound import views as inbound
+from aftersale.api.loyalty import add_loyalty_endpoints
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.api.rewards import add_reward_endpoints
@@ -85,7 +86,8 @@ for path, model, service, noun, plural, tag in [
     writes.add_upsert_endpoints(ingest, path, model, service, noun=noun, plural=plural, tag=tag)
 add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
 add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
-add_reward_endpoints(ingest)  # likewise /customers/{id}/redemptions
+add_loyalty_endpoints(ingest)  # and /customers/{id}/loyalty
+add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
 reads.add_read_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)

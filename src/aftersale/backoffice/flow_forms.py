@@ -65,6 +65,15 @@ WITHDRAWAL_EVENTS = (
     types.UNCLAIMED_CASE_REFUNDED,
 )
 MESSAGE_EVENTS = (types.MESSAGE_UNSUBSCRIBED,)
+LOYALTY_EVENTS = (
+    types.LOYALTY_JOINED,
+    types.LOYALTY_POINTS_EARNED,
+    types.LOYALTY_POINTS_VESTED,
+    types.LOYALTY_POINTS_REVERSED,
+    types.LOYALTY_POINTS_REDEEMED,
+    types.LOYALTY_POINTS_ADJUSTED,
+    types.LOYALTY_TIER_CHANGED,
+)
 
 EVENT_GROUPS = (
     (gettext_lazy("Customers"), CUSTOMER_EVENTS),
@@ -72,6 +81,7 @@ EVENT_GROUPS = (
     (gettext_lazy("Deliveries"), SHIPMENT_EVENTS),
     (gettext_lazy("Returns"), RETURN_EVENTS),
     (gettext_lazy("Withdrawals and unclaimed parcels"), WITHDRAWAL_EVENTS),
+    (gettext_lazy("Loyalty"), LOYALTY_EVENTS),
 )
 EXIT_EVENT_GROUPS = (*EVENT_GROUPS, (gettext_lazy("Messages"), MESSAGE_EVENTS))
 

@@ -297,4 +297,50 @@ describe_type(types.UNCLAIMED_CASE_REFUNDED, gettext_lazy("Unclaimed parcel refu
 describe_type(types.VARIANT_RESTOCKED, gettext_lazy("Returned item restocked"))
 
 
+def _points(text) -> Describer:
+    def describe_points(event: Event) -> str:
+        points = event.payload.get("points") or event.payload.get("pending_points") or 0
+        return text % {"points": points}
+
+    return describe_points
+
+
+describe_type(types.LOYALTY_JOINED, gettext_lazy("Joined the loyalty programme"))
+describe_type(
+    types.LOYALTY_POINTS_EARNED,
+    _points(gettext_lazy("%(points)s loyalty points earned (pending)")),
+    label=gettext_lazy("Loyalty points earned"),
+)
+describe_type(
+    types.LOYALTY_POINTS_VESTED,
+    _points(gettext_lazy("%(points)s loyalty points available")),
+    label=gettext_lazy("Loyalty points vested"),
+)
+describe_type(
+    types.LOYALTY_POINTS_REVERSED,
+    _points(gettext_lazy("%(points)s loyalty points reversed")),
+    label=gettext_lazy("Loyalty points reversed"),
+)
+describe_type(
+    types.LOYALTY_POINTS_REDEEMED,
+    _points(gettext_lazy("%(points)s loyalty points redeemed")),
+    label=gettext_lazy("Loyalty points redeemed"),
+)
+describe_type(
+    types.LOYALTY_POINTS_ADJUSTED,
+    _points(gettext_lazy("Loyalty points adjusted by %(points)s")),
+    label=gettext_lazy("Loyalty points adjusted by staff"),
+)
+
+
+def _tier_changed(event: Event) -> str:
+    tier = event.payload.get("tier") or _("no tier")
+    if event.payload.get("direction") == "up":
+        return _("Loyalty tier reached: %(tier)s") % {"tier": tier}
+    return _("Loyalty tier lowered to %(tier)s") % {"tier": tier}
+
+
+describe_type(types.LOYALTY_TIER_CHANGED, _tier_changed, label=gettext_lazy("Loyalty tier changed"))
+
+
 from aftersale.backoffice import reward_events  # noqa: E402, F401  (rewards and referrals)

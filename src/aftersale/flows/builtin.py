@@ -55,6 +55,7 @@ class BuiltinFlow:
     exit_events: list[str] = field(default_factory=list)
     kind: str = "transactional"
     enabled: bool = True
+    trigger_filter: dict = field(default_factory=dict)
 
 
 TEMPLATES = [
@@ -327,9 +328,81 @@ MARKETING_TEMPLATES = [
 ]
 TEMPLATES += MARKETING_TEMPLATES
 
-# Loyalty: points about to expire and the referral reward (transactional: they tell the member
-# about their own points), and the referral invite after a kept order (marketing).
+LOYALTY_LINK = {
+    "fi": "{% if loyalty_url %}\n\nPisteesi: {{ loyalty_url }}{% endif %}",
+    "sv": "{% if loyalty_url %}\n\nDina poäng: {{ loyalty_url }}{% endif %}",
+    "en": "{% if loyalty_url %}\n\nYour points: {{ loyalty_url }}{% endif %}",
+}
 LOYALTY_TEMPLATES = [
+    BuiltinTemplate(
+        key="loyalty_welcome",
+        name="Welcome to the loyalty programme",
+        subject={
+            "fi": "Tervetuloa kanta-asiakkaaksemme",
+            "sv": "Välkommen som stamkund",
+            "en": "Welcome to our loyalty programme",
+        },
+        body={
+            "fi": "olet nyt mukana kanta-asiakasohjelmassamme. Saat pisteitä jokaisesta "
+            "ostoksesta, jonka pidät: tilauksen pisteet tulevat käyttöösi, kun sen palautusaika "
+            "on päättynyt." + LOYALTY_LINK["fi"],
+            "sv": "du är nu med i vårt kundprogram. Du får poäng för varje köp som du behåller: "
+            "poängen för en beställning blir tillgängliga när returtiden har gått ut."
+            + LOYALTY_LINK["sv"],
+            "en": "you are now a member of our loyalty programme. You earn points for every "
+            "purchase you keep: an order's points become yours to use once its return period "
+            "has ended." + LOYALTY_LINK["en"],
+        },
+    ),
+    BuiltinTemplate(
+        key="loyalty_points_vested",
+        name="Loyalty points available",
+        subject={
+            "fi": "{{ points }} pistettä on nyt käytettävissäsi",
+            "sv": "{{ points }} poäng kan nu användas",
+            "en": "{{ points }} points are now yours to use",
+        },
+        body={
+            "fi": "{% if order_number %}tilauksesi {{ order_number }} palautusaika on päättynyt, "
+            "joten sen {{ points }} pistettä ovat nyt käytettävissäsi.{% else %}{{ points }} "
+            "pistettä on nyt käytettävissäsi.{% endif %} Sinulla on yhteensä "
+            "{{ points_available }} pistettä." + LOYALTY_LINK["fi"],
+            "sv": "{% if order_number %}returtiden för din beställning {{ order_number }} har "
+            "gått ut, så dess {{ points }} poäng kan nu användas.{% else %}{{ points }} poäng "
+            "kan nu användas.{% endif %} Du har sammanlagt {{ points_available }} poäng."
+            + LOYALTY_LINK["sv"],
+            "en": "{% if order_number %}the return period of your order {{ order_number }} has "
+            "ended, so its {{ points }} points are now yours to use.{% else %}{{ points }} "
+            "points are now yours to use.{% endif %} You have {{ points_available }} points in "
+            "all." + LOYALTY_LINK["en"],
+        },
+    ),
+    BuiltinTemplate(
+        key="loyalty_tier_reached",
+        name="Loyalty tier reached",
+        subject={
+            "fi": "Olet nyt tasolla {{ tier_name }}",
+            "sv": "Du har nått nivån {{ tier_name }}",
+            "en": "You have reached {{ tier_name }}",
+        },
+        body={
+            "fi": "kiitos, että asioit kanssamme! Olet nyt tasolla {{ tier_name }}."
+            "{% if tier_benefits %}\n\nEtusi:{% for benefit in tier_benefits %}\n- "
+            "{{ benefit }}{% endfor %}{% endif %}" + LOYALTY_LINK["fi"],
+            "sv": "tack för att du handlar hos oss! Du har nu nått nivån {{ tier_name }}."
+            "{% if tier_benefits %}\n\nDina förmåner:{% for benefit in tier_benefits %}\n- "
+            "{{ benefit }}{% endfor %}{% endif %}" + LOYALTY_LINK["sv"],
+            "en": "thank you for shopping with us! You have reached {{ tier_name }}."
+            "{% if tier_benefits %}\n\nYour benefits:{% for benefit in tier_benefits %}\n- "
+            "{{ benefit }}{% endfor %}{% endif %}" + LOYALTY_LINK["en"],
+        },
+    ),
+]
+TEMPLATES += LOYALTY_TEMPLATES
+
+# Rewards and referrals: points about to expire and the referral reward (transactional: they tell the member
+# about their own points), and the referral invite after a kept order (marketing).
+REWARD_TEMPLATES = [
     BuiltinTemplate(
         key="points_expiring",
         name="Points about to expire",
@@ -391,7 +464,7 @@ LOYALTY_TEMPLATES = [
         },
     ),
 ]
-TEMPLATES += LOYALTY_TEMPLATES
+TEMPLATES += REWARD_TEMPLATES
 
 _SEND = "email"
 _WAIT = "wait"
@@ -502,7 +575,29 @@ FLOWS += [
         enabled=False,
     ),
 ]
-# Loyalty flows (rewards, expiry and referrals).
+# Loyalty: they only start once the shop runs a programme (its events exist only then).
+FLOWS += [
+    BuiltinFlow(
+        key="loyalty_welcome",
+        name="Welcome to the loyalty programme",
+        trigger_type=types.LOYALTY_JOINED,
+        steps=[BuiltinStep(_SEND, "loyalty_welcome")],
+    ),
+    BuiltinFlow(
+        key="loyalty_points_vested",
+        name="Loyalty points available",
+        trigger_type=types.LOYALTY_POINTS_VESTED,
+        steps=[BuiltinStep(_SEND, "loyalty_points_vested")],
+    ),
+    BuiltinFlow(
+        key="loyalty_tier_reached",
+        name="Loyalty tier reached",
+        trigger_type=types.LOYALTY_TIER_CHANGED,
+        trigger_filter={"direction": "up"},
+        steps=[BuiltinStep(_SEND, "loyalty_tier_reached")],
+    ),
+]
+# Rewards and referrals: expiry, the referral reward and the invite after a kept order.
 FLOWS += [
     BuiltinFlow(
         key="points_expiring",

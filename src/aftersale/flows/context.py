@@ -21,6 +21,7 @@ from aftersale.delivery.opening_hours import weekday_hours
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
 from aftersale.loyalty import messages as loyalty_messages
+from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
 
@@ -82,6 +83,47 @@ def _return_values(request: ReturnRequest, language: str) -> dict:
     }
 
 
+def tier_benefits(tier) -> list[str]:
+    """A tier's benefits in the active language."""
+    if tier is None:
+        return []
+    benefits = []
+    if tier.multiplier_percent != 100:
+        benefits.append(_("Points at %(percent)s %%") % {"percent": tier.multiplier_percent})
+    if tier.free_returns:
+        benefits.append(_("Free returns"))
+    if tier.free_exchanges:
+        benefits.append(_("Free exchanges"))
+    if tier.early_access:
+        benefits.append(_("Early access to sales"))
+    return benefits
+
+
+def _loyalty_values(shop, run: FlowRun, subject) -> dict:
+    """Points and tier for the loyalty flows; ``points`` is what the triggering event was
+    about (all points that vested for the order, say)."""
+    member = (
+        CustomerPoints.objects.for_shop(shop)
+        .select_related("tier")
+        .filter(customer_id=run.customer_id)
+        .first()
+    )
+    trigger = run.trigger_event
+    payload = trigger.payload if trigger else {}
+    points = payload.get("points", subject.points) if isinstance(subject, LedgerEntry) else 0
+    tier = member.tier if member else None
+    if payload.get("tier_id"):  # the tier the event was about, not where the member is now
+        tier = Tier.objects.for_shop(shop).filter(pk=payload["tier_id"]).first() or tier
+    return {
+        "points": points,
+        "points_available": member.available if member else 0,
+        "points_pending": member.pending if member else 0,
+        "tier_name": tier.name if tier else "",
+        "tier_benefits": tier_benefits(tier),
+        "loyalty_url": f"{settings.SITE_URL}/s/{shop.slug}/loyalty/",
+    }
+
+
 def build_context(
     run: FlowRun, language: str, *, as_of: datetime | None = None, subject=None
 ) -> dict:
@@ -109,8 +151,10 @@ def build_context(
             values.update(_shipment_values(shop, subject, as_of or timezone.now()))
         if isinstance(subject, ReturnRequest):
             values.update(_return_values(subject, language))
+        if isinstance(subject, LedgerEntry | CustomerPoints):
+            values.update(_loyalty_values(shop, run, subject))
         event = run.trigger_event
-        if event is not None and event.type.startswith("loyalty."):
+        if event is not None and event.type in loyalty_messages.EVENT_TYPES:
             values.update(loyalty_messages.values_for(shop, customer, event.payload or {}))
     return values
 
@@ -147,4 +191,10 @@ def sample_context(shop, language: str) -> dict:
             "return_resolution": _("Refund"),
             "unsubscribe_url": f"{settings.SITE_URL}/u/example/",
             **loyalty_messages.sample_values(shop),
+            "points": 240,
+            "points_available": 1240,
+            "points_pending": 180,
+            "tier_name": "Gold",
+            "tier_benefits": [_("Free returns"), _("Early access to sales")],
+            "loyalty_url": f"{settings.SITE_URL}/s/{shop.slug}/loyalty/",
         }

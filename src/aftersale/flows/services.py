@@ -64,6 +64,7 @@ def install_builtin_flows(shop) -> list[Flow]:
             kind=builtin.kind,
             enabled=builtin.enabled,
             trigger_type=builtin.trigger_type,
+            trigger_filter=builtin.trigger_filter,
             flow_filter=builtin.flow_filter,
             exit_events=builtin.exit_events,
         )

@@ -4,10 +4,17 @@
 from __future__ import annotations
 
 from aftersale.delivery.models import Shipment
+from aftersale.loyalty.models import CustomerPoints, LedgerEntry
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
 
-SUBJECT_MODELS = {"order": Order, "shipment": Shipment, "returnrequest": ReturnRequest}
+SUBJECT_MODELS = {
+    "order": Order,
+    "shipment": Shipment,
+    "returnrequest": ReturnRequest,
+    "ledgerentry": LedgerEntry,
+    "customerpoints": CustomerPoints,
+}
 
 
 def load_subject(shop_id: int, subject_type: str, subject_id: int):

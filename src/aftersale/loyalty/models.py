@@ -317,6 +317,18 @@ class TimelineCursor(models.Model):
         return f"{self.name}@{self.last_event_id}"
 
 
+class EffectReport(models.Model):
+    """The latest effect report of a shop's programme (members against matched non-members),
+    computed by the worker: the page reads it, never the shop's whole history."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField(_("computed at"))
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 # Rewards and referrals live in their own modules (owned by their feature); imported here so
 # that Django finds them.
 from aftersale.loyalty.referral_models import (  # noqa: E402, F401

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -134,3 +135,30 @@ def tier_progress(shop, customer, basis: str, member_row: CustomerPoints | None)
     missing = max(0, next_tier.threshold - value)
     percent = min(100, value * 100 // next_tier.threshold) if next_tier.threshold else 100
     return TierProgress(current, value, next_tier, missing, percent)
+
+
+@dataclass(frozen=True)
+class Liability:
+    members: int
+    available: int
+    pending: int
+    available_cents: int
+    pending_cents: int
+
+
+def liability(shop, point_value_cents) -> Liability:
+    """Outstanding points and what they are worth at the programme's point value: one
+    aggregate over the members' reconciled balances (one row per member, not the ledger)."""
+    sums = CustomerPoints.objects.for_shop(shop).aggregate(
+        members=Count("id"),
+        available=Coalesce(Sum("available"), 0),
+        pending=Coalesce(Sum("pending"), 0),
+    )
+    value = Decimal(point_value_cents)
+    return Liability(
+        members=sums["members"],
+        available=sums["available"],
+        pending=sums["pending"],
+        available_cents=int(sums["available"] * value),
+        pending_cents=int(sums["pending"] * value),
+    )

@@ -81,6 +81,12 @@ def save_programme(shop, *, staff_user=None, **values) -> LoyaltyProgramme:
         programme.starts_at = timezone.now()
     programme.full_clean(exclude=["shop"])
     programme.save()
+    if programme.enabled:
+        # The loyalty e-mails (welcome, points available, tier reached) for shops created
+        # before they existed; what the shop already has is left as it is.
+        from aftersale.flows.services import install_builtin_flows
+
+        install_builtin_flows(shop)
     return programme
 
 
@@ -140,8 +146,11 @@ def join(shop, customer, *, at: datetime | None = None) -> CustomerPoints:
         return _member(shop, customer, at=at or timezone.now())
 
 
-def _append(member: CustomerPoints, entry: LedgerEntry, event_type: str, payload: dict):
-    """Add ``entry`` and move the member's cached sums by its amounts, then record the event."""
+def _append(
+    member: CustomerPoints, entry: LedgerEntry, event_type: str | None, payload: dict
+) -> LedgerEntry:
+    """Add ``entry`` and move the member's cached sums by its amounts, then record the event
+    (``event_type`` None: the caller records one event for several entries)."""
     entry.save()
     CustomerPoints.objects.filter(pk=member.pk).update(
         available=F("available") + entry.points,
@@ -150,6 +159,8 @@ def _append(member: CustomerPoints, entry: LedgerEntry, event_type: str, payload
         updated_at=timezone.now(),
     )
     member.refresh_from_db(fields=["available", "pending", "last_activity_at"])
+    if event_type is None:
+        return entry
     record_event(
         member.shop,
         event_type,
@@ -233,9 +244,12 @@ def remaining(entry: LedgerEntry) -> tuple[int, int]:
     return points, amount
 
 
-def vest(shop, entry: LedgerEntry, *, at: datetime | None = None) -> LedgerEntry | None:
+def vest(
+    shop, entry: LedgerEntry, *, at: datetime | None = None, record: bool = True
+) -> LedgerEntry | None:
     """Move a pending earn entry's remaining points to the available balance. Returns the vest
-    entry, or None if it was no longer pending."""
+    entry, or None if it was no longer pending. ``record=False`` leaves the timeline event to
+    the caller (``vest_together`` records one per order)."""
     at = at or timezone.now()
     with transaction.atomic():
         member = _member(shop, entry.customer, at=at)
@@ -262,7 +276,34 @@ def vest(shop, entry: LedgerEntry, *, at: datetime | None = None) -> LedgerEntry
             natural_key=f"vest:{entry.pk}",
             created_at=at,
         )
-        return _append(member, vested, types.LOYALTY_POINTS_VESTED, {})
+        return _append(member, vested, types.LOYALTY_POINTS_VESTED if record else None, {})
+
+
+def vest_together(shop, entries: list[LedgerEntry], *, at: datetime) -> list[LedgerEntry]:
+    """Vest the earn entries of one customer's order (or one bonus) and record a single
+    ``loyalty.points_vested`` with their total, so the customer hears about it once."""
+    with transaction.atomic():
+        vested = [v for e in entries if (v := vest(shop, e, at=at, record=False)) is not None]
+        if not vested:
+            return []
+        first = vested[0]
+        member = CustomerPoints.objects.get(shop=shop, customer_id=first.customer_id)
+        record_event(
+            shop,
+            types.LOYALTY_POINTS_VESTED,
+            subject=first,
+            customer=first.customer,
+            payload={
+                "kind": Kind.VEST,
+                "points": sum(v.points for v in vested),
+                "order_id": first.order_id,
+                "entries": [v.pk for v in vested],
+                "available": member.available,
+                "pending": member.pending,
+            },
+            occurred_at=at,
+        )
+        return vested
 
 
 def reverse(
@@ -404,6 +445,7 @@ def change_tier(shop, member: CustomerPoints, tier: Tier | None, *, at: datetime
         customer=member.customer,
         payload={
             "tier": tier.name if tier else "",
+            "tier_id": tier.pk if tier else None,
             "previous_tier": previous.name if previous else "",
             "direction": "up" if up else "down",
         },

@@ -107,10 +107,13 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
                     vests_on=wait_until
                 )
                 continue
+            by_customer: dict[int, list[LedgerEntry]] = defaultdict(list)
             for entry in order_entries:
-                if services.vest(shop, entry, at=now) is not None:
-                    count += 1
-                    vested_customers.add(entry.customer_id)
+                by_customer[entry.customer_id].append(entry)
+            for customer_id, customer_entries in by_customer.items():
+                if services.vest_together(shop, customer_entries, at=now):
+                    count += len(customer_entries)
+                    vested_customers.add(customer_id)
         for member in (
             CustomerPoints.objects.for_shop(shop)
             .filter(customer_id__in=vested_customers)
