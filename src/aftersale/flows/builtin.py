@@ -400,8 +400,9 @@ LOYALTY_TEMPLATES = [
 ]
 TEMPLATES += LOYALTY_TEMPLATES
 
-# Rewards and referrals: points about to expire and the referral reward (transactional: they tell the member
-# about their own points), and the referral invite after a kept order (marketing).
+# Rewards and referrals: points about to expire and the referral reward (transactional: they
+# tell the member about their own points), and the referral invite after a kept order
+# (marketing).
 REWARD_TEMPLATES = [
     BuiltinTemplate(
         key="points_expiring",
