@@ -167,3 +167,13 @@ def test_an_ingested_order_that_uses_the_code_settles_the_redemption(programme, 
     assert used.payload["order_external_id"] == "new" and used.customer == customer
     read_new_orders()  # again: nothing doubles
     assert Event.objects.filter(type=types.LOYALTY_REWARD_USED).count() == 1
+
+
+def test_a_code_already_given_out_cannot_be_uploaded_again(programme):
+    customer = with_points(programme, CustomerFactory(shop=programme), 300)
+    made = rewards.redeem_reward(programme, customer, platform_reward(programme), channel="api")
+    reward = pool_reward(programme, codes=())
+    with pytest.raises(ImportFailed) as failed:
+        rewards.add_codes(programme, reward, ["FRESH-1", made.code.lower()])
+    [problem] = failed.value.problems
+    assert problem.row == 2 and "already given to a customer" in problem.message

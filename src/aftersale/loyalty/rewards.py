@@ -41,6 +41,7 @@ from aftersale.timeline.services import record_event
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{2,63}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 MAX_CODES_PER_UPLOAD = 100_000
+HANDED_OUT = -1  # in ``known``: a code some customer holds that is in no pool
 # An order placed this long before a redemption is not its use (clocks differ a little).
 CLOCK_SLACK = timedelta(hours=1)
 
@@ -151,6 +152,8 @@ def _code_problem(shop: Shop, reward: Reward, code: str, known: dict[str, int]) 
             "letter or digit."
         ) % {"code": repr(code[:80])}
     owner = known.get(code.upper())
+    if owner == HANDED_OUT:
+        return _("%(code)s was already given to a customer; use a new code.") % {"code": code}
     if owner is not None and owner != reward.pk:
         return _("%(code)s is already a code of another reward; each code belongs to one.") % {
             "code": code
@@ -189,13 +192,11 @@ def add_codes(shop: Shop, reward: Reward, codes: list[str], *, lines: list[int] 
                 RewardCode.objects.for_shop(shop).filter(upper).values_list("code", "reward_id")
             ):
                 known[code.upper()] = reward_id
+            # A code made here (or a friend's welcome code) that is in no pool.
             for code in (
-                Redemption.objects.for_shop(shop)
-                .filter(upper)
-                .exclude(reward=reward)
-                .values_list("code", flat=True)
+                Redemption.objects.for_shop(shop).filter(upper).values_list("code", flat=True)
             ):
-                known.setdefault(code.upper(), -1)
+                known.setdefault(code.upper(), HANDED_OUT)
     seen: dict[str, int] = {}
     for code, line in zip(cleaned, lines, strict=True):
         message = _code_problem(shop, reward, code, known)
