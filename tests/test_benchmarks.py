@@ -82,3 +82,17 @@ def test_the_unclaimed_report_benchmark_runs():
     assert "baseline: one parcel by primary key" in out
     assert out.count("ratio") == 5
     assert "report, days stored" in out and "flagged)" in out
+
+
+def test_the_loyalty_benchmark_runs_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("the loyalty benchmark generates its ledger in PostgreSQL")
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+        f"{db['NAME']}_loyalty_bench"
+    )
+    out = run_bench("loyalty/run.py", "--tiny", "--database-url", url)
+    assert "balance lookup, median of 11" in out
+    assert "nightly vesting of 100 orders" in out and "(100 vested" in out
+    assert out.count("ratio") == 2

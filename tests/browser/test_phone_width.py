@@ -27,7 +27,9 @@ from aftersale.core.services import create_api_token
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
-from aftersale.loyalty import referrals, rewards, services
+from aftersale.loyalty import referrals, rewards
+from aftersale.loyalty import services as loyalty
+from aftersale.loyalty.models import Tier
 from aftersale.loyalty.referral_models import Referral
 from aftersale.orders.models import Customer, Order
 from aftersale.portal.access import magic_token
@@ -142,6 +144,9 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
     )
     flow = Flow.objects.for_shop(shop).order_by("id").first()
     message = Message.objects.for_shop(shop).first() or a_sent_message(flow, order)
+    tier = Tier.objects.for_shop(shop).first() or Tier.objects.create(
+        shop=shop, name="Kultainen kanta-asiakas", threshold=50000, free_returns=True
+    )
     return {
         "customer_id": order.customer_id,
         "order_id": order.pk,
@@ -155,13 +160,13 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "token_id": _token.pk,
         "endpoint_id": endpoint.pk,
         "segment": RfmSegment.values[0],
+        "tier_id": tier.pk,
     }
 
 
 def loyalty_to_show(shop: Shop, customer: Customer) -> dict[str, object]:
-    """A running programme with a reward the customer redeemed and a referral to review."""
-    services.save_programme(shop, enabled=True)
-    services.adjust(shop, customer, points=1500, reason="Welcome", staff_user=None)
+    """A reward the customer redeemed and a referral to review (the programme runs)."""
+    loyalty.adjust(shop, customer, points=1500, reason="Welcome", staff_user=None)
     reward = rewards.save_reward(
         shop,
         name="Lahjakortti 5 €",
@@ -259,6 +264,37 @@ def a_returnable_order(shop: Shop, besides: Order | None = None) -> Order:
     raise AssertionError("the demo has no recent order with a returnable sized item")
 
 
+def with_loyalty_points(shop: Shop, customer: Customer) -> str:
+    """The shop runs a loyalty programme and ``customer`` has pending, available and adjusted
+    points with a long history: the portal's loyalty page at its fullest."""
+    loyalty.save_programme(shop, enabled=True, starts_at=timezone.now() - timedelta(days=400))
+    Tier.objects.get_or_create(
+        shop=shop,
+        threshold=50000,
+        defaults={"name": "Kultainen kanta-asiakas", "free_returns": True},
+    )
+    for n in range(25):
+        entry = loyalty.earn(
+            shop,
+            customer,
+            points=1234 + n,
+            source_type="order_line",
+            source_id=900_000 + n,
+            rule=None,
+            vests_on=timezone.localdate() + timedelta(days=n % 4),
+        )
+        if n % 2:
+            loyalty.vest(shop, entry)
+    loyalty.adjust(
+        shop,
+        customer,
+        points=-150,
+        reason="Hyvitys myöhästyneestä toimituksesta, pahoittelemme viivästystä",
+        staff_user=None,
+    )
+    return f"/s/{shop.slug}/loyalty/"
+
+
 def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screenshot):
     shop = demo_shop
     order = a_returnable_order(shop)
@@ -300,9 +336,10 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     page.wait_for_url("**/withdrawals/*/")
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
-    loyalty = loyalty_to_show(shop, customer)
-    walk.visit(f"/s/{shop.slug}/loyalty/")
-    walk.visit(f"/s/{shop.slug}/r/{loyalty['referral_code']}/")
+    loyalty_page = with_loyalty_points(shop, customer)
+    rewards_objects = loyalty_to_show(shop, customer)
+    walk.visit(loyalty_page)
+    walk.visit(f"/s/{shop.slug}/r/{rewards_objects['referral_code']}/")
     walk.visit(f"/s/{shop.slug}/my-data/")
     walk.visit(export_link_path(shop, customer.email))
     # Erasure: the request, the confirmation, the receipt and the used link, for a customer of
@@ -327,10 +364,10 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     # Swedish and English words are of other lengths: the customer's pages again in both.
     again = [
         f"/s/{shop.slug}/orders/{order.pk}/return/",
-        f"/s/{shop.slug}/loyalty/",
-        f"/s/{shop.slug}/r/{loyalty['referral_code']}/",
+        f"/s/{shop.slug}/r/{rewards_objects['referral_code']}/",
         status_page,
         f"/s/{shop.slug}/withdraw/",
+        loyalty_page,
         *[url for url in walk.urls if url.startswith("/t/")],
     ]
     for language in ("sv", "en"):
@@ -347,7 +384,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
             assert walk.visit(url, label=f"{url} ({language})") == 200, url
 
     # The merchant: the login page, then every back-office page.
-    objects = {**objects_to_show(shop), **loyalty}
+    objects = {**objects_to_show(shop), **rewards_objects}
     unsubscribe = Message.objects.get(pk=objects["message_id"]).unsubscribe_token
     walk.visit(f"/u/{unsubscribe}/")
     page.locator("form button.primary").click()

@@ -70,14 +70,19 @@ def line_points(net_cents: int, rule: EarningRule, multiplier_percent: int = 100
     return max(0, net_cents) * rule.points_per_euro * multiplier_percent // 10000
 
 
-def receipt_for_vesting(order: Order) -> Receipt | None:
-    """When the customer received the whole order; None while a tracked parcel is still on
-    its way. An order without any shipment (a shop that sends no tracking) counts from the
-    returns policy's estimate."""
-    receipt = deadlines.last_receipt(order)
-    if receipt.estimated and Shipment.objects.for_shop(order.shop_id).filter(order=order).exists():
+def receipt_for_vesting(order: Order, shipments: list[Shipment] | None = None) -> Receipt | None:
+    """When the customer received the whole order (the last parcel's delivery or pickup);
+    None while a tracked parcel is still on its way. An order without any shipment (a shop that
+    sends no tracking) counts from the returns policy's estimate. ``shipments``: the order's,
+    if already loaded."""
+    if shipments is None:
+        shipments = list(Shipment.objects.for_shop(order.shop_id).filter(order=order))
+    if not shipments:
+        return deadlines.last_receipt(order)
+    received = [s.received_at for s in shipments]
+    if any(at is None for at in received):
         return None
-    return receipt
+    return Receipt(at=max(received), estimated=False)
 
 
 def vesting_day(order: Order, receipt: Receipt | None = None) -> date:
@@ -89,15 +94,13 @@ def vesting_day(order: Order, receipt: Receipt | None = None) -> date:
     return deadline.astimezone(ZoneInfo(order.shop.time_zone)).date() + timedelta(days=1)
 
 
-def is_unclaimed(order: Order) -> bool:
-    return (
-        Shipment.objects.for_shop(order.shop_id)
-        .filter(order=order)
-        .filter(status=ShipmentStatus.RETURNED_TO_SENDER)
-        .exists()
-        or Shipment.objects.for_shop(order.shop_id)
-        .filter(order=order, returned_at__isnull=False)
-        .exists()
+def is_unclaimed(order: Order, shipments: list[Shipment] | None = None) -> bool:
+    """Whether a parcel of the order came back to the shop unclaimed."""
+    if shipments is None:
+        shipments = list(Shipment.objects.for_shop(order.shop_id).filter(order=order))
+    return any(
+        s.status == ShipmentStatus.RETURNED_TO_SENDER or s.returned_at is not None
+        for s in shipments
     )
 
 

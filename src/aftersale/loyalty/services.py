@@ -9,6 +9,7 @@ order line, review or redemption returns the entry already made.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
@@ -244,6 +245,25 @@ def remaining(entry: LedgerEntry) -> tuple[int, int]:
     return points, amount
 
 
+def _vest_entry(entry: LedgerEntry, points: int, amount: int, at: datetime) -> LedgerEntry:
+    """The (unsaved) entry that moves what is left of ``entry`` to the available points."""
+    return LedgerEntry(
+        shop_id=entry.shop_id,
+        customer_id=entry.customer_id,
+        kind=Kind.VEST,
+        points=points,
+        pending_points=-points,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        order_id=entry.order_id,
+        amount_cents=amount,
+        earned_id=entry.pk,
+        rule_id=entry.rule_id,
+        natural_key=f"vest:{entry.pk}",
+        created_at=at,
+    )
+
+
 def vest(
     shop, entry: LedgerEntry, *, at: datetime | None = None, record: bool = True
 ) -> LedgerEntry | None:
@@ -261,22 +281,95 @@ def vest(
         entry.save(update_fields=["state"])
         if points <= 0:
             return None
-        vested = LedgerEntry(
-            shop=shop,
-            customer=entry.customer,
-            kind=Kind.VEST,
-            points=points,
-            pending_points=-points,
-            source_type=entry.source_type,
-            source_id=entry.source_id,
-            order_id=entry.order_id,
-            amount_cents=amount,
-            earned=entry,
-            rule_id=entry.rule_id,
-            natural_key=f"vest:{entry.pk}",
-            created_at=at,
-        )
+        vested = _vest_entry(entry, points, amount, at)
         return _append(member, vested, types.LOYALTY_POINTS_VESTED if record else None, {})
+
+
+def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[LedgerEntry]:
+    """Vest many customers' orders at once (the nightly job's chunk): each group is one
+    customer's pending earn entries of one order (or one bonus). In one transaction: the
+    members' balance rows and the entries are locked, what is left of each entry after its
+    reversals becomes a vest entry, the members' cached sums move by the totals, and one
+    ``loyalty.points_vested`` per group is recorded. Entries no longer pending are skipped."""
+    from aftersale.timeline.services import event_row, record_events
+
+    ids = [entry.pk for group in groups for entry in group]
+    if not ids:
+        return []
+    with transaction.atomic():
+        customer_ids = {entry.customer_id for group in groups for entry in group}
+        members = {
+            m.customer_id: m
+            for m in CustomerPoints.objects.for_shop(shop)
+            .select_for_update()
+            .filter(customer_id__in=customer_ids)
+            .order_by("pk")
+        }
+        pending = {
+            e.pk: e
+            for e in LedgerEntry.objects.for_shop(shop)
+            .select_for_update()
+            .filter(pk__in=ids, kind=Kind.EARN, state=State.PENDING)
+            .order_by("pk")
+        }
+        taken = defaultdict(lambda: [0, 0])
+        for earned_id, points, amount in (
+            LedgerEntry.objects.for_shop(shop)
+            .filter(earned_id__in=list(pending), kind=Kind.REVERSE)
+            .values_list("earned_id", "pending_points", "amount_cents")
+        ):
+            taken[earned_id][0] += points
+            taken[earned_id][1] += amount
+        LedgerEntry.objects.filter(pk__in=list(pending)).update(state=State.VESTED)
+        vests, events, moved = [], [], defaultdict(int)
+        for group in groups:
+            made = []
+            for entry in (pending.get(e.pk) for e in group):
+                if entry is None:
+                    continue
+                points = entry.pending_points + taken[entry.pk][0]
+                if points <= 0:
+                    continue
+                made.append(_vest_entry(entry, points, entry.amount_cents + taken[entry.pk][1], at))
+            if made:
+                vests.append(made)
+                moved[made[0].customer_id] += sum(v.points for v in made)
+        created = LedgerEntry.objects.bulk_create([v for made in vests for v in made])
+        # One UPDATE per distinct amount (a chunk's orders mostly vest the same few amounts).
+        by_amount: dict[int, list[int]] = defaultdict(list)
+        for customer_id, points in moved.items():
+            by_amount[points].append(members[customer_id].pk)
+            members[customer_id].available += points
+            members[customer_id].pending -= points
+        for points, member_ids in by_amount.items():
+            CustomerPoints.objects.filter(pk__in=member_ids).update(
+                available=F("available") + points,
+                pending=F("pending") - points,
+                last_activity_at=at,
+                updated_at=timezone.now(),
+            )
+        for made in vests:
+            member = members[made[0].customer_id]
+            events.append(
+                event_row(
+                    shop.pk,
+                    types.LOYALTY_POINTS_VESTED,
+                    "ledgerentry",
+                    made[0].pk,
+                    customer_id=member.customer_id,
+                    payload={
+                        "kind": Kind.VEST,
+                        "points": sum(v.points for v in made),
+                        "order_id": made[0].order_id,
+                        "entries": [v.pk for v in made],
+                        "available": member.available,
+                        "pending": member.pending,
+                    },
+                    occurred_at=at,
+                )
+            )
+        record_events(events)
+        return created
 
 
 def vest_together(shop, entries: list[LedgerEntry], *, at: datetime) -> list[LedgerEntry]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.core.worker import check_stop
+from aftersale.delivery.models import Shipment
 from aftersale.loyalty import earning, selectors, services
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry, LoyaltyProgramme
 from aftersale.orders.models import Order
@@ -69,13 +70,15 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
             .select_related("shop")
             .in_bulk([pk for pk in by_order if pk is not None])
         )
+        shipments: dict[int, list[Shipment]] = defaultdict(list)
+        for shipment in Shipment.objects.for_shop(shop).filter(order_id__in=list(orders)):
+            shipments[shipment.order_id].append(shipment)
         open_returns = set(
             ReturnRequest.objects.for_shop(shop)
             .filter(order_id__in=list(orders), state__in=OPEN_RETURN_STATES)
             .values_list("order_id", flat=True)
         )
-        vested_customers = set()
-        count = 0
+        ready: list[list[LedgerEntry]] = []
         tomorrow = today + timedelta(days=1)
         for order_id, order_entries in by_order.items():
             order = orders.get(order_id) if order_id is not None else None
@@ -86,7 +89,8 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
                         shop, order, why="cancelled", reason=_("Order cancelled."), at=now
                     )
                     continue
-                if earning.is_unclaimed(order):
+                parcels = shipments[order.pk]
+                if earning.is_unclaimed(order, parcels):
                     earning.reverse_order(
                         shop,
                         order,
@@ -95,11 +99,12 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
                         at=now,
                     )
                     continue
-                receipt = earning.receipt_for_vesting(order)
+                receipt = earning.receipt_for_vesting(order, parcels)
+                due = earning.vesting_day(order, receipt) if receipt else None
                 if receipt is None:  # still on its way: wait for the delivery
                     wait_until = max(tomorrow, earning.vesting_day(order))
-                elif earning.vesting_day(order, receipt) > today:
-                    wait_until = earning.vesting_day(order, receipt)
+                elif due > today:
+                    wait_until = due
                 elif order.pk in open_returns:  # an open return holds the points
                     wait_until = tomorrow
             if wait_until is not None:
@@ -110,22 +115,23 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
             by_customer: dict[int, list[LedgerEntry]] = defaultdict(list)
             for entry in order_entries:
                 by_customer[entry.customer_id].append(entry)
-            for customer_id, customer_entries in by_customer.items():
-                if services.vest_together(shop, customer_entries, at=now):
-                    count += len(customer_entries)
-                    vested_customers.add(customer_id)
-        for member in (
-            CustomerPoints.objects.for_shop(shop)
-            .filter(customer_id__in=vested_customers)
-            .select_related("tier", "customer")
-        ):
-            upgrade(programme, member, now)
-    return len(entries) < chunk, count
+            ready.extend(by_customer.values())
+        vested = services.vest_orders(shop, ready, at=now)
+        shop_tiers = selectors.tiers(shop)
+        if shop_tiers:
+            for member in (
+                CustomerPoints.objects.for_shop(shop)
+                .filter(customer_id__in={entry.customer_id for entry in vested})
+                .select_related("tier", "customer")
+            ):
+                upgrade(programme, member, now, shop_tiers)
+    return len(entries) < chunk, len(vested)
 
 
-def upgrade(programme: LoyaltyProgramme, member: CustomerPoints, now: datetime) -> None:
+def upgrade(
+    programme: LoyaltyProgramme, member: CustomerPoints, now: datetime, shop_tiers: list
+) -> None:
     """Move the member up if their last 12 months reach a higher tier (never down here)."""
-    shop_tiers = selectors.tiers(programme.shop)
     value = selectors.tier_value(programme.shop, member.customer, programme.tier_basis, now)
     reached = selectors.tier_for(value, shop_tiers)
     current = member.tier
