@@ -15,6 +15,13 @@ from tests.service.conftest import make_article
 
 pytestmark = pytest.mark.django_db
 
+
+def reward_in(shop):
+    from aftersale.loyalty.rewards import save_reward
+
+    return save_reward(shop, name="5 €", kind="fixed_amount", amount_cents=500, points_cost=50)
+
+
 # (url name, make(shop) -> reverse kwargs)
 OBJECT_URLS = [
     ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
@@ -38,6 +45,7 @@ OBJECT_URLS = [
     ("backoffice:help_article_delete", lambda shop: {"article_id": make_article(shop).pk}),
     ("backoffice:help_category", lambda shop: {"category_id": make_article(shop).category_id}),
     ("backoffice:loyalty_member", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
+    ("backoffice:reward_detail", lambda shop: {"reward_id": reward_in(shop).pk}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -65,6 +73,9 @@ SHOP_PAGES = [
     "backoffice:loyalty_members",
     "backoffice:loyalty_liability",
     "backoffice:loyalty_effect",
+    "backoffice:rewards",
+    "backoffice:redemptions",
+    "backoffice:referrals",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

@@ -27,8 +27,10 @@ from aftersale.core.services import create_api_token
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.flows.models import Flow, FlowRun, Message, Template
 from aftersale.insights.models import RfmSegment
+from aftersale.loyalty import referrals, rewards
 from aftersale.loyalty import services as loyalty
 from aftersale.loyalty.models import Tier
+from aftersale.loyalty.referral_models import Referral
 from aftersale.orders.models import Customer, Order
 from aftersale.portal.access import magic_token
 from aftersale.portal.export_links import ERASURE, data_link_path, export_link_path
@@ -54,6 +56,8 @@ PORTAL_NOT_PAGES = {
     "portal:return_photo",
     "portal:withdrawal_acknowledgement",
     "portal:help_feedback",  # POST: answers "did this help?"
+    "portal:redeem_reward",  # POST
+    "portal:give_back_reward",  # POST
 }
 
 # The widest elements that stick out of the screen, for the failure message.
@@ -163,6 +167,34 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "article_id": HelpArticle.objects.for_shop(shop).order_by("id").first().pk,
         "closed_day_id": add_closed_day(shop, timezone.localdate() + timedelta(days=30)).pk,
         "tier_id": tier.pk,
+    }
+
+
+def loyalty_to_show(shop: Shop, customer: Customer) -> dict[str, object]:
+    """A reward the customer redeemed and a referral to review (the programme runs)."""
+    loyalty.adjust(shop, customer, points=1500, reason="Welcome", staff_user=None)
+    reward = rewards.save_reward(
+        shop,
+        name="Lahjakortti 5 €",
+        kind="fixed_amount",
+        amount_cents=500,
+        points_cost=500,
+        code_source="platform",
+    )
+    redemption = rewards.redeem_reward(shop, customer, reward, channel="staff")
+    referral = Referral.objects.create(
+        shop=shop,
+        advocate=customer,
+        code="WALK",
+        state="review",
+        friend_email_digest="walk",
+        reasons=["busy_ip", "same_address"],
+    )
+    return {
+        "reward_id": reward.pk,
+        "redemption_id": redemption.pk,
+        "referral_id": referral.pk,
+        "referral_code": referrals.referral_code_for(shop, customer).code,
     }
 
 
@@ -311,7 +343,9 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
     loyalty_page = with_loyalty_points(shop, customer)
+    rewards_objects = loyalty_to_show(shop, customer)
     walk.visit(loyalty_page)
+    walk.visit(f"/s/{shop.slug}/r/{rewards_objects['referral_code']}/")
     walk.visit(f"/s/{shop.slug}/my-data/")
     # The help centre: its index, a search and an article.
     walk.visit(f"/s/{shop.slug}/help/")
@@ -341,6 +375,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     # Swedish and English words are of other lengths: the customer's pages again in both.
     again = [
         f"/s/{shop.slug}/orders/{order.pk}/return/",
+        f"/s/{shop.slug}/r/{rewards_objects['referral_code']}/",
         status_page,
         f"/s/{shop.slug}/withdraw/",
         f"/s/{shop.slug}/help/",
@@ -362,7 +397,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
             assert walk.visit(url, label=f"{url} ({language})") == 200, url
 
     # The merchant: the login page, then every back-office page.
-    objects = objects_to_show(shop)
+    objects = {**objects_to_show(shop), **rewards_objects}
     unsubscribe = Message.objects.get(pk=objects["message_id"]).unsubscribe_token
     walk.visit(f"/u/{unsubscribe}/")
     page.locator("form button.primary").click()

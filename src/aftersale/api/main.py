@@ -21,6 +21,7 @@ from aftersale.api.inbound import views as inbound
 from aftersale.api.loyalty import add_loyalty_endpoints
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
+from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
@@ -86,6 +87,7 @@ for path, model, service, noun, plural, tag in [
 add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
 add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
 add_loyalty_endpoints(ingest)  # and /customers/{id}/loyalty
+add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
 reads.add_read_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)

@@ -341,3 +341,6 @@ def _tier_changed(event: Event) -> str:
 
 
 describe_type(types.LOYALTY_TIER_CHANGED, _tier_changed, label=gettext_lazy("Loyalty tier changed"))
+
+
+from aftersale.backoffice import reward_events  # noqa: E402, F401  (rewards and referrals)

@@ -400,6 +400,73 @@ LOYALTY_TEMPLATES = [
 ]
 TEMPLATES += LOYALTY_TEMPLATES
 
+# Rewards and referrals: points about to expire and the referral reward (transactional: they
+# tell the member about their own points), and the referral invite after a kept order
+# (marketing).
+REWARD_TEMPLATES = [
+    BuiltinTemplate(
+        key="points_expiring",
+        name="Points about to expire",
+        subject={
+            "fi": "{{ points }} pistettäsi vanhenee {{ expires_on }}",
+            "sv": "Dina {{ points }} poäng går ut {{ expires_on }}",
+            "en": "Your {{ points }} points expire on {{ expires_on }}",
+        },
+        body={
+            "fi": "sinulla on {{ points }} pistettä, jotka vanhenevat {{ expires_on }}, koska "
+            "tililläsi ei ole ollut tapahtumia vähään aikaan.\n\nKäytä ne palkintoon tai tee "
+            "tilaus ennen sitä, niin pisteet säilyvät: {{ loyalty_url }}",
+            "sv": "du har {{ points }} poäng som går ut {{ expires_on }}, eftersom inget har "
+            "hänt på ditt konto på ett tag.\n\nLös in dem mot en belöning eller beställ något "
+            "innan dess, så behåller du poängen: {{ loyalty_url }}",
+            "en": "you have {{ points }} points that expire on {{ expires_on }}, as nothing has "
+            "happened on your account for a while.\n\nRedeem them for a reward or place an "
+            "order before then and you keep them: {{ loyalty_url }}",
+        },
+    ),
+    BuiltinTemplate(
+        key="referral_reward_earned",
+        name="Referral reward earned",
+        subject={
+            "fi": "Ystäväsi tilasi – saat {{ points }} pistettä",
+            "sv": "Din vän har beställt – du får {{ points }} poäng",
+            "en": "Your friend ordered – you earn {{ points }} points",
+        },
+        body={
+            "fi": "ystävä, jolle suosittelit meitä, teki ensimmäisen tilauksensa. Kiitos!\n\n"
+            "Saat {{ points }} pistettä. Ne tulevat käyttöön, kun ystäväsi tilauksen "
+            "palautusaika on ohi (arviolta {{ vests_on }}).\n\nPisteesi: {{ loyalty_url }}",
+            "sv": "vännen du rekommenderade oss till har gjort sin första beställning. Tack!\n\n"
+            "Du får {{ points }} poäng. De kan användas när returtiden för din väns "
+            "beställning har gått ut (troligen {{ vests_on }}).\n\nDina poäng: {{ loyalty_url }}",
+            "en": "the friend you referred has placed their first order. Thank you!\n\n"
+            "You earn {{ points }} points. They can be used once your friend's order is past "
+            "its return period (expected on {{ vests_on }}).\n\nYour points: {{ loyalty_url }}",
+        },
+    ),
+    BuiltinTemplate(
+        key="referral_invite",
+        name="Referral invite",
+        subject={
+            "fi": "Jaa lahja ystävällesi",
+            "sv": "Ge din vän en present",
+            "en": "Give a friend a gift",
+        },
+        body={
+            "fi": "toivottavasti tilauksesi {{ order_number }} on ollut mieleesi!\n\n"
+            "Jaa tämä linkki ystävällesi: hän saa lahjan ensimmäiseen tilaukseensa, ja sinä "
+            "saat pisteitä, kun hänen tilauksensa on pidetty.\n\n{{ referral_url }}",
+            "sv": "vi hoppas att du är nöjd med din beställning {{ order_number }}!\n\n"
+            "Dela den här länken med en vän: vännen får en present till sin första beställning "
+            "och du får poäng när vännens beställning har behållits.\n\n{{ referral_url }}",
+            "en": "we hope you are enjoying your order {{ order_number }}!\n\n"
+            "Share this link with a friend: they get a gift on their first order, and you earn "
+            "points once their order is kept.\n\n{{ referral_url }}",
+        },
+    ),
+]
+TEMPLATES += REWARD_TEMPLATES
+
 _SEND = "email"
 _WAIT = "wait"
 _PARCEL_DONE = [
@@ -529,5 +596,29 @@ FLOWS += [
         trigger_type=types.LOYALTY_TIER_CHANGED,
         trigger_filter={"direction": "up"},
         steps=[BuiltinStep(_SEND, "loyalty_tier_reached")],
+    ),
+]
+# Rewards and referrals: expiry, the referral reward and the invite after a kept order.
+FLOWS += [
+    BuiltinFlow(
+        key="points_expiring",
+        name="Points about to expire",
+        trigger_type=types.LOYALTY_POINTS_EXPIRING,
+        steps=[BuiltinStep(_SEND, "points_expiring")],
+    ),
+    BuiltinFlow(
+        key="referral_reward_earned",
+        name="Referral reward earned",
+        trigger_type=types.LOYALTY_REFERRAL_REWARDED,
+        steps=[BuiltinStep(_SEND, "referral_reward_earned")],
+    ),
+    BuiltinFlow(
+        key="referral_invite",
+        name="Referral invite after a kept order",
+        trigger_type=types.LOYALTY_ORDER_KEPT,
+        steps=[BuiltinStep(_SEND, "referral_invite")],
+        flow_filter=["order_not_cancelled"],
+        kind="marketing",
+        enabled=False,
     ),
 ]

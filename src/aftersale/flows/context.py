@@ -20,6 +20,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.delivery.opening_hours import weekday_hours
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
+from aftersale.loyalty import messages as loyalty_messages
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
@@ -152,6 +153,9 @@ def build_context(
             values.update(_return_values(subject, language))
         if isinstance(subject, LedgerEntry | CustomerPoints):
             values.update(_loyalty_values(shop, run, subject))
+        event = run.trigger_event
+        if event is not None and event.type in loyalty_messages.EVENT_TYPES:
+            values.update(loyalty_messages.values_for(shop, customer, event.payload or {}))
     return values
 
 
@@ -186,6 +190,7 @@ def sample_context(shop, language: str) -> dict:
             "return_refund": format_money(4990, shop.currency, language),
             "return_resolution": _("Refund"),
             "unsubscribe_url": f"{settings.SITE_URL}/u/example/",
+            **loyalty_messages.sample_values(shop),
             "points": 240,
             "points_available": 1240,
             "points_pending": 180,

@@ -23,3 +23,9 @@ class LoyaltyConfig(AppConfig):
         register_job(
             "loyalty.effect_reports", compute_all_effect_reports, every=timedelta(hours=24)
         )
+        # Rewards and referrals: codes used by ingested orders, friends' first orders, expiry.
+        from aftersale.loyalty.expiry import run_expiry
+        from aftersale.loyalty.orders_seen import read_new_orders
+
+        register_job("loyalty.read_new_orders", read_new_orders, every=timedelta(seconds=5))
+        register_job("loyalty.expire_points", run_expiry, every=timedelta(hours=6))

@@ -327,3 +327,19 @@ class EffectReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+# Rewards and referrals live in their own modules (owned by their feature); imported here so
+# that Django finds them.
+from aftersale.loyalty.referral_models import (  # noqa: E402, F401
+    FriendReferral,
+    PaymentFingerprint,
+    Referral,
+    ReferralCode,
+)
+from aftersale.loyalty.reward_models import (  # noqa: E402, F401
+    ExpiryNotice,
+    Redemption,
+    Reward,
+    RewardCode,
+)

@@ -43,3 +43,5 @@ declare(
         _("Point balances and a tier: numbers for the shop's liability, not personal data.")
     ),
 )
+
+from aftersale.loyalty import privacy_rewards  # noqa: E402, F401  (rewards and referrals)

@@ -119,6 +119,16 @@ class OrderIn(Payload):
     marketing_consent: StrictBool = False
     customer: CustomerIn
     lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
+    discount_codes: list[text(64, min_length=1)] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Discount codes used in the order: a loyalty reward's code is then used.",
+    )
+    payment_fingerprint: text(200) = Field(
+        default="",
+        description="Your payment provider's fingerprint of the card or account (kept only as "
+        "a hash; referral fraud checks compare it).",
+    )
     updated_at: Instant | None = Field(default=None, description=UPDATED_AT_HELP)
 
     @model_validator(mode="after")

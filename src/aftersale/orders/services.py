@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from aftersale.catalog.models import Variant
 from aftersale.core.bulk import insert_rows
@@ -318,7 +319,7 @@ def _save_fresh_orders(
         Order.objects.for_shop(shop).filter(pk__in=lines_only).update(updated_at=now)
 
     out = []
-    for _item, order, created, changed, old_status in results:
+    for item, order, created, changed, old_status in results:
         changed = changed or order.pk in lines_changed
         payload = {
             "external_id": order.external_id,
@@ -327,6 +328,7 @@ def _save_fresh_orders(
             "currency": order.currency,
             "source": source,
         }
+        payload.update(_checkout_facts(shop, item))
         if created:
             events.append(
                 _event(
@@ -358,6 +360,21 @@ def _save_fresh_orders(
         out.append(Upserted(order.external_id, order.pk, created, changed))
     record_events(events)
     return out
+
+
+def _checkout_facts(shop: Shop, item: OrderIn) -> dict[str, Any]:
+    """What the order's event tells loyalty: the discount codes used (a reward's code is then
+    settled) and a keyed hash of the payment fingerprint (referral fraud checks)."""
+    facts: dict[str, Any] = {}
+    if item.discount_codes:
+        facts["discount_codes"] = sorted({code.strip() for code in item.discount_codes})
+    if item.payment_fingerprint.strip():
+        facts["payment_fingerprint"] = salted_hmac(
+            "aftersale.orders.payment-fingerprint",
+            f"{shop.pk}:{item.payment_fingerprint.strip()}",
+            algorithm="sha256",
+        ).hexdigest()
+    return facts
 
 
 def _save_lines(shop: Shop, results, variants: dict[str, int], now: datetime) -> set[int]:

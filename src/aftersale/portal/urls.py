@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from aftersale.portal import help_centre, lookup, loyalty, my_data, orders, returns, withdrawal
+from aftersale.portal import (
+    help_centre,
+    lookup,
+    loyalty,
+    my_data,
+    orders,
+    returns,
+    rewards,
+    withdrawal,
+)
 
 app_name = "portal"
 
@@ -26,6 +35,13 @@ urlpatterns = [
     path("my-data/erase/", my_data.request_erasure, name="erase_my_data"),
     path("my-data/erase/<str:token>/", my_data.confirm_erasure, name="confirm_erasure"),
     path("my-data/<str:token>/", my_data.confirm_export, name="confirm_my_data"),
+    path("r/<str:code>/", rewards.referral, name="referral"),
+    path("loyalty/rewards/<int:reward_id>/redeem/", rewards.redeem, name="redeem_reward"),
+    path(
+        "loyalty/codes/<int:redemption_id>/give-back/",
+        rewards.give_back,
+        name="give_back_reward",
+    ),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),

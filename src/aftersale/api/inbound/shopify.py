@@ -96,6 +96,11 @@ def order_from_shopify(body: dict) -> dict:
             **({"marketing_consent": bool(accepts)} if accepts is not None else {}),
         },
         "lines": lines,
+        "discount_codes": [
+            text(entry.get("code"))
+            for entry in body.get("discount_codes") or []
+            if isinstance(entry, dict) and text(entry.get("code"))
+        ],
         "updated_at": body.get("updated_at") or None,
     }
 

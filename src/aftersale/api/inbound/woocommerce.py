@@ -73,6 +73,11 @@ def order_from_woocommerce(body: dict) -> dict:
             "phone": text(billing.get("phone")),
         },
         "lines": lines,
+        "discount_codes": [
+            text(entry.get("code"))
+            for entry in body.get("coupon_lines") or []
+            if isinstance(entry, dict) and text(entry.get("code"))
+        ],
         "updated_at": _gmt(body.get("date_modified_gmt")) or None,
     }
 
