@@ -11,6 +11,7 @@ around the clock (less closed days and holidays), and its status says nothing ab
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,6 +19,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -283,6 +285,44 @@ def opening_status(shop, now: datetime, language: str) -> OpeningStatus:
             answer_time=str(answer),
             status=str(status),
         )
+
+
+STATUS_LANGUAGES = ("fi", "sv", "en")
+STATUS_LONGEST_CACHE = 3600  # seconds
+
+
+def _status_key(shop, language: str) -> str:
+    # The shop's own fields the status reads are in the key, so a change to them is seen at once.
+    stamp = hashlib.sha256(
+        repr((shop.opening_hours, shop.time_zone, shop.country)).encode()
+    ).hexdigest()[:16]
+    return f"service:opening-status:{shop.pk}:{language}:{stamp}"
+
+
+def shown_opening_status(shop, now: datetime, language: str) -> OpeningStatus:
+    """``opening_status`` as every portal page shows it, kept in the shared cache until it can
+    next change: the desk opens or closes, or the local day turns (words like "tomorrow").
+
+    Saving hours, closed days or targets forgets it (``forget_opening_status``).
+    """
+    key = _status_key(shop, language)
+    status = cache.get(key)
+    if status is None:
+        status = opening_status(shop, now, language)
+        zone = ZoneInfo(shop.time_zone or "Europe/Helsinki")
+        local_midnight = datetime.combine(
+            now.astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone
+        )
+        changes = [local_midnight, status.closes_at, status.next_opening]
+        until = min(moment for moment in changes if moment is not None)
+        seconds = int((until - now).total_seconds())
+        cache.set(key, status, max(1, min(seconds, STATUS_LONGEST_CACHE)))
+    return status
+
+
+def forget_opening_status(shop) -> None:
+    """Make every language's shown status be worked out again (after hours or targets change)."""
+    cache.delete_many([_status_key(shop, language) for language in STATUS_LANGUAGES])
 
 
 def answer_time_text(hours: int, day_length: timedelta) -> str:

@@ -7,7 +7,7 @@ from datetime import date, time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from aftersale.service.hours import supported_countries
+from aftersale.service.hours import forget_opening_status, supported_countries
 from aftersale.service.models import OpeningHours, ShopClosedDay, SupportSettings, Weekday
 
 
@@ -22,6 +22,11 @@ class HoursError(ValueError):
 
 def _end(closes: time) -> int:
     return (closes.hour * 60 + closes.minute) or 24 * 60
+
+
+def _forget_status(shop) -> None:
+    # Portal pages keep the opening status in the cache; once this change is saved they re-read it.
+    transaction.on_commit(lambda: forget_opening_status(shop))
 
 
 @transaction.atomic
@@ -48,6 +53,7 @@ def save_opening_hours(shop, week: dict[int, list[tuple[time, time]]]) -> list[O
             previous_end = end
             rows.append(OpeningHours(shop=shop, weekday=weekday, opens=opens, closes=closes))
     OpeningHours.objects.for_shop(shop).delete()
+    _forget_status(shop)
     return OpeningHours.objects.bulk_create(rows)
 
 
@@ -57,12 +63,14 @@ def add_closed_day(shop, day: date, name: str = "") -> ShopClosedDay:
     closed, _created = ShopClosedDay.objects.update_or_create(
         shop=shop, date=day, defaults={"name": name.strip()[:100]}
     )
+    _forget_status(shop)
     return closed
 
 
 @transaction.atomic
 def remove_closed_day(shop, closed_day_id: int) -> bool:
     deleted, _rows = ShopClosedDay.objects.for_shop(shop).filter(pk=closed_day_id).delete()
+    _forget_status(shop)
     return bool(deleted)
 
 
@@ -102,4 +110,5 @@ def save_support_settings(
             "holiday_countries": countries,
         },
     )
+    _forget_status(shop)
     return settings

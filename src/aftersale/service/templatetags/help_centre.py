@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone, translation
 
 from aftersale.service.help.selectors import articles_for_topics
-from aftersale.service.hours import opening_status
+from aftersale.service.hours import shown_opening_status
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def opening_status_of(shop):
     if shop is None:
         return {"status": None}
     language = translation.get_language() or shop.default_language
-    return {"status": opening_status(shop, timezone.now(), language), "shop": shop}
+    return {"status": shown_opening_status(shop, timezone.now(), language), "shop": shop}
 
 
 @register.inclusion_tag("service/help_links.html")
