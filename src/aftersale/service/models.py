@@ -148,6 +148,14 @@ class Ticket(TimeStamped):
         return self.name or self.email
 
 
+class Delivery(models.TextChoices):
+    NONE = "", _("Not e-mailed")
+    PENDING = "pending", _("Sending")
+    RETRYING = "retrying", _("Retrying")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
 class TicketMessage(models.Model):
     class Kind(models.TextChoices):
         CUSTOMER = "customer", _("Customer")
@@ -171,6 +179,15 @@ class TicketMessage(models.Model):
     # The e-mail's own Message-ID (inbound) or the one we sent it with (outbound).
     email_message_id = models.CharField(max_length=998, blank=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
+    # Staff replies are e-mailed by the worker (service/replies.py): the message is the outbox.
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.NONE, blank=True
+    )
+    recipient = models.EmailField(_("recipient"), blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ShopOwnedQuerySet.as_manager()
@@ -179,6 +196,7 @@ class TicketMessage(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["shop", "email_message_id"], name="ticket_message_email_id"),
+            models.Index(fields=["delivery", "next_attempt_at"], name="ticket_message_outbox"),
         ]
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")

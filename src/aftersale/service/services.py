@@ -28,8 +28,11 @@ from django.utils.translation import gettext as _
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
 from aftersale.service.attachments import Upload, check_uploads
+from aftersale.service.mail_identity import message_id_for
 from aftersale.service.models import (
     REOPENED_BY_CUSTOMER,
+    Delivery,
+    Priority,
     Source,
     Ticket,
     TicketAttachment,
@@ -218,3 +221,249 @@ def _event(ticket: Ticket, type: str, now: datetime, payload: dict | None = None
         payload={"number": ticket.number, **(payload or {})},
         occurred_at=now,
     )
+
+
+# --- Staff's work on a ticket ---------------------------------------------------------------
+
+FINAL_STATES = (TicketState.CLOSED, TicketState.SPAM, TicketState.MERGED)
+
+
+def _system_note(ticket: Ticket, text: str, author=None) -> TicketMessage:
+    return TicketMessage.objects.create(
+        shop_id=ticket.shop_id,
+        ticket=ticket,
+        kind=TicketMessage.Kind.SYSTEM,
+        author=author,
+        body=text,
+    )
+
+
+def reply(ticket: Ticket, *, author, body: str, then: str = TicketState.WAITING) -> TicketMessage:
+    """Staff answers the customer: the reply is e-mailed by the worker (service/replies.py) to
+    the ticket's address; the ticket then waits on the customer (or is solved, ``then``)."""
+    body = _clean_text(body, "body")
+    if then not in (TicketState.WAITING, TicketState.SOLVED, TicketState.OPEN):
+        raise ValidationError({"then": _("Choose what happens to the ticket after the reply.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state in FINAL_STATES:
+            raise ValidationError(_("This ticket is closed; open a new one to write again."))
+        if not ticket.email:
+            raise ValidationError(_("The ticket has no e-mail address to answer to."))
+        now = timezone.now()
+        message = TicketMessage.objects.create(
+            shop_id=ticket.shop_id,
+            ticket=ticket,
+            kind=TicketMessage.Kind.STAFF,
+            author=author,
+            body=body,
+            recipient=ticket.email,
+            delivery=Delivery.PENDING,
+            next_attempt_at=now,
+        )
+        message.email_message_id = message_id_for(message)
+        message.save(update_fields=["email_message_id"])
+        first = ticket.first_response_at is None
+        ticket.first_response_at = ticket.first_response_at or now
+        ticket.waiting_since = None
+        if ticket.assignee_id is None:
+            ticket.assignee = author
+        ticket.save(update_fields=["first_response_at", "waiting_since", "assignee", "updated_at"])
+        _event(
+            ticket,
+            types.TICKET_ANSWERED,
+            now,
+            {"message": message.pk, "first_response": first, "agent": author.pk},
+        )
+        if then == TicketState.SOLVED:
+            _set_state(ticket, TicketState.SOLVED, author, now)
+        elif ticket.state != then:
+            ticket.state = then
+            ticket.save(update_fields=["state", "updated_at"])
+    return message
+
+
+def add_note(ticket: Ticket, *, author, body: str) -> TicketMessage:
+    """An internal note: staff only, never e-mailed, never shown to the customer."""
+    body = _clean_text(body, "body")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        message = TicketMessage.objects.create(
+            shop_id=ticket.shop_id,
+            ticket=ticket,
+            kind=TicketMessage.Kind.NOTE,
+            author=author,
+            body=body,
+        )
+        ticket.save(update_fields=["updated_at"])
+    return message
+
+
+def _set_state(ticket: Ticket, state: str, actor, now: datetime) -> None:
+    previous = ticket.state
+    ticket.state = state
+    fields = ["state", "updated_at"]
+    if state != TicketState.SNOOZED:
+        ticket.snoozed_until = None
+        fields.append("snoozed_until")
+    if state == TicketState.SOLVED:
+        ticket.solved_at = now
+        ticket.waiting_since = None
+        fields += ["solved_at", "waiting_since"]
+    ticket.save(update_fields=fields)
+    if state == TicketState.SOLVED and previous != TicketState.SOLVED:
+        _event(ticket, types.TICKET_SOLVED, now, {"agent": getattr(actor, "pk", None)})
+
+
+def change_state(ticket: Ticket, state: str, *, actor, snoozed_until: datetime | None = None):
+    """Open, wait, snooze (until a moment), solve, close or mark as spam."""
+    if state not in TicketState.values or state in (TicketState.NEW, TicketState.MERGED):
+        raise ValidationError({"state": _("Choose one of the states.")})
+    now = timezone.now()
+    if state == TicketState.SNOOZED and (snoozed_until is None or snoozed_until <= now):
+        raise ValidationError({"snoozed_until": _("Choose a moment in the future.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state == TicketState.MERGED:
+            raise ValidationError(_("This ticket was merged into another one."))
+        if state == TicketState.SNOOZED:
+            ticket.snoozed_until = snoozed_until
+            ticket.save(update_fields=["snoozed_until"])
+        if state != ticket.state or state == TicketState.SNOOZED:
+            _set_state(ticket, state, actor, now)
+            _system_note(
+                ticket,
+                _("%(user)s set the state to %(state)s.")
+                % {"user": actor or _("Aftersale"), "state": TicketState(state).label},
+                author=actor,
+            )
+    return ticket
+
+
+def assign(ticket: Ticket, assignee, *, actor) -> Ticket:
+    """Give the ticket to one of the shop's staff (None: nobody)."""
+    from aftersale.core.models import Membership
+
+    if (
+        assignee is not None
+        and not Membership.objects.filter(shop_id=ticket.shop_id, user=assignee).exists()
+    ):
+        raise ValidationError({"assignee": _("Choose someone who works in this shop.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.assignee_id != getattr(assignee, "pk", None):
+            ticket.assignee = assignee
+            ticket.save(update_fields=["assignee", "updated_at"])
+            _system_note(
+                ticket,
+                _("%(user)s assigned the ticket to %(assignee)s.")
+                % {"user": actor, "assignee": assignee or _("nobody")},
+                author=actor,
+            )
+    return ticket
+
+
+def set_priority(ticket: Ticket, priority: str, *, actor) -> Ticket:
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Choose one of the priorities.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ticket.priority = priority
+        ticket.save(update_fields=["priority", "updated_at"])
+    return ticket
+
+
+def clean_tags(text_or_list) -> list[str]:
+    """Tags as staff types them ("delivery, VIP"): lower case, unique, in the order given."""
+    items = text_or_list.split(",") if isinstance(text_or_list, str) else text_or_list
+    tags: list[str] = []
+    for item in items:
+        tag = " ".join(str(item).split()).lower()[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags[:20]
+
+
+def set_tags(ticket: Ticket, tags, *, actor) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ticket.tags = clean_tags(tags)
+        ticket.save(update_fields=["tags", "updated_at"])
+    return ticket
+
+
+def merge(ticket: Ticket, into: Ticket, *, actor) -> Ticket:
+    """Merge ``ticket`` into ``into`` (same shop): its messages move over, it becomes merged,
+    and mail threading to it from now on lands on ``into``."""
+    if into.shop_id != ticket.shop_id or into.pk == ticket.pk:
+        raise ValidationError({"into": _("Choose another ticket of this shop.")})
+    with transaction.atomic():
+        ticket, into = _locked(ticket), _locked(into)
+        if ticket.state == TicketState.MERGED or into.state == TicketState.MERGED:
+            raise ValidationError({"into": _("A merged ticket cannot be merged again.")})
+        TicketMessage.objects.filter(ticket=ticket).update(ticket=into)
+        ticket.state = TicketState.MERGED
+        ticket.merged_into = into
+        ticket.snoozed_until = None
+        ticket.save(update_fields=["state", "merged_into", "snoozed_until", "updated_at"])
+        if ticket.waiting_since and (into.waiting_since is None or into.state in FINAL_STATES):
+            into.waiting_since = ticket.waiting_since
+        if into.state not in (TicketState.NEW, TicketState.OPEN) and ticket.waiting_since:
+            into.state = TicketState.OPEN
+        into.save(update_fields=["waiting_since", "state", "updated_at"])
+        _system_note(
+            into,
+            _("%(user)s merged ticket #%(number)s into this one.")
+            % {"user": actor, "number": ticket.number},
+            author=actor,
+        )
+    return into
+
+
+def wake_snoozed(now: datetime | None = None) -> int:
+    """Snoozed tickets whose moment has come open again (a worker job, every minute)."""
+    now = now or timezone.now()
+    due = list(
+        Ticket.objects.filter(state=TicketState.SNOOZED, snoozed_until__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    woken = 0
+    for pk in due:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(pk=pk).first()
+            if ticket is None or ticket.state != TicketState.SNOOZED:
+                continue
+            ticket.state = TicketState.OPEN
+            ticket.snoozed_until = None
+            ticket.save(update_fields=["state", "snoozed_until", "updated_at"])
+            _system_note(ticket, _("The snooze ended; the ticket is open again."))
+            woken += 1
+    return woken
+
+
+BULK_ACTIONS = ("assign_me", "unassign", "solve", "close", "spam", "open")
+
+
+def bulk_change(shop, ticket_ids, action: str, *, actor) -> int:
+    """One action on many of the shop's tickets at once; tickets of other shops are ignored."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": _("Choose an action.")})
+    tickets = list(Ticket.objects.for_shop(shop).filter(pk__in=list(ticket_ids)[:200]))
+    with transaction.atomic():
+        for ticket in tickets:
+            if ticket.state == TicketState.MERGED:
+                continue
+            if action == "assign_me":
+                assign(ticket, actor, actor=actor)
+            elif action == "unassign":
+                assign(ticket, None, actor=actor)
+            else:
+                state = {
+                    "solve": TicketState.SOLVED,
+                    "close": TicketState.CLOSED,
+                    "spam": TicketState.SPAM,
+                    "open": TicketState.OPEN,
+                }[action]
+                change_state(ticket, state, actor=actor)
+    return len(tickets)
