@@ -1,9 +1,11 @@
-"""Support tickets: a conversation with one customer (or one e-mail address) about one matter.
+"""The service desk's tables: opening hours, closed days, support settings; the help centre;
+support tickets.
 
-A ``Ticket`` has a per-shop ``number`` (shown as "#1234" and put in e-mail subjects), a state,
-an assignee and the order it is about; its ``TicketMessage`` rows are what the customer wrote,
-what staff answered, staff's internal notes and what the system did, in order. Attachments are
-stored under MEDIA_ROOT with random names and served only to the shop's staff.
+A ``Ticket`` is a conversation with one customer (or one e-mail address) about one matter. It
+has a per-shop ``number`` (shown as "#1234" and put in e-mail subjects), a state, an assignee
+and the order it is about; its ``TicketMessage`` rows are what the customer wrote, what staff
+answered, staff's internal notes and what the system did, in order. Attachments are stored
+under MEDIA_ROOT with random names and served only to the shop's staff.
 """
 
 from __future__ import annotations
@@ -11,10 +13,111 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(TimeStamped):
+    """One interval in which the shop's customer service answers, in the shop's time zone.
+
+    A day may have several intervals (9–12 and 13–17). ``closes`` at 00:00 means midnight, the
+    end of the day. A shop without rows uses ``Shop.opening_hours``."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="service_opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "weekday", "opens"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "weekday", "opens"], name="service_hours_unique_start"
+            )
+        ]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class ShopClosedDay(TimeStamped):
+    """A day the shop's customer service is closed on top of the public holidays."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="service_closed_days")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("reason"), max_length=100, blank=True)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "date"], name="service_closed_day_unique")
+        ]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+DEFAULT_FIRST_RESPONSE_HOURS = 8
+DEFAULT_RESOLUTION_HOURS = 40
+
+
+class SupportSettings(TimeStamped):
+    """Answer-time targets in business hours and whose public holidays close the desk.
+
+    A shop without a row gets the defaults: first response within 8 business hours, resolution
+    within 40, the holidays of the shop's own country."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="support_settings")
+    first_response_hours = models.PositiveSmallIntegerField(
+        _("first response target (business hours)"),
+        default=DEFAULT_FIRST_RESPONSE_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+    )
+    resolution_hours = models.PositiveSmallIntegerField(
+        _("resolution target (business hours)"),
+        default=DEFAULT_RESOLUTION_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(5000)],
+    )
+    holiday_countries = models.JSONField(
+        _("public holidays of"),
+        default=list,
+        blank=True,
+        help_text=_("Two-letter country codes, e.g. FI, SE."),
+    )
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop"]
+        verbose_name = _("support settings")
+        verbose_name_plural = _("support settings")
+
+    def __str__(self) -> str:
+        return f"{self.shop}: {self.first_response_hours} h / {self.resolution_hours} h"
+
+
+# --- Support tickets -------------------------------------------------------------------------
 
 
 class Topic(models.TextChoices):

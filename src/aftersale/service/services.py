@@ -1,4 +1,6 @@
-"""Changing tickets: the only place that writes them. Each function runs in one transaction
+"""Changing the service desk: opening hours and targets (at the end), and tickets.
+
+Tickets: this is the only place that writes them. Each function runs in one transaction
 and records what happened on the customer's timeline.
 
 Opening and customer messages (contact form, e-mail, API)::
@@ -16,7 +18,7 @@ below them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -28,17 +30,22 @@ from django.utils.translation import gettext as _
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
 from aftersale.service.attachments import Upload, check_uploads
+from aftersale.service.hours import supported_countries
 from aftersale.service.mail_identity import message_id_for
 from aftersale.service.models import (
     REOPENED_BY_CUSTOMER,
     Delivery,
+    OpeningHours,
     Priority,
+    ShopClosedDay,
     Source,
+    SupportSettings,
     Ticket,
     TicketAttachment,
     TicketMessage,
     TicketState,
     Topic,
+    Weekday,
 )
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
@@ -467,3 +474,89 @@ def bulk_change(shop, ticket_ids, action: str, *, actor) -> int:
                 }[action]
                 change_state(ticket, state, actor=actor)
     return len(tickets)
+
+
+# --- Opening hours, closed days and answer-time targets ---------------------------------------
+
+
+class HoursError(ValueError):
+    """The hours or settings cannot be saved; the message names the day or field and why."""
+
+
+def _end(closes: time) -> int:
+    return (closes.hour * 60 + closes.minute) or 24 * 60
+
+
+@transaction.atomic
+def save_opening_hours(shop, week: dict[int, list[tuple[time, time]]]) -> list[OpeningHours]:
+    """Replace the shop's weekly hours: {weekday (0 = Monday): [(opens, closes), …]}.
+
+    ``closes`` at 00:00 is midnight. Days left out are closed. Nothing is saved when any day
+    has an interval that ends before it starts or overlaps another."""
+    rows = []
+    for weekday in sorted(week):
+        label = Weekday(weekday).label
+        previous_end = -1
+        for opens, closes in sorted(week[weekday]):
+            start, end = opens.hour * 60 + opens.minute, _end(closes)
+            if end <= start:
+                raise HoursError(
+                    _("%(day)s: %(opens)s–%(closes)s ends before it starts.")
+                    % {"day": label, "opens": f"{opens:%H:%M}", "closes": f"{closes:%H:%M}"}
+                )
+            if start < previous_end:
+                raise HoursError(
+                    _("%(day)s: the intervals overlap; give each hour only once.") % {"day": label}
+                )
+            previous_end = end
+            rows.append(OpeningHours(shop=shop, weekday=weekday, opens=opens, closes=closes))
+    OpeningHours.objects.for_shop(shop).delete()
+    return OpeningHours.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def add_closed_day(shop, day: date, name: str = "") -> ShopClosedDay:
+    """Close the desk on ``day`` (saving it again renames it)."""
+    closed, _created = ShopClosedDay.objects.update_or_create(
+        shop=shop, date=day, defaults={"name": name.strip()[:100]}
+    )
+    return closed
+
+
+@transaction.atomic
+def remove_closed_day(shop, closed_day_id: int) -> bool:
+    deleted, _rows = ShopClosedDay.objects.for_shop(shop).filter(pk=closed_day_id).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def save_support_settings(
+    shop, *, first_response_hours: int, resolution_hours: int, holiday_countries: list[str]
+) -> SupportSettings:
+    """Save the answer-time targets (business hours) and whose public holidays close the desk."""
+    countries = []
+    known = supported_countries()
+    for code in holiday_countries:
+        code = code.strip().upper()
+        if not code:
+            continue
+        if code not in known:
+            raise HoursError(
+                _("%(code)s is not a country with known public holidays; use codes like FI or SE.")
+                % {"code": code}
+            )
+        if code not in countries:
+            countries.append(code)
+    if first_response_hours < 1 or resolution_hours < 1:
+        raise HoursError(_("Targets are whole business hours, at least 1."))
+    if resolution_hours < first_response_hours:
+        raise HoursError(_("The resolution target cannot be shorter than the first response."))
+    settings, _created = SupportSettings.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "first_response_hours": first_response_hours,
+            "resolution_hours": resolution_hours,
+            "holiday_countries": countries,
+        },
+    )
+    return settings
