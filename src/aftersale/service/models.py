@@ -225,6 +225,11 @@ class Ticket(TimeStamped):
     # When the customer last wrote and staff has not answered since (None once answered):
     # the inbox orders by it and the "breaching target" view compares it with the targets.
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    # The answer-time targets as moments (business hours counted when they were set), so that
+    # "breaching target" is an indexed comparison: the next reply is due by ``reply_due_at``
+    # (None once answered), the ticket should be solved by ``resolve_due_at``.
+    reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -238,6 +243,7 @@ class Ticket(TimeStamped):
             models.Index(fields=["shop", "assignee", "state"], name="ticket_assignee"),
             models.Index(fields=["shop", "customer", "state"], name="ticket_customer"),
             models.Index(fields=["shop", "state", "snoozed_until"], name="ticket_snoozed"),
+            models.Index(fields=["shop", "state", "reply_due_at"], name="ticket_reply_due"),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -331,3 +337,29 @@ class TicketAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CannedReply(TimeStamped):
+    """A ready answer staff inserts into a reply, per shop and language. Its text may use the
+    flows' template variables ({{ customer_first_name }}, {{ order_number }}, {{ tracking_url }},
+    {{ return_slip_url }}, {{ pickup_point_name }}, {{ held_until }}, …)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="canned_replies")
+    language = models.CharField(_("language"), max_length=5)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["language", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "language", "title"], name="canned_reply_unique_title"
+            )
+        ]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

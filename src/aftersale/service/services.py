@@ -18,7 +18,7 @@ below them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
 from aftersale.service.attachments import Upload, check_uploads
-from aftersale.service.hours import supported_countries
+from aftersale.service.hours import business_calendar, support_targets, supported_countries
 from aftersale.service.mail_identity import message_id_for
 from aftersale.service.models import (
     REOPENED_BY_CUSTOMER,
@@ -93,6 +93,17 @@ def _existing_message(shop, email_message_id: str | None) -> TicketMessage | Non
     )
 
 
+def due_moments(shop, start: datetime) -> tuple[datetime, datetime]:
+    """When a reply and a resolution are due for something that arrived at ``start``, counting
+    the shop's business hours (its targets, opening hours, closed days and holidays)."""
+    targets = support_targets(shop)
+    calendar = business_calendar(shop, targets=targets)
+    return (
+        calendar.add_business_time(start, timedelta(hours=targets.first_response_hours)),
+        calendar.add_business_time(start, timedelta(hours=targets.resolution_hours)),
+    )
+
+
 def _customer_for(shop, email: str) -> Customer | None:
     if not email:
         return None
@@ -139,6 +150,7 @@ def open_ticket(
         if order is not None and customer is None:
             customer = order.customer
         now = timezone.now()
+        reply_due, resolve_due = due_moments(shop, now)
         ticket = Ticket.objects.create(
             shop=shop,
             number=_next_number(shop),
@@ -151,6 +163,8 @@ def open_ticket(
             order=order,
             source=source,
             waiting_since=now,
+            reply_due_at=reply_due,
+            resolve_due_at=resolve_due,
         )
         message = TicketMessage.objects.create(
             shop=shop,
@@ -200,9 +214,13 @@ def add_customer_message(
             in_reply_to=in_reply_to or "",
         )
         _save_attachments(message, uploads)
-        changed = ["waiting_since", "updated_at"]
+        changed = ["waiting_since", "reply_due_at", "resolve_due_at", "updated_at"]
         if ticket.waiting_since is None:
             ticket.waiting_since = now
+            reply_due, resolve_due = due_moments(ticket.shop, now)
+            ticket.reply_due_at = reply_due
+            if ticket.state == TicketState.SOLVED or ticket.resolve_due_at is None:
+                ticket.resolve_due_at = resolve_due
         if ticket.state in REOPENED_BY_CUSTOMER:
             previous = ticket.state
             ticket.state = TicketState.OPEN
@@ -273,9 +291,18 @@ def reply(ticket: Ticket, *, author, body: str, then: str = TicketState.WAITING)
         first = ticket.first_response_at is None
         ticket.first_response_at = ticket.first_response_at or now
         ticket.waiting_since = None
+        ticket.reply_due_at = None
         if ticket.assignee_id is None:
             ticket.assignee = author
-        ticket.save(update_fields=["first_response_at", "waiting_since", "assignee", "updated_at"])
+        ticket.save(
+            update_fields=[
+                "first_response_at",
+                "waiting_since",
+                "reply_due_at",
+                "assignee",
+                "updated_at",
+            ]
+        )
         _event(
             ticket,
             types.TICKET_ANSWERED,
@@ -316,7 +343,8 @@ def _set_state(ticket: Ticket, state: str, actor, now: datetime) -> None:
     if state == TicketState.SOLVED:
         ticket.solved_at = now
         ticket.waiting_since = None
-        fields += ["solved_at", "waiting_since"]
+        ticket.reply_due_at = None
+        fields += ["solved_at", "waiting_since", "reply_due_at"]
     ticket.save(update_fields=fields)
     if state == TicketState.SOLVED and previous != TicketState.SOLVED:
         _event(ticket, types.TICKET_SOLVED, now, {"agent": getattr(actor, "pk", None)})
