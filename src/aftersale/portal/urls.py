@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersale.portal import lookup, my_data, orders, returns, withdrawal
+from aftersale.portal import help_centre, lookup, my_data, orders, returns, withdrawal
 
 app_name = "portal"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("link/", lookup.request_link, name="request_link"),
     path("link/<str:token>/", lookup.open_link, name="open_link"),
     path("sign-out/", lookup.sign_out, name="sign_out"),
+    path("help/", help_centre.index, name="help"),
+    path("help/<int:article_id>/", help_centre.article, name="help_article"),
+    path("help/<int:article_id>/feedback/", help_centre.feedback, name="help_feedback"),
     path("orders/<int:order_id>/", orders.order_page, name="order"),
     path("orders/<int:order_id>/return/", returns.start_return, name="start_return"),
     path("returns/<str:code>/", returns.return_status, name="return_status"),

@@ -363,3 +363,30 @@ class CannedReply(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+from aftersale.service.help.models import (  # noqa: E402  (the help centre's tables)
+    HelpArticle,
+    HelpArticleTranslation,
+    HelpCategory,
+    HelpVisitDay,
+    HelpVisitor,
+    HelpVisitSalt,
+)
+
+__all__ = [
+    "HelpArticle",
+    "HelpArticleTranslation",
+    "HelpCategory",
+    "HelpVisitDay",
+    "HelpVisitSalt",
+    "HelpVisitor",
+    "OpeningHours",
+    "ShopClosedDay",
+    "SupportSettings",
+    "Weekday",
+    "CannedReply",
+    "Ticket",
+    "TicketAttachment",
+    "TicketMessage",
+]
