@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -140,6 +141,13 @@ def open_ticket(
     email = (email or (customer.email if customer else "")).strip()
     if not email and customer is None:
         raise ValidationError({"email": _("Give an e-mail address we can answer to.")})
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                {"email": _("%(email)s is not an e-mail address.") % {"email": email[:100]}}
+            ) from None
     body = _clean_text(body, "body")
     subject = " ".join((subject or "").split())[:MAX_SUBJECT] or body.splitlines()[0][:80]
     with transaction.atomic():
