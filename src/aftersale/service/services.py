@@ -516,7 +516,12 @@ def bulk_change(shop, ticket_ids, action: str, *, actor) -> int:
 
 
 class HoursError(ValueError):
-    """The hours or settings cannot be saved; the message names the day or field and why."""
+    """The hours or settings cannot be saved; the message names the day or field and why,
+    ``field`` is the setting it is about."""
+
+    def __init__(self, message: str, field: str = "hours"):
+        super().__init__(message)
+        self.field = field
 
 
 def _end(closes: time) -> int:
@@ -579,14 +584,20 @@ def save_support_settings(
         if code not in known:
             raise HoursError(
                 _("%(code)s is not a country with known public holidays; use codes like FI or SE.")
-                % {"code": code}
+                % {"code": code},
+                field="holiday_countries",
             )
         if code not in countries:
             countries.append(code)
     if first_response_hours < 1 or resolution_hours < 1:
-        raise HoursError(_("Targets are whole business hours, at least 1."))
+        raise HoursError(
+            _("Targets are whole business hours, at least 1."), field="first_response_hours"
+        )
     if resolution_hours < first_response_hours:
-        raise HoursError(_("The resolution target cannot be shorter than the first response."))
+        raise HoursError(
+            _("The resolution target cannot be shorter than the first response."),
+            field="resolution_hours",
+        )
     settings, _created = SupportSettings.objects.update_or_create(
         shop=shop,
         defaults={
