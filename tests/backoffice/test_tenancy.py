@@ -10,8 +10,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from aftersale.service.canned import save_canned_reply
 from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
 from tests.service.conftest import make_article
+from tests.service.helpers import open_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +43,13 @@ OBJECT_URLS = [
         "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    ("backoffice:ticket_detail", lambda shop: {"ticket_id": open_ticket(shop).pk}),
+    (
+        "backoffice:canned_reply",
+        lambda shop: {
+            "reply_id": save_canned_reply(shop, language="fi", title="Kiitos", body="Kiitos!").pk
+        },
+    ),
     ("backoffice:help_article", lambda shop: {"article_id": make_article(shop).pk}),
     ("backoffice:help_article_delete", lambda shop: {"article_id": make_article(shop).pk}),
     ("backoffice:help_category", lambda shop: {"category_id": make_article(shop).category_id}),
@@ -66,6 +75,8 @@ SHOP_PAGES = [
     "backoffice:flow_messaging_settings",
     "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
+    "backoffice:tickets",
+    "backoffice:canned_replies",
     "backoffice:help",
     "backoffice:help_category_new",
     "backoffice:help_article_new",

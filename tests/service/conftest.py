@@ -1,4 +1,5 @@
-"""Help-centre fixtures: a published article in three languages in shop A, one in shop B."""
+"""Service desk fixtures: a throw-away MEDIA_ROOT for attachments; help-centre articles (a
+published article in three languages in shop A, one in shop B)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,9 @@ def article_b(shop_b):
         shop_b.shop,
         texts={"en": Text("Saaristo secret returns", "Only for Saaristo customers.")},
     )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Attachments go to a throw-away MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -23,6 +23,7 @@ from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
+from aftersale.api.tickets import add_ticket_endpoints
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
 from aftersale.delivery.payloads import ShipmentIn
@@ -59,9 +60,9 @@ api = Api(
     version="1",
     description=(
         "Send orders, customers, products, shipments, payments and refunds; read orders, "
-        "customers, shipments and returns. Authenticate with `Authorization: Bearer <token>` "
-        "(create a token in the back-office under Integrations). Errors are RFC 9457 "
-        "problem+json."
+        "customers, shipments, returns and support tickets; open tickets. Authenticate with "
+        "`Authorization: Bearer <token>` (create a token in the back-office under "
+        "Integrations). Errors are RFC 9457 problem+json."
     ),
     urls_namespace="api",
     auth=ShopToken(),
@@ -89,6 +90,7 @@ add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
 add_loyalty_endpoints(ingest)  # and /customers/{id}/loyalty
 add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
 reads.add_read_endpoints(ingest)
+add_ticket_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

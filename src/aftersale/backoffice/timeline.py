@@ -26,6 +26,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.insights.models import RfmSegment, ValueSegment
 from aftersale.orders.models import Customer, Order, Payment, Refund
 from aftersale.returns.models import ReturnRequest
+from aftersale.service.models import Ticket
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
 
@@ -171,6 +172,17 @@ register_subject(
     "returnrequest", _via_order(ReturnRequest, lambda r: f"return-{r['pk']}", lambda r: r["code"])
 )
 register_subject("payment", _via_order(Payment, lambda r: "payments", lambda r: _("payment")))
+
+
+def _tickets(shop, ids):
+    rows = Ticket.objects.for_shop(shop).filter(pk__in=ids).values_list("pk", "number")
+    return {
+        pk: Subject(f"#{number}", reverse("backoffice:ticket_detail", args=[pk]))
+        for pk, number in rows
+    }
+
+
+register_subject("ticket", _tickets)
 register_subject("refund", _via_order(Refund, lambda r: "refunds", lambda r: _("refund")))
 
 
@@ -344,3 +356,9 @@ describe_type(types.LOYALTY_TIER_CHANGED, _tier_changed, label=gettext_lazy("Loy
 
 
 from aftersale.backoffice import reward_events  # noqa: E402, F401  (rewards and referrals)
+
+describe_type(types.TICKET_OPENED, gettext_lazy("Support ticket opened"))
+describe_type(types.TICKET_CUSTOMER_REPLIED, gettext_lazy("Customer wrote to the support ticket"))
+describe_type(types.TICKET_ANSWERED, gettext_lazy("Support ticket answered"))
+describe_type(types.TICKET_SOLVED, gettext_lazy("Support ticket solved"))
+describe_type(types.TICKET_REOPENED, gettext_lazy("Support ticket opened again"))

@@ -17,6 +17,7 @@ from aftersale.backoffice.views import (
     service_hours,
     shops,
     staff_returns,
+    tickets,
     withdrawals,
 )
 from aftersale.backoffice.views import flows as flow_views
@@ -79,6 +80,23 @@ urlpatterns = [
         "rewards/referrals/<int:referral_id>/decide/",
         rewards.referral_decide,
         name="referral_decide",
+    ),
+    path("tickets/", tickets.inbox, name="tickets"),
+    path("tickets/bulk/", tickets.bulk, name="tickets_bulk"),
+    path("tickets/canned/", tickets.canned_list, name="canned_replies"),
+    path("tickets/canned/<int:reply_id>/", tickets.canned_list, name="canned_reply"),
+    path("tickets/<int:ticket_id>/", tickets.detail, name="ticket_detail"),
+    path("tickets/<int:ticket_id>/note/", tickets.note, name="ticket_note"),
+    path("tickets/<int:ticket_id>/change/", tickets.change, name="ticket_change"),
+    path(
+        "tickets/<int:ticket_id>/replies/<int:ticket_message_id>/retry/",
+        tickets.retry,
+        name="ticket_reply_retry",
+    ),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        tickets.attachment,
+        name="ticket_attachment",
     ),
     path("flows/", flow_views.flow_list, name="flow_list"),
     path("flows/new/", flow_views.flow_edit, name="flow_new"),

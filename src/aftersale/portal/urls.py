@@ -3,6 +3,7 @@
 from django.urls import path
 
 from aftersale.portal import (
+    contact,
     help_centre,
     lookup,
     loyalty,
@@ -30,6 +31,9 @@ urlpatterns = [
     path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
     path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
     path("loyalty/", loyalty.loyalty_page, name="loyalty"),
+    path("contact/", contact.contact, name="contact"),
+    path("contact/sent/", contact.contact_sent, name="contact_sent"),
+    path("contact/suggestions/", contact.contact_suggestions, name="contact_suggestions"),
     path("my-data/", my_data.request_export, name="my_data"),
     # Before the export link's pattern, which would take "erase" for a token.
     path("my-data/erase/", my_data.request_erasure, name="erase_my_data"),
