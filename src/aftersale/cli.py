@@ -6,6 +6,7 @@ aftersale demo           create the demo shop (see docs/demo.md)
 aftersale import-orders  import orders from a CSV file
 aftersale import-pickup-points  import a carrier's pickup-point registry from a CSV file
 aftersale analyze        turn an order export into an HTML report, no server or database
+aftersale mail-in        receive support mail over SMTP/LMTP (behind Postfix) as tickets
 aftersale <command>      any Django management command (migrate, createsuperuser, …)
 """
 
@@ -26,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     if len(argv) > 1:
-        argv[1] = argv[1].replace("-", "_") if argv[1].startswith("import-") else argv[1]
+        # Friendly names with hyphens (import-orders, mail-in) are the commands' module names.
+        argv[1] = argv[1].replace("-", "_") if not argv[1].startswith("-") else argv[1]
     if len(argv) > 1 and argv[1] == "run" and not os.environ.get("SECRET_KEY"):
         # A single-machine start keeps its own random key in var/ (never a published one).
         from aftersale.env import var_dir, write_local_secret_key

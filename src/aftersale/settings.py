@@ -164,6 +164,13 @@ ANYMAIL = {
     for key, value in __import__("os").environ.items()
     if key.startswith("ANYMAIL_")
 }
+# Support mail in: `aftersale mail-in` listens here (docs/operators/support-mail.md).
+MAIL_IN_HOST = env_str("MAIL_IN_HOST", "127.0.0.1")
+MAIL_IN_PORT = env_int("MAIL_IN_PORT", 2525)
+MAIL_IN_LMTP = env_bool("MAIL_IN_LMTP", False)
+MAIL_IN_MAX_BYTES = env_int("MAIL_IN_MAX_BYTES", 25 * 1024 * 1024)
+# Messages one sender may send one shop in an hour before the receiver holds them off.
+MAIL_IN_RATE_LIMIT = env_int("MAIL_IN_RATE_LIMIT", 20)
 SMS_BACKEND = env_str("SMS_BACKEND", "aftersale.flows.sms.LoggingBackend")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
