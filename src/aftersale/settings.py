@@ -159,6 +159,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 globals().update(email_settings(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aftersale <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where customers' replies to support e-mail go; each reply-to gets a signed "+token" tag.
+SUPPORT_REPLY_ADDRESS = env_str("SUPPORT_REPLY_ADDRESS", "")
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in __import__("os").environ.items()

@@ -9,6 +9,7 @@ import pytest
 from aftersale.delivery.models import ShipmentStatus
 from aftersale.flows.models import Flow, Message, MessagingSettings, StepRun
 from aftersale.returns.models import ReturnState
+from aftersale.service.services import change_state, open_ticket
 from tests.factories import CustomerFactory, ReturnRequestFactory, ShipmentFactory
 from tests.flows.conftest import worker_pass
 from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
@@ -105,6 +106,30 @@ def test_it_pauses_marketing_while_a_return_is_open(shop, smtp, clock):
 
     request.state = ReturnState.REFUNDED
     request.save()
+    clock.shift(timedelta(hours=6))
+    worker_pass()
+    assert len(smtp) == 1
+
+
+def test_it_pauses_marketing_while_a_support_ticket_is_open(shop, smtp, clock):
+    marketing_flow(shop, wait=None)
+    customer = CustomerFactory(shop=shop, marketing_consent=True)
+    ticket = open_ticket(
+        shop,
+        customer=customer,
+        email=customer.email,
+        name="",
+        subject="Broken zip",
+        body="The zip broke on day one.",
+        topic="product",
+        source="portal",
+    )
+    place_order(shop, customer)
+    worker_pass()
+    assert len(smtp) == 0
+    assert StepRun.objects.get().skip_reason == "paused: the customer has an open support ticket"
+
+    change_state(ticket, "solved", actor=None)
     clock.shift(timedelta(hours=6))
     worker_pass()
     assert len(smtp) == 1

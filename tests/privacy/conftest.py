@@ -14,6 +14,8 @@ from aftersale.flows.services import give_consent
 from aftersale.insights.models import CustomerValue
 from aftersale.orders.models import Customer, Order
 from aftersale.returns.models import ReturnPhoto, StoreCredit, Withdrawal
+from aftersale.service.attachments import Upload
+from aftersale.service.services import add_customer_message, open_ticket
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
 from tests.api.conftest import _fresh_rate_limits, api  # noqa: F401  (fixtures)
@@ -154,6 +156,19 @@ def make_rich_customer(shop, *, email="zyxwell.quorn@example.fi") -> RichCustome
         acknowledgement_error="550 mailbox zyxwell.quorn@example.fi unavailable",
     )
     CustomerValue.objects.create(shop=shop, customer=customer, computed_at=START, orders=2)
+    ticket = open_ticket(
+        shop,
+        email=email,
+        name="Zyxwell Quornström",
+        subject="Zyxwell's shoes",
+        body="Dear shop, Zyxwell here about Qwertinkatu 77 B 12",
+        topic="return",
+        source="portal",
+        customer=customer,
+        order=orders[0],
+        attachments=[Upload("zyxwell-receipt.png", "image/png", PNG)],
+    )
+    add_customer_message(ticket, body="Zyxwell again")
     assert FlowRun.objects.filter(customer=customer).exists()
     assert StepRun.objects.filter(run__customer=customer, state=StepRun.State.PENDING).exists()
     assert Consent.objects.filter(customer=customer).exists()

@@ -14,6 +14,7 @@ from aftersale.orders.models import Customer, Order, Payment
 from aftersale.privacy.retention import apply_retention, months_before, preview_retention
 from aftersale.privacy.services import erase_customer, update_privacy_settings
 from aftersale.returns.models import ReturnPhoto
+from aftersale.service.models import Ticket, TicketAttachment, TicketState
 
 
 def counts(shop):
@@ -26,6 +27,7 @@ def test_nothing_is_due_while_the_data_is_young(rich_customer, shop_a):
         "return_photos": 0,
         "tracking_events": 0,
         "delivery_addresses": 0,
+        "tickets": 0,
         "accounting_records": 0,
     }
 
@@ -76,6 +78,23 @@ def test_accounting_records_of_erased_customers_go_after_the_accounting_period(
     apply_retention(shop)
     assert not Order.objects.exists() and not Payment.objects.exists()
     assert not Customer.objects.filter(pk=rich_customer.customer.pk).exists()
+
+
+def test_solved_tickets_go_after_the_ticket_years(rich_customer, shop_a, clock):
+    shop = shop_a.shop
+    ticket = Ticket.objects.for_shop(shop).get()
+    attachment_path = TicketAttachment.objects.get().file.path
+    clock.shift(timedelta(days=365 * 3 + 30))
+    assert counts(shop)["tickets"] == 0  # an unsolved ticket is kept however old
+    Ticket.objects.filter(pk=ticket.pk).update(state=TicketState.SOLVED)  # untouched since
+    assert counts(shop)["tickets"] == 1
+    update_privacy_settings(shop, ticket_years=None)
+    assert counts(shop)["tickets"] is None
+    update_privacy_settings(shop, ticket_years=3)
+
+    apply_retention(shop)
+    assert not Ticket.objects.exists() and not TicketAttachment.objects.exists()
+    assert not __import__("os").path.exists(attachment_path)
 
 
 def test_the_settings_page_shows_the_preview(login, rich_customer, shop_a, clock):

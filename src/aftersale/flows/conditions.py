@@ -18,6 +18,7 @@ from aftersale.flows.models import FlowRun, MessagingSettings
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest, ReturnState
+from aftersale.service.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ def _failed_delivery(shop, customer_id: int, now: datetime, settings: MessagingS
 
 
 def _open_ticket(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
-    """Tickets arrive with the customer-service app; add the check here when they do."""
+    """A customer waiting for customer service gets no marketing until the ticket is solved."""
+    if Ticket.objects.for_shop(shop).unresolved().filter(customer_id=customer_id).exists():
+        return str(_("paused: the customer has an open support ticket"))
     return ""
 
 

@@ -1,8 +1,9 @@
 """The shop's retention rules, applied nightly: what is older than the shop keeps goes.
 
 ``preview_retention`` counts what the next run removes (shown on the privacy settings page);
-``apply_retention`` removes it, a chunk at a time. Support tickets are not part of Aftersale
-yet: their rule (``ticket_years``) is stored and will apply when they are.
+``apply_retention`` removes it, a chunk at a time. Support tickets go ``ticket_years`` after
+they were last touched, once they are solved, closed, spam or merged (with their messages and
+attached files).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aftersale.flows.models import Message
 from aftersale.orders.models import Customer, Order
 from aftersale.privacy.models import Erasure, PrivacySettings
 from aftersale.returns.models import ReturnPhoto
+from aftersale.service.models import UNRESOLVED_STATES, Ticket, TicketAttachment
 
 logger = logging.getLogger("aftersale.privacy")
 
@@ -91,6 +93,17 @@ def _accounting_past_retention(shop, settings, now):
     )
 
 
+def _old_tickets(shop, settings, now):
+    if settings.ticket_years is None:
+        return None
+    cutoff = months_before(now, settings.ticket_years * 12)
+    return (
+        Ticket.objects.for_shop(shop)
+        .filter(updated_at__lt=cutoff)
+        .exclude(state__in=UNRESOLVED_STATES)
+    )
+
+
 def _clear_bodies(rows):
     rows.update(body="", subject="", updated_at=timezone.now())
 
@@ -115,6 +128,12 @@ def _delete(rows):
     rows.delete()
 
 
+def _delete_tickets(rows):
+    for attachment in TicketAttachment.objects.filter(message__ticket__in=rows):
+        attachment.file.delete(save=False)
+    rows.delete()
+
+
 RULES = [
     Rule("message_bodies", _("Texts of sent messages"), _old_message_bodies, _clear_bodies),
     Rule("return_photos", _("Photos of closed returns"), _old_return_photos, _delete_photos),
@@ -124,6 +143,9 @@ RULES = [
         _("Delivery addresses of old orders"),
         _old_delivery_addresses,
         _clear_addresses,
+    ),
+    Rule(
+        "tickets", _("Support tickets, solved and untouched since"), _old_tickets, _delete_tickets
     ),
     Rule(
         "accounting_records",

@@ -1,6 +1,16 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
 class ServiceConfig(AppConfig):
     name = "aftersale.service"
     label = "service"
+
+    def ready(self) -> None:
+        from aftersale.core.worker import register_job
+        from aftersale.service.replies import send_pending_replies
+        from aftersale.service.services import wake_snoozed
+
+        register_job("service.send_replies", send_pending_replies, every=timedelta(seconds=5))
+        register_job("service.wake_snoozed", wake_snoozed, every=timedelta(minutes=1))

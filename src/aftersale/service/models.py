@@ -1,0 +1,230 @@
+"""Support tickets: a conversation with one customer (or one e-mail address) about one matter.
+
+A ``Ticket`` has a per-shop ``number`` (shown as "#1234" and put in e-mail subjects), a state,
+an assignee and the order it is about; its ``TicketMessage`` rows are what the customer wrote,
+what staff answered, staff's internal notes and what the system did, in order. Attachments are
+stored under MEDIA_ROOT with random names and served only to the shop's staff.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
+
+
+class Topic(models.TextChoices):
+    ORDER = "order", _("An order")
+    DELIVERY = "delivery", _("Delivery")
+    RETURN = "return", _("A return")
+    PRODUCT = "product", _("A product")
+    OTHER = "other", _("Something else")
+
+
+class TicketState(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    SNOOZED = "snoozed", _("Snoozed")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+    SPAM = "spam", _("Spam")
+    MERGED = "merged", _("Merged")
+
+
+# States in which a ticket needs staff's attention (counted against the answer-time targets).
+ACTIVE_STATES = (TicketState.NEW, TicketState.OPEN)
+# States a customer's new message reopens.
+REOPENED_BY_CUSTOMER = (TicketState.WAITING, TicketState.SNOOZED, TicketState.SOLVED)
+# States that count as "the customer has an open ticket" (the marketing pause).
+UNRESOLVED_STATES = (
+    TicketState.NEW,
+    TicketState.OPEN,
+    TicketState.WAITING,
+    TicketState.SNOOZED,
+)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Source(models.TextChoices):
+    PORTAL = "portal", _("Contact form")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+    STAFF = "staff", _("Staff")
+
+
+class TicketQuerySet(ShopOwnedQuerySet):
+    def unresolved(self) -> TicketQuerySet:
+        return self.filter(state__in=UNRESOLVED_STATES)
+
+
+class Ticket(TimeStamped):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="tickets")
+    number = models.PositiveIntegerField(_("number"))
+    customer = models.ForeignKey(
+        "orders.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=5, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices, default=Topic.OTHER)
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("order"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=TicketState.choices, default=TicketState.NEW
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    # When the customer last wrote and staff has not answered since (None once answered):
+    # the inbox orders by it and the "breaching target" view compares it with the targets.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "number"], name="ticket_unique_shop_number")
+        ]
+        indexes = [
+            models.Index(fields=["shop", "state", "updated_at"], name="ticket_state"),
+            models.Index(fields=["shop", "assignee", "state"], name="ticket_assignee"),
+            models.Index(fields=["shop", "customer", "state"], name="ticket_customer"),
+            models.Index(fields=["shop", "state", "snoozed_until"], name="ticket_snoozed"),
+        ]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def requester(self) -> str:
+        """Who wrote in, as staff reads it: the name, else the e-mail address."""
+        return self.name or self.email
+
+
+class Delivery(models.TextChoices):
+    NONE = "", _("Not e-mailed")
+    PENDING = "pending", _("Sending")
+    RETRYING = "retrying", _("Retrying")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class TicketMessage(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        STAFF = "staff", _("Reply")
+        NOTE = "note", _("Internal note")
+        SYSTEM = "system", _("System")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    # The e-mail's own Message-ID (inbound) or the one we sent it with (outbound).
+    email_message_id = models.CharField(max_length=998, blank=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    # Staff replies are e-mailed by the worker (service/replies.py): the message is the outbox.
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.NONE, blank=True
+    )
+    recipient = models.EmailField(_("recipient"), blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["shop", "email_message_id"], name="ticket_message_email_id"),
+            models.Index(fields=["delivery", "next_attempt_at"], name="ticket_message_outbox"),
+        ]
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}: {self.body[:40]}"
+
+
+def attachment_path(attachment: TicketAttachment, filename: str) -> str:
+    """Random names under the shop's folder; the sender's file name is never used on disk."""
+    return f"ticket-attachments/{attachment.shop_id}/{secrets.token_hex(16)}"
+
+
+class TicketAttachment(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["message", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,42 @@
+"""What the service desk holds about a customer (see aftersale/privacy/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.privacy.registry import declare, delete
+from aftersale.service.models import Ticket, TicketAttachment, TicketMessage
+
+declare(
+    Ticket,
+    customer="customer",
+    why=_("The customer's support tickets: subject, topic, state and who handled them."),
+    export=(
+        "id",
+        "number",
+        "email",
+        "name",
+        "subject",
+        "topic",
+        "order_id",
+        "state",
+        "source",
+        "created_at",
+        "first_response_at",
+        "solved_at",
+    ),
+    erase=delete(),
+)
+declare(
+    TicketMessage,
+    customer="ticket__customer",
+    why=_("What the customer wrote to the shop's customer service and what it answered."),
+    export=("id", "ticket_id", "kind", "body", "created_at"),
+    erase=delete(),
+)
+declare(
+    TicketAttachment,
+    customer="message__ticket__customer",
+    why=_("Files the customer attached to a support message."),
+    export=("id", "message_id", "name", "content_type", "size", "created_at"),
+    files=("file",),
+    erase=delete(),
+)

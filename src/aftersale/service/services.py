@@ -1,0 +1,469 @@
+"""Changing tickets: the only place that writes them. Each function runs in one transaction
+and records what happened on the customer's timeline.
+
+Opening and customer messages (contact form, e-mail, API)::
+
+    open_ticket(shop, *, email, name, subject, body, topic, source, customer=None, order=None,
+                attachments=(), email_message_id=None, language="") -> Ticket
+    add_customer_message(ticket, *, body, attachments=(), email_message_id=None,
+                         in_reply_to=None) -> TicketMessage
+
+A replay (the same ``email_message_id`` again) changes nothing and returns what the first
+call made. Staff's work on a ticket (replies, notes, states, assignment, merging) follows
+below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersale.core.models import Shop
+from aftersale.orders.models import Customer
+from aftersale.service.attachments import Upload, check_uploads
+from aftersale.service.mail_identity import message_id_for
+from aftersale.service.models import (
+    REOPENED_BY_CUSTOMER,
+    Delivery,
+    Priority,
+    Source,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketState,
+    Topic,
+)
+from aftersale.timeline import types
+from aftersale.timeline.services import record_event
+
+MAX_SUBJECT = 300
+MAX_BODY = 100_000
+
+
+def _clean_text(body: str, field: str) -> str:
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise ValidationError({field: _("Write something here.")})
+    return body[:MAX_BODY]
+
+
+def _next_number(shop: Shop) -> int:
+    # Locks the shop row (PostgreSQL) so that two tickets opened at once get two numbers.
+    Shop.objects.select_for_update().filter(pk=shop.pk).first()
+    highest = Ticket.objects.for_shop(shop).aggregate(highest=Max("number"))["highest"]
+    return (highest or 0) + 1
+
+
+def _save_attachments(message: TicketMessage, uploads: list[Upload]) -> None:
+    for upload in uploads:
+        attachment = TicketAttachment(
+            shop_id=message.shop_id,
+            message=message,
+            name=(upload.name or "attachment")[:200],
+            content_type=upload.content_type.split(";")[0].strip().lower(),
+            size=len(upload.content),
+        )
+        attachment.file.save(upload.name or "attachment", ContentFile(upload.content), save=False)
+        attachment.save()
+
+
+def _existing_message(shop, email_message_id: str | None) -> TicketMessage | None:
+    if not email_message_id:
+        return None
+    return (
+        TicketMessage.objects.for_shop(shop)
+        .filter(email_message_id=email_message_id)
+        .exclude(kind=TicketMessage.Kind.STAFF)
+        .select_related("ticket")
+        .first()
+    )
+
+
+def _customer_for(shop, email: str) -> Customer | None:
+    if not email:
+        return None
+    return Customer.objects.for_shop(shop).filter(email__iexact=email).order_by("-id").first()
+
+
+def open_ticket(
+    shop,
+    *,
+    email: str,
+    name: str,
+    subject: str,
+    body: str,
+    topic: str,
+    source: str,
+    customer=None,
+    order=None,
+    attachments: Iterable[Upload] = (),
+    email_message_id: str | None = None,
+    language: str = "",
+) -> Ticket:
+    """A new ticket with the customer's first message (and files), numbered in the shop."""
+    uploads = check_uploads(attachments)
+    if topic not in Topic.values:
+        raise ValidationError({"topic": _("Choose one of the topics.")})
+    if source not in Source.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    if customer is not None and customer.shop_id != shop.pk:
+        raise ValidationError({"customer": _("That customer is not in this shop.")})
+    if order is not None and (
+        order.shop_id != shop.pk or (customer is not None and order.customer_id != customer.pk)
+    ):
+        raise ValidationError({"order": _("Choose one of the customer's own orders.")})
+    email = (email or (customer.email if customer else "")).strip()
+    if not email and customer is None:
+        raise ValidationError({"email": _("Give an e-mail address we can answer to.")})
+    body = _clean_text(body, "body")
+    subject = " ".join((subject or "").split())[:MAX_SUBJECT] or body.splitlines()[0][:80]
+    with transaction.atomic():
+        replayed = _existing_message(shop, email_message_id)
+        if replayed is not None:
+            return replayed.ticket
+        customer = customer or _customer_for(shop, email)
+        if order is not None and customer is None:
+            customer = order.customer
+        now = timezone.now()
+        ticket = Ticket.objects.create(
+            shop=shop,
+            number=_next_number(shop),
+            customer=customer,
+            email=email,
+            name=(name or (customer.full_name if customer else "")).strip()[:200],
+            language=language or (customer.language if customer else shop.default_language),
+            subject=subject,
+            topic=topic,
+            order=order,
+            source=source,
+            waiting_since=now,
+        )
+        message = TicketMessage.objects.create(
+            shop=shop,
+            ticket=ticket,
+            kind=TicketMessage.Kind.CUSTOMER,
+            body=body,
+            email_message_id=email_message_id or "",
+        )
+        _save_attachments(message, uploads)
+        record_event(
+            shop,
+            types.TICKET_OPENED,
+            subject=ticket,
+            customer=customer,
+            payload={"number": ticket.number, "topic": topic, "source": source},
+            occurred_at=now,
+        )
+    return ticket
+
+
+def add_customer_message(
+    ticket: Ticket,
+    *,
+    body: str,
+    attachments: Iterable[Upload] = (),
+    email_message_id: str | None = None,
+    in_reply_to: str | None = None,
+) -> TicketMessage:
+    """The customer wrote again: the message joins the ticket (the one it was merged into, if
+    merged) and a waiting, snoozed or solved ticket opens again."""
+    uploads = check_uploads(attachments)
+    body = _clean_text(body, "body")
+    with transaction.atomic():
+        replayed = _existing_message(ticket.shop, email_message_id)
+        if replayed is not None:
+            return replayed
+        ticket = _locked(ticket)
+        while ticket.state == TicketState.MERGED and ticket.merged_into_id:
+            ticket = _locked(ticket.merged_into)
+        now = timezone.now()
+        message = TicketMessage.objects.create(
+            shop_id=ticket.shop_id,
+            ticket=ticket,
+            kind=TicketMessage.Kind.CUSTOMER,
+            body=body,
+            email_message_id=email_message_id or "",
+            in_reply_to=in_reply_to or "",
+        )
+        _save_attachments(message, uploads)
+        changed = ["waiting_since", "updated_at"]
+        if ticket.waiting_since is None:
+            ticket.waiting_since = now
+        if ticket.state in REOPENED_BY_CUSTOMER:
+            previous = ticket.state
+            ticket.state = TicketState.OPEN
+            ticket.snoozed_until = None
+            ticket.solved_at = None
+            changed += ["state", "snoozed_until", "solved_at"]
+            _event(ticket, types.TICKET_REOPENED, now, {"from": previous})
+        ticket.save(update_fields=changed)
+        _event(ticket, types.TICKET_CUSTOMER_REPLIED, now, {"message": message.pk})
+    return message
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("shop").get(pk=ticket.pk)
+
+
+def _event(ticket: Ticket, type: str, now: datetime, payload: dict | None = None) -> None:
+    record_event(
+        ticket.shop,
+        type,
+        subject=ticket,
+        customer=ticket.customer,
+        payload={"number": ticket.number, **(payload or {})},
+        occurred_at=now,
+    )
+
+
+# --- Staff's work on a ticket ---------------------------------------------------------------
+
+FINAL_STATES = (TicketState.CLOSED, TicketState.SPAM, TicketState.MERGED)
+
+
+def _system_note(ticket: Ticket, text: str, author=None) -> TicketMessage:
+    return TicketMessage.objects.create(
+        shop_id=ticket.shop_id,
+        ticket=ticket,
+        kind=TicketMessage.Kind.SYSTEM,
+        author=author,
+        body=text,
+    )
+
+
+def reply(ticket: Ticket, *, author, body: str, then: str = TicketState.WAITING) -> TicketMessage:
+    """Staff answers the customer: the reply is e-mailed by the worker (service/replies.py) to
+    the ticket's address; the ticket then waits on the customer (or is solved, ``then``)."""
+    body = _clean_text(body, "body")
+    if then not in (TicketState.WAITING, TicketState.SOLVED, TicketState.OPEN):
+        raise ValidationError({"then": _("Choose what happens to the ticket after the reply.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state in FINAL_STATES:
+            raise ValidationError(_("This ticket is closed; open a new one to write again."))
+        if not ticket.email:
+            raise ValidationError(_("The ticket has no e-mail address to answer to."))
+        now = timezone.now()
+        message = TicketMessage.objects.create(
+            shop_id=ticket.shop_id,
+            ticket=ticket,
+            kind=TicketMessage.Kind.STAFF,
+            author=author,
+            body=body,
+            recipient=ticket.email,
+            delivery=Delivery.PENDING,
+            next_attempt_at=now,
+        )
+        message.email_message_id = message_id_for(message)
+        message.save(update_fields=["email_message_id"])
+        first = ticket.first_response_at is None
+        ticket.first_response_at = ticket.first_response_at or now
+        ticket.waiting_since = None
+        if ticket.assignee_id is None:
+            ticket.assignee = author
+        ticket.save(update_fields=["first_response_at", "waiting_since", "assignee", "updated_at"])
+        _event(
+            ticket,
+            types.TICKET_ANSWERED,
+            now,
+            {"message": message.pk, "first_response": first, "agent": author.pk},
+        )
+        if then == TicketState.SOLVED:
+            _set_state(ticket, TicketState.SOLVED, author, now)
+        elif ticket.state != then:
+            ticket.state = then
+            ticket.save(update_fields=["state", "updated_at"])
+    return message
+
+
+def add_note(ticket: Ticket, *, author, body: str) -> TicketMessage:
+    """An internal note: staff only, never e-mailed, never shown to the customer."""
+    body = _clean_text(body, "body")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        message = TicketMessage.objects.create(
+            shop_id=ticket.shop_id,
+            ticket=ticket,
+            kind=TicketMessage.Kind.NOTE,
+            author=author,
+            body=body,
+        )
+        ticket.save(update_fields=["updated_at"])
+    return message
+
+
+def _set_state(ticket: Ticket, state: str, actor, now: datetime) -> None:
+    previous = ticket.state
+    ticket.state = state
+    fields = ["state", "updated_at"]
+    if state != TicketState.SNOOZED:
+        ticket.snoozed_until = None
+        fields.append("snoozed_until")
+    if state == TicketState.SOLVED:
+        ticket.solved_at = now
+        ticket.waiting_since = None
+        fields += ["solved_at", "waiting_since"]
+    ticket.save(update_fields=fields)
+    if state == TicketState.SOLVED and previous != TicketState.SOLVED:
+        _event(ticket, types.TICKET_SOLVED, now, {"agent": getattr(actor, "pk", None)})
+
+
+def change_state(ticket: Ticket, state: str, *, actor, snoozed_until: datetime | None = None):
+    """Open, wait, snooze (until a moment), solve, close or mark as spam."""
+    if state not in TicketState.values or state in (TicketState.NEW, TicketState.MERGED):
+        raise ValidationError({"state": _("Choose one of the states.")})
+    now = timezone.now()
+    if state == TicketState.SNOOZED and (snoozed_until is None or snoozed_until <= now):
+        raise ValidationError({"snoozed_until": _("Choose a moment in the future.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state == TicketState.MERGED:
+            raise ValidationError(_("This ticket was merged into another one."))
+        if state == TicketState.SNOOZED:
+            ticket.snoozed_until = snoozed_until
+            ticket.save(update_fields=["snoozed_until"])
+        if state != ticket.state or state == TicketState.SNOOZED:
+            _set_state(ticket, state, actor, now)
+            _system_note(
+                ticket,
+                _("%(user)s set the state to %(state)s.")
+                % {"user": actor or _("Aftersale"), "state": TicketState(state).label},
+                author=actor,
+            )
+    return ticket
+
+
+def assign(ticket: Ticket, assignee, *, actor) -> Ticket:
+    """Give the ticket to one of the shop's staff (None: nobody)."""
+    from aftersale.core.models import Membership
+
+    if (
+        assignee is not None
+        and not Membership.objects.filter(shop_id=ticket.shop_id, user=assignee).exists()
+    ):
+        raise ValidationError({"assignee": _("Choose someone who works in this shop.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.assignee_id != getattr(assignee, "pk", None):
+            ticket.assignee = assignee
+            ticket.save(update_fields=["assignee", "updated_at"])
+            _system_note(
+                ticket,
+                _("%(user)s assigned the ticket to %(assignee)s.")
+                % {"user": actor, "assignee": assignee or _("nobody")},
+                author=actor,
+            )
+    return ticket
+
+
+def set_priority(ticket: Ticket, priority: str, *, actor) -> Ticket:
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Choose one of the priorities.")})
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ticket.priority = priority
+        ticket.save(update_fields=["priority", "updated_at"])
+    return ticket
+
+
+def clean_tags(text_or_list) -> list[str]:
+    """Tags as staff types them ("delivery, VIP"): lower case, unique, in the order given."""
+    items = text_or_list.split(",") if isinstance(text_or_list, str) else text_or_list
+    tags: list[str] = []
+    for item in items:
+        tag = " ".join(str(item).split()).lower()[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags[:20]
+
+
+def set_tags(ticket: Ticket, tags, *, actor) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ticket.tags = clean_tags(tags)
+        ticket.save(update_fields=["tags", "updated_at"])
+    return ticket
+
+
+def merge(ticket: Ticket, into: Ticket, *, actor) -> Ticket:
+    """Merge ``ticket`` into ``into`` (same shop): its messages move over, it becomes merged,
+    and mail threading to it from now on lands on ``into``."""
+    if into.shop_id != ticket.shop_id or into.pk == ticket.pk:
+        raise ValidationError({"into": _("Choose another ticket of this shop.")})
+    with transaction.atomic():
+        ticket, into = _locked(ticket), _locked(into)
+        if ticket.state == TicketState.MERGED or into.state == TicketState.MERGED:
+            raise ValidationError({"into": _("A merged ticket cannot be merged again.")})
+        TicketMessage.objects.filter(ticket=ticket).update(ticket=into)
+        ticket.state = TicketState.MERGED
+        ticket.merged_into = into
+        ticket.snoozed_until = None
+        ticket.save(update_fields=["state", "merged_into", "snoozed_until", "updated_at"])
+        if ticket.waiting_since and (into.waiting_since is None or into.state in FINAL_STATES):
+            into.waiting_since = ticket.waiting_since
+        if into.state not in (TicketState.NEW, TicketState.OPEN) and ticket.waiting_since:
+            into.state = TicketState.OPEN
+        into.save(update_fields=["waiting_since", "state", "updated_at"])
+        _system_note(
+            into,
+            _("%(user)s merged ticket #%(number)s into this one.")
+            % {"user": actor, "number": ticket.number},
+            author=actor,
+        )
+    return into
+
+
+def wake_snoozed(now: datetime | None = None) -> int:
+    """Snoozed tickets whose moment has come open again (a worker job, every minute)."""
+    now = now or timezone.now()
+    due = list(
+        Ticket.objects.filter(state=TicketState.SNOOZED, snoozed_until__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    woken = 0
+    for pk in due:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(pk=pk).first()
+            if ticket is None or ticket.state != TicketState.SNOOZED:
+                continue
+            ticket.state = TicketState.OPEN
+            ticket.snoozed_until = None
+            ticket.save(update_fields=["state", "snoozed_until", "updated_at"])
+            _system_note(ticket, _("The snooze ended; the ticket is open again."))
+            woken += 1
+    return woken
+
+
+BULK_ACTIONS = ("assign_me", "unassign", "solve", "close", "spam", "open")
+
+
+def bulk_change(shop, ticket_ids, action: str, *, actor) -> int:
+    """One action on many of the shop's tickets at once; tickets of other shops are ignored."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": _("Choose an action.")})
+    tickets = list(Ticket.objects.for_shop(shop).filter(pk__in=list(ticket_ids)[:200]))
+    with transaction.atomic():
+        for ticket in tickets:
+            if ticket.state == TicketState.MERGED:
+                continue
+            if action == "assign_me":
+                assign(ticket, actor, actor=actor)
+            elif action == "unassign":
+                assign(ticket, None, actor=actor)
+            else:
+                state = {
+                    "solve": TicketState.SOLVED,
+                    "close": TicketState.CLOSED,
+                    "spam": TicketState.SPAM,
+                    "open": TicketState.OPEN,
+                }[action]
+                change_state(ticket, state, actor=actor)
+    return len(tickets)
