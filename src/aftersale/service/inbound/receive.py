@@ -142,20 +142,26 @@ def _files_and_body(mail: InboundMail) -> tuple[list[Upload], str]:
     for attachment in mail.attachments:
         content_type = attachment.content_type.lower()
         if len(kept) >= MAX_FILES:
-            left_out.append(_("%(name)s (more than %(count)d files)") % {
-                "name": attachment.name, "count": MAX_FILES})
+            left_out.append(
+                _("%(name)s (more than %(count)d files)")
+                % {"name": attachment.name, "count": MAX_FILES}
+            )
         elif attachment.size > MAX_BYTES:
-            left_out.append(_("%(name)s (larger than %(limit)s)") % {
-                "name": attachment.name, "limit": filesizeformat(MAX_BYTES)})
+            left_out.append(
+                _("%(name)s (larger than %(limit)s)")
+                % {"name": attachment.name, "limit": filesizeformat(MAX_BYTES)}
+            )
         elif not content_matches(content_type, attachment.content):
-            left_out.append(_("%(name)s (not a picture, a PDF or a text file)") % {
-                "name": attachment.name})
+            left_out.append(
+                _("%(name)s (not a picture, a PDF or a text file)") % {"name": attachment.name}
+            )
         else:
             kept.append(Upload(attachment.name, content_type, attachment.content))
     body = mail.text.strip() or (_("(The e-mail had no text.)"))
     if left_out:
         body += "\n\n" + _("Files in the e-mail that were not kept: %(files)s") % {
-            "files": "; ".join(left_out)}
+            "files": "; ".join(left_out)
+        }
     return kept, body
 
 

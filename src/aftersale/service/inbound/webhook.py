@@ -35,6 +35,4 @@ def handle_inbound(sender, event, esp_name: str, **kwargs):
     if not deliveries:
         logger.warning("%s inbound: no shop receives mail at %s", esp_name, mail.header_recipients)
     for delivery in deliveries:
-        logger.info(
-            "%s inbound for %s: %s", esp_name, delivery.route.shop.slug, delivery.outcome
-        )
+        logger.info("%s inbound for %s: %s", esp_name, delivery.route.shop.slug, delivery.outcome)
