@@ -213,3 +213,10 @@ def test_lmtp_answers_each_recipient(lmtp_in, shop_a, shop_b, settings):
     assert Ticket.objects.for_shop(shop_b.shop).count() == 1
     with pytest.raises(smtplib.SMTPRecipientsRefused):
         send(lmtp_in, customer_mail(), to=["nobody@elsewhere.example"])
+
+
+def test_mail_from_an_address_nobody_could_answer_is_refused_for_good(mail_in, shop_a):
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(mail_in, customer_mail(sender="not-an-address", name=""), sender="x@example.fi")
+    assert refused.value.smtp_code == 554
+    assert not Ticket.objects.exists()

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -63,8 +65,9 @@ def recipients_of(mail: InboundMail) -> list[str]:
 
 
 def receive(mail: InboundMail) -> list[Delivery]:
-    """Deliver ``mail`` to every shop it reaches. Raises only on trouble worth a retry
-    (the database being away); everything else is an outcome."""
+    """Deliver ``mail`` to every shop it reaches. Raises ValidationError for mail that can
+    never become a ticket (a sender we could not answer), DatabaseError for trouble worth a
+    retry; everything else is an outcome."""
     return [deliver(mail, route) for route in routes_for(recipients_of(mail))]
 
 
@@ -74,9 +77,12 @@ def deliver(mail: InboundMail, route: Route) -> Delivery:
     if kind is not None:
         logger.info("%s: %s from %s dropped (no ticket, no answer)", shop.slug, kind, mail.sender)
         return Delivery(route, Outcome.IGNORED, reason=str(kind))
-    if not mail.sender or is_ours(mail.sender):
+    if mail.sender and is_ours(mail.sender):
         logger.warning("%s: mail from our own address %r dropped", shop.slug, mail.sender)
         return Delivery(route, Outcome.IGNORED, reason="loop")
+    if not _answerable(mail.sender):
+        raise ValidationError(_("The sender's address %(address)s cannot be answered.") % {
+            "address": mail.sender[:100]})
     if _over_rate_limit(shop, mail.sender):
         logger.warning("%s: %s wrote too often; held off", shop.slug, mail.sender)
         return Delivery(route, Outcome.RATE_LIMITED, reason="rate_limited")
@@ -123,6 +129,14 @@ def thread(mail: InboundMail, route: Route) -> Ticket | None:
     if ticket is not None and ticket.email.strip().lower() == mail.sender:
         return ticket
     return None
+
+
+def _answerable(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return len(address) <= 254
 
 
 def _over_rate_limit(shop, sender: str) -> bool:

@@ -6,7 +6,8 @@ Replies, as RFC 5321 asks:
 - ``550 5.1.1`` to RCPT TO for an address that is no shop's support address (``routing``);
 - ``451 4.3.0`` when the database is away, ``451 4.7.1`` for a sender over the rate limit:
   the sending server keeps the mail and tries again later;
-- ``552`` for mail larger than ``MAIL_IN_MAX_BYTES`` (aiosmtpd answers it);
+- ``552`` for mail larger than ``MAIL_IN_MAX_BYTES`` (aiosmtpd answers it), ``554 5.6.0`` for
+  mail that can never become a ticket (the sender hears of it from their own server);
 - ``250`` otherwise, also for automatic mail that is dropped (refusing it would send yet
   another bounce).
 
@@ -31,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, close_old_connections
 
 from aftersale.service.inbound.message import parse_message
@@ -43,6 +45,7 @@ GRACE_SECONDS = 3.0
 TEMPORARY = "451 4.3.0 Temporary trouble here; please try again later"
 RATE_LIMITED = "451 4.7.1 Too many messages from this sender; please try again later"
 UNKNOWN = "550 5.1.1 No support mailbox by that address here"
+REFUSED = "554 5.6.0 This message cannot be taken as a support request"
 ACCEPTED = "250 2.0.0 Message accepted"
 
 
@@ -70,6 +73,11 @@ def _deliver_all(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict[str, s
         except DatabaseError:
             logger.exception("%s: could not store mail from %s", found.shop.slug, mail.sender)
             replies[found.shop.slug] = TEMPORARY
+            continue
+        except ValidationError as error:
+            # It will never fit: the sender's server returns it to the sender, who learns.
+            logger.warning("%s: mail from %s refused: %s", found.shop.slug, mail.sender, error)
+            replies[found.shop.slug] = REFUSED
             continue
         except Exception:
             # Mail we cannot read into a ticket: keep it at the sender's side, in the queue.

@@ -3,8 +3,8 @@ its inbound webhook (``/webhooks/anymail/<provider>/inbound/``) receives, authen
 Anymail with ``ANYMAIL_WEBHOOK_SECRET`` (and the provider's signing key where it has one).
 
 A message the pipeline cannot take now (the database away) raises, so that the provider
-gets an error and sends it again; automatic and rate-limited mail is logged and answered
-200 (a provider's retries would only repeat it).
+gets an error and sends it again; automatic, rate-limited and unusable mail (no sender we
+could answer) is logged and answered 200 (a provider's retries would only repeat it).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from anymail.signals import inbound
+from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
 from aftersale.service.inbound.message import parse_message
@@ -31,7 +32,11 @@ def handle_inbound(sender, event, esp_name: str, **kwargs):
         envelope_sender=getattr(message, "envelope_sender", None),
         envelope_recipients=[envelope_recipient] if envelope_recipient else [],
     )
-    deliveries = receive(mail)
+    try:
+        deliveries = receive(mail)
+    except ValidationError as error:
+        logger.warning("%s inbound from %s refused: %s", esp_name, mail.sender, error)
+        return
     if not deliveries:
         logger.warning("%s inbound: no shop receives mail at %s", esp_name, mail.header_recipients)
     for delivery in deliveries:
