@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from aftersale.service.canned import save_canned_reply
 from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
+from tests.service.helpers import open_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,13 @@ OBJECT_URLS = [
         "backoffice:flow_template_delete",
         lambda shop: {"template_id": shop.message_templates.first().pk},
     ),
+    ("backoffice:ticket_detail", lambda shop: {"ticket_id": open_ticket(shop).pk}),
+    (
+        "backoffice:canned_reply",
+        lambda shop: {
+            "reply_id": save_canned_reply(shop, language="fi", title="Kiitos", body="Kiitos!").pk
+        },
+    ),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -53,6 +62,8 @@ SHOP_PAGES = [
     "backoffice:flow_messaging_settings",
     "backoffice:flow_dead_letters",
     "backoffice:withdrawals",
+    "backoffice:tickets",
+    "backoffice:canned_replies",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

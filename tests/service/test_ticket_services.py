@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from aftersale.service import services
@@ -133,3 +136,17 @@ def test_a_replayed_customer_message_is_stored_once(shop_a):
     second = services.add_customer_message(ticket, body="Again", email_message_id="<r@x>")
     assert first.pk == second.pk
     assert ticket.messages.count() == 2
+
+
+def test_the_reply_is_due_in_business_hours_across_a_weekend_and_closed_days(shop_a):
+    # Default hours Mon-Fri 9-17 in Helsinki, first reply within 8 business hours. The shop is
+    # closed on Monday 7 December; Tuesday 8 December is an ordinary day.
+    services.add_closed_day(shop_a.shop, date(2026, 12, 7), "Inventory")
+    with time_machine.travel("2026-12-04T14:00:00Z", tick=False):  # Friday 16:00 in Helsinki
+        ticket = open_one(shop_a.shop)
+    # 1 h on Friday (16-17), nothing at the weekend or on Monday, 7 h on Tuesday: 16:00 local.
+    assert ticket.reply_due_at.astimezone(UTC) == datetime(2026, 12, 8, 14, 0, tzinfo=UTC)
+    with time_machine.travel("2026-12-08T08:00:00Z", tick=False):
+        services.reply(ticket, author=shop_a.staff, body="On it.")
+    ticket.refresh_from_db()
+    assert ticket.reply_due_at is None and ticket.resolve_due_at is not None

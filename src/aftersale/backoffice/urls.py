@@ -13,6 +13,7 @@ from aftersale.backoffice.views import (
     returns,
     shops,
     staff_returns,
+    tickets,
     withdrawals,
 )
 from aftersale.backoffice.views import flows as flow_views
@@ -54,6 +55,23 @@ urlpatterns = [
     path("returns/policy/", returns.policy_page, name="return_policy"),
     path("returns/<int:return_id>/", returns.detail, name="return_detail"),
     path("returns/<int:return_id>/photos/<int:photo_id>/", returns.photo, name="return_photo"),
+    path("tickets/", tickets.inbox, name="tickets"),
+    path("tickets/bulk/", tickets.bulk, name="tickets_bulk"),
+    path("tickets/canned/", tickets.canned_list, name="canned_replies"),
+    path("tickets/canned/<int:reply_id>/", tickets.canned_list, name="canned_reply"),
+    path("tickets/<int:ticket_id>/", tickets.detail, name="ticket_detail"),
+    path("tickets/<int:ticket_id>/note/", tickets.note, name="ticket_note"),
+    path("tickets/<int:ticket_id>/change/", tickets.change, name="ticket_change"),
+    path(
+        "tickets/<int:ticket_id>/replies/<int:message_id>/retry/",
+        tickets.retry,
+        name="ticket_reply_retry",
+    ),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        tickets.attachment,
+        name="ticket_attachment",
+    ),
     path("flows/", flow_views.flow_list, name="flow_list"),
     path("flows/new/", flow_views.flow_edit, name="flow_new"),
     path("flows/<int:flow_id>/", flow_views.flow_detail, name="flow_detail"),

@@ -194,6 +194,14 @@ def has_access(request, shop: Shop) -> bool:
     return _grant_for(request, shop) is not None
 
 
+def signed_in_customers(request, shop: Shop) -> list[Customer]:
+    """The customers whose orders this browser may see in ``shop`` (none without a grant)."""
+    entry = _grant_for(request, shop)
+    if entry is None:
+        return []
+    return list(Customer.objects.for_shop(shop).filter(pk__in=entry["customers"]))
+
+
 def visible_orders(request, shop: Shop) -> QuerySet[Order]:
     """The orders of ``shop`` this browser has proved access to (none without a grant)."""
     entry = _grant_for(request, shop)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersale.portal import lookup, my_data, orders, returns, withdrawal
+from aftersale.portal import contact, help_centre, lookup, my_data, orders, returns, withdrawal
 
 app_name = "portal"
 
@@ -11,12 +11,18 @@ urlpatterns = [
     path("link/", lookup.request_link, name="request_link"),
     path("link/<str:token>/", lookup.open_link, name="open_link"),
     path("sign-out/", lookup.sign_out, name="sign_out"),
+    path("help/", help_centre.index, name="help"),
+    path("help/<int:article_id>/", help_centre.article, name="help_article"),
+    path("help/<int:article_id>/feedback/", help_centre.feedback, name="help_feedback"),
     path("orders/<int:order_id>/", orders.order_page, name="order"),
     path("orders/<int:order_id>/return/", returns.start_return, name="start_return"),
     path("returns/<str:code>/", returns.return_status, name="return_status"),
     path("returns/<str:code>/slip.pdf", returns.return_slip, name="return_slip"),
     path("returns/<str:code>/qr.svg", returns.return_qr, name="return_qr"),
     path("returns/<str:code>/photos/<int:photo_id>/", returns.return_photo, name="return_photo"),
+    path("contact/", contact.contact, name="contact"),
+    path("contact/sent/", contact.contact_sent, name="contact_sent"),
+    path("contact/suggestions/", contact.contact_suggestions, name="contact_suggestions"),
     path("my-data/", my_data.request_export, name="my_data"),
     # Before the export link's pattern, which would take "erase" for a token.
     path("my-data/erase/", my_data.request_erasure, name="erase_my_data"),

@@ -1,4 +1,6 @@
-"""Changing tickets: the only place that writes them. Each function runs in one transaction
+"""Changing the service desk: opening hours and targets (at the end), and tickets.
+
+Tickets: this is the only place that writes them. Each function runs in one transaction
 and records what happened on the customer's timeline.
 
 Opening and customer messages (contact form, e-mail, API)::
@@ -16,7 +18,7 @@ below them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -28,17 +30,22 @@ from django.utils.translation import gettext as _
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
 from aftersale.service.attachments import Upload, check_uploads
+from aftersale.service.hours import business_calendar, support_targets, supported_countries
 from aftersale.service.mail_identity import message_id_for
 from aftersale.service.models import (
     REOPENED_BY_CUSTOMER,
     Delivery,
+    OpeningHours,
     Priority,
+    ShopClosedDay,
     Source,
+    SupportSettings,
     Ticket,
     TicketAttachment,
     TicketMessage,
     TicketState,
     Topic,
+    Weekday,
 )
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
@@ -83,6 +90,17 @@ def _existing_message(shop, email_message_id: str | None) -> TicketMessage | Non
         .exclude(kind=TicketMessage.Kind.STAFF)
         .select_related("ticket")
         .first()
+    )
+
+
+def due_moments(shop, start: datetime) -> tuple[datetime, datetime]:
+    """When a reply and a resolution are due for something that arrived at ``start``, counting
+    the shop's business hours (its targets, opening hours, closed days and holidays)."""
+    targets = support_targets(shop)
+    calendar = business_calendar(shop, targets=targets)
+    return (
+        calendar.add_business_time(start, timedelta(hours=targets.first_response_hours)),
+        calendar.add_business_time(start, timedelta(hours=targets.resolution_hours)),
     )
 
 
@@ -132,6 +150,7 @@ def open_ticket(
         if order is not None and customer is None:
             customer = order.customer
         now = timezone.now()
+        reply_due, resolve_due = due_moments(shop, now)
         ticket = Ticket.objects.create(
             shop=shop,
             number=_next_number(shop),
@@ -144,6 +163,8 @@ def open_ticket(
             order=order,
             source=source,
             waiting_since=now,
+            reply_due_at=reply_due,
+            resolve_due_at=resolve_due,
         )
         message = TicketMessage.objects.create(
             shop=shop,
@@ -193,9 +214,13 @@ def add_customer_message(
             in_reply_to=in_reply_to or "",
         )
         _save_attachments(message, uploads)
-        changed = ["waiting_since", "updated_at"]
+        changed = ["waiting_since", "reply_due_at", "resolve_due_at", "updated_at"]
         if ticket.waiting_since is None:
             ticket.waiting_since = now
+            reply_due, resolve_due = due_moments(ticket.shop, now)
+            ticket.reply_due_at = reply_due
+            if ticket.state == TicketState.SOLVED or ticket.resolve_due_at is None:
+                ticket.resolve_due_at = resolve_due
         if ticket.state in REOPENED_BY_CUSTOMER:
             previous = ticket.state
             ticket.state = TicketState.OPEN
@@ -266,9 +291,18 @@ def reply(ticket: Ticket, *, author, body: str, then: str = TicketState.WAITING)
         first = ticket.first_response_at is None
         ticket.first_response_at = ticket.first_response_at or now
         ticket.waiting_since = None
+        ticket.reply_due_at = None
         if ticket.assignee_id is None:
             ticket.assignee = author
-        ticket.save(update_fields=["first_response_at", "waiting_since", "assignee", "updated_at"])
+        ticket.save(
+            update_fields=[
+                "first_response_at",
+                "waiting_since",
+                "reply_due_at",
+                "assignee",
+                "updated_at",
+            ]
+        )
         _event(
             ticket,
             types.TICKET_ANSWERED,
@@ -309,7 +343,8 @@ def _set_state(ticket: Ticket, state: str, actor, now: datetime) -> None:
     if state == TicketState.SOLVED:
         ticket.solved_at = now
         ticket.waiting_since = None
-        fields += ["solved_at", "waiting_since"]
+        ticket.reply_due_at = None
+        fields += ["solved_at", "waiting_since", "reply_due_at"]
     ticket.save(update_fields=fields)
     if state == TicketState.SOLVED and previous != TicketState.SOLVED:
         _event(ticket, types.TICKET_SOLVED, now, {"agent": getattr(actor, "pk", None)})
@@ -467,3 +502,89 @@ def bulk_change(shop, ticket_ids, action: str, *, actor) -> int:
                 }[action]
                 change_state(ticket, state, actor=actor)
     return len(tickets)
+
+
+# --- Opening hours, closed days and answer-time targets ---------------------------------------
+
+
+class HoursError(ValueError):
+    """The hours or settings cannot be saved; the message names the day or field and why."""
+
+
+def _end(closes: time) -> int:
+    return (closes.hour * 60 + closes.minute) or 24 * 60
+
+
+@transaction.atomic
+def save_opening_hours(shop, week: dict[int, list[tuple[time, time]]]) -> list[OpeningHours]:
+    """Replace the shop's weekly hours: {weekday (0 = Monday): [(opens, closes), …]}.
+
+    ``closes`` at 00:00 is midnight. Days left out are closed. Nothing is saved when any day
+    has an interval that ends before it starts or overlaps another."""
+    rows = []
+    for weekday in sorted(week):
+        label = Weekday(weekday).label
+        previous_end = -1
+        for opens, closes in sorted(week[weekday]):
+            start, end = opens.hour * 60 + opens.minute, _end(closes)
+            if end <= start:
+                raise HoursError(
+                    _("%(day)s: %(opens)s–%(closes)s ends before it starts.")
+                    % {"day": label, "opens": f"{opens:%H:%M}", "closes": f"{closes:%H:%M}"}
+                )
+            if start < previous_end:
+                raise HoursError(
+                    _("%(day)s: the intervals overlap; give each hour only once.") % {"day": label}
+                )
+            previous_end = end
+            rows.append(OpeningHours(shop=shop, weekday=weekday, opens=opens, closes=closes))
+    OpeningHours.objects.for_shop(shop).delete()
+    return OpeningHours.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def add_closed_day(shop, day: date, name: str = "") -> ShopClosedDay:
+    """Close the desk on ``day`` (saving it again renames it)."""
+    closed, _created = ShopClosedDay.objects.update_or_create(
+        shop=shop, date=day, defaults={"name": name.strip()[:100]}
+    )
+    return closed
+
+
+@transaction.atomic
+def remove_closed_day(shop, closed_day_id: int) -> bool:
+    deleted, _rows = ShopClosedDay.objects.for_shop(shop).filter(pk=closed_day_id).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def save_support_settings(
+    shop, *, first_response_hours: int, resolution_hours: int, holiday_countries: list[str]
+) -> SupportSettings:
+    """Save the answer-time targets (business hours) and whose public holidays close the desk."""
+    countries = []
+    known = supported_countries()
+    for code in holiday_countries:
+        code = code.strip().upper()
+        if not code:
+            continue
+        if code not in known:
+            raise HoursError(
+                _("%(code)s is not a country with known public holidays; use codes like FI or SE.")
+                % {"code": code}
+            )
+        if code not in countries:
+            countries.append(code)
+    if first_response_hours < 1 or resolution_hours < 1:
+        raise HoursError(_("Targets are whole business hours, at least 1."))
+    if resolution_hours < first_response_hours:
+        raise HoursError(_("The resolution target cannot be shorter than the first response."))
+    settings, _created = SupportSettings.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "first_response_hours": first_response_hours,
+            "resolution_hours": resolution_hours,
+            "holiday_countries": countries,
+        },
+    )
+    return settings

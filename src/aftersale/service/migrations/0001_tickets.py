@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('service', '0003_help_search_index'),
         ('core', '0001_initial'),
         ('orders', '0007_indexes_for_change_feeds_and_daily_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
