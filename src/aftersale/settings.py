@@ -221,7 +221,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # aiosmtpd (`aftersale mail-in`) logs every SMTP command with its addresses at INFO.
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 # Demo logins printed by `make run`; used only by `aftersale demo`.

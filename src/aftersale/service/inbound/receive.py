@@ -81,8 +81,10 @@ def deliver(mail: InboundMail, route: Route) -> Delivery:
         logger.warning("%s: mail from our own address %r dropped", shop.slug, mail.sender)
         return Delivery(route, Outcome.IGNORED, reason="loop")
     if not _answerable(mail.sender):
-        raise ValidationError(_("The sender's address %(address)s cannot be answered.") % {
-            "address": mail.sender[:100]})
+        raise ValidationError(
+            _("The sender's address %(address)s cannot be answered.")
+            % {"address": mail.sender[:100]}
+        )
     if _over_rate_limit(shop, mail.sender):
         logger.warning("%s: %s wrote too often; held off", shop.slug, mail.sender)
         return Delivery(route, Outcome.RATE_LIMITED, reason="rate_limited")

@@ -33,7 +33,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, connections
 
 from aftersale.service.inbound.message import parse_message
 from aftersale.service.inbound.receive import Outcome, deliver, routes_for
@@ -50,12 +50,12 @@ ACCEPTED = "250 2.0.0 Message accepted"
 
 
 def _in_thread(func, *args):
-    """Database work, in an executor thread with its own connection."""
-    close_old_connections()
+    """Database work, in an executor thread, on a connection of its own that is closed after
+    (mail comes now and then; no connection is left open in a thread that may be gone)."""
     try:
         return func(*args)
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
 def _accepts(address: str) -> bool:
