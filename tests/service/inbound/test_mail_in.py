@@ -220,3 +220,16 @@ def test_mail_from_an_address_nobody_could_answer_is_refused_for_good(mail_in, s
         send(mail_in, customer_mail(sender="not-an-address", name=""), sender="x@example.fi")
     assert refused.value.smtp_code == 554
     assert not Ticket.objects.exists()
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_new_one(mail_in, smtp, shop_a):
+    send(mail_in, customer_mail())
+    ticket = only_ticket(shop_a.shop)
+    reply = services.reply(ticket, author=shop_a.staff, body="Hoidettu.")
+    services.change_state(ticket, "closed", actor=shop_a.staff)
+
+    send(mail_in, customer_mail(text="Vielä yksi kysymys", in_reply_to=reply.email_message_id))
+
+    newest = Ticket.objects.for_shop(shop_a.shop).exclude(pk=ticket.pk).get()
+    assert customer_texts(newest) == ["Vielä yksi kysymys"]
+    assert len(customer_texts(ticket)) == 1

@@ -10,7 +10,8 @@ For each shop the mail reaches (``routing``):
 3. the mail threads onto a ticket, in this order: the signed conversation token in the
    recipient address, our signed Message-IDs (or the customer's own earlier ones) in
    In-Reply-To/References, the "[#1234]" ticket number in the subject when the sender is the
-   ticket's own address; otherwise it opens a new ticket (source e-mail).
+   ticket's own address; otherwise, or when that ticket is closed, it opens a new ticket
+   (source e-mail). A solved, waiting or snoozed ticket opens again (``services``).
 
 Files the desk does not keep (kind or size, see ``service.attachments``) are left out and
 named at the end of the message so staff know to ask. A mail delivered twice (same
@@ -37,7 +38,7 @@ from aftersale.service.attachments import MAX_BYTES, MAX_FILES, Upload, content_
 from aftersale.service.inbound.automatic import automatic_kind
 from aftersale.service.inbound.message import InboundMail
 from aftersale.service.inbound.routing import Route, is_ours, routes_for
-from aftersale.service.models import Source, Ticket, Topic
+from aftersale.service.models import Source, Ticket, TicketState, Topic
 
 logger = logging.getLogger("aftersale.service.mail")
 
@@ -89,6 +90,8 @@ def deliver(mail: InboundMail, route: Route) -> Delivery:
         logger.warning("%s: %s wrote too often; held off", shop.slug, mail.sender)
         return Delivery(route, Outcome.RATE_LIMITED, reason="rate_limited")
     ticket = thread(mail, route)
+    if ticket is not None and ticket.state == TicketState.CLOSED:
+        ticket = None  # closed for good: a new matter, where staff will see it
     with translation.override(_language(shop, ticket)):
         uploads, body = _files_and_body(mail)
     message_id = mail.message_id or _made_up_message_id(mail)
