@@ -62,37 +62,33 @@ def _accepts(address: str) -> bool:
     return route(address) is not None
 
 
+def _reply_for(mail, found) -> str:
+    """Deliver ``mail`` to one shop; the reply its recipients get."""
+    try:
+        delivery = deliver(mail, found)
+    except DatabaseError:
+        logger.exception("%s: could not store mail from %s", found.shop.slug, mail.sender)
+        return TEMPORARY
+    except ValidationError as error:
+        # It will never fit: the sender's server returns it to the sender, who learns of it.
+        logger.warning("%s: mail from %s refused: %s", found.shop.slug, mail.sender, error)
+        return REFUSED
+    except Exception:
+        # Mail we could not turn into a ticket: it stays queued at the sender's side.
+        logger.exception("%s: mail from %s failed", found.shop.slug, mail.sender)
+        return TEMPORARY
+    return RATE_LIMITED if delivery.outcome == Outcome.RATE_LIMITED else ACCEPTED
+
+
 def _deliver_all(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict[str, str]:
-    """Each accepted recipient's reply to the message."""
+    """Each accepted recipient's reply to the message (one delivery per shop)."""
     mail = parse_message(raw, envelope_sender=mail_from, envelope_recipients=rcpt_tos)
-    replies: dict[str, str] = {}
-    routes = routes_for(rcpt_tos)
-    for found in routes:
-        try:
-            delivery = deliver(mail, found)
-        except DatabaseError:
-            logger.exception("%s: could not store mail from %s", found.shop.slug, mail.sender)
-            replies[found.shop.slug] = TEMPORARY
-            continue
-        except ValidationError as error:
-            # It will never fit: the sender's server returns it to the sender, who learns.
-            logger.warning("%s: mail from %s refused: %s", found.shop.slug, mail.sender, error)
-            replies[found.shop.slug] = REFUSED
-            continue
-        except Exception:
-            # Mail we cannot read into a ticket: keep it at the sender's side, in the queue.
-            logger.exception("%s: mail from %s failed", found.shop.slug, mail.sender)
-            replies[found.shop.slug] = TEMPORARY
-            continue
-        replies[found.shop.slug] = (
-            RATE_LIMITED if delivery.outcome == Outcome.RATE_LIMITED else ACCEPTED
-        )
-    by_recipient = {}
+    by_shop = {found.shop.pk: _reply_for(mail, found) for found in routes_for(rcpt_tos)}
+    replies = {}
     for address in rcpt_tos:
-        found_route = route(address)
-        slug = found_route.shop.slug if found_route is not None else None
-        by_recipient[address] = replies.get(slug, TEMPORARY) if slug else TEMPORARY
-    return by_recipient
+        found = route(address)
+        replies[address] = by_shop.get(found.shop.pk, TEMPORARY) if found else TEMPORARY
+    return replies
 
 
 def _closed(session: SMTP) -> bool:
