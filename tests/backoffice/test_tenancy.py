@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from aftersale.service.canned import save_canned_reply
 from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
+from tests.service.conftest import make_article
 from tests.service.helpers import open_ticket
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,9 @@ OBJECT_URLS = [
             "reply_id": save_canned_reply(shop, language="fi", title="Kiitos", body="Kiitos!").pk
         },
     ),
+    ("backoffice:help_article", lambda shop: {"article_id": make_article(shop).pk}),
+    ("backoffice:help_article_delete", lambda shop: {"article_id": make_article(shop).pk}),
+    ("backoffice:help_category", lambda shop: {"category_id": make_article(shop).category_id}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -64,6 +68,9 @@ SHOP_PAGES = [
     "backoffice:withdrawals",
     "backoffice:tickets",
     "backoffice:canned_replies",
+    "backoffice:help",
+    "backoffice:help_category_new",
+    "backoffice:help_article_new",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

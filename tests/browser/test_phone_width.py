@@ -33,6 +33,8 @@ from aftersale.portal.export_links import ERASURE, data_link_path, export_link_p
 from aftersale.returns import policy
 from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
+from aftersale.service.help.models import HelpArticle, HelpCategory
+from aftersale.service.services import add_closed_day
 from aftersale.webhooks.services import add_webhook_endpoint
 from tests.factories import CustomerFactory
 
@@ -49,6 +51,7 @@ PORTAL_NOT_PAGES = {
     "portal:return_qr",
     "portal:return_photo",
     "portal:withdrawal_acknowledgement",
+    "portal:help_feedback",  # POST: answers "did this help?"
 }
 
 # The widest elements that stick out of the screen, for the failure message.
@@ -151,6 +154,9 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "token_id": _token.pk,
         "endpoint_id": endpoint.pk,
         "segment": RfmSegment.values[0],
+        "category_id": HelpCategory.objects.for_shop(shop).order_by("id").first().pk,
+        "article_id": HelpArticle.objects.for_shop(shop).order_by("id").first().pk,
+        "closed_day_id": add_closed_day(shop, timezone.localdate() + timedelta(days=30)).pk,
     }
 
 
@@ -268,6 +274,11 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
     walk.visit(f"/s/{shop.slug}/my-data/")
+    # The help centre: its index, a search and an article.
+    walk.visit(f"/s/{shop.slug}/help/")
+    walk.visit(f"/s/{shop.slug}/help/?q=palautus")
+    article = HelpArticle.objects.for_shop(shop).filter(published=True).order_by("id").first()
+    walk.visit(f"/s/{shop.slug}/help/{article.pk}/")
     walk.visit(export_link_path(shop, customer.email))
     # Erasure: the request, the confirmation, the receipt and the used link, for a customer of
     # its own so that the rest of the walk keeps its data.
@@ -293,6 +304,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         f"/s/{shop.slug}/orders/{order.pk}/return/",
         status_page,
         f"/s/{shop.slug}/withdraw/",
+        f"/s/{shop.slug}/help/",
+        f"/s/{shop.slug}/help/{article.pk}/",
         *[url for url in walk.urls if url.startswith("/t/")],
     ]
     for language in ("sv", "en"):

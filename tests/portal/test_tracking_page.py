@@ -137,6 +137,7 @@ def test_it_takes_two_queries_however_long_the_parcels_history(
         TrackingEventFactory(
             shipment=waiting, carrier_code=f"E{hour}", occurred_at=NOW - timedelta(hours=hour)
         )
-    # The parcel with its shop, order and pickup point; then its events.
-    with django_assert_num_queries(2):
+    # The parcel with its shop, order and pickup point; then its events; the customer-service
+    # opening status (targets, weekly hours, closed days); the help articles about delivery.
+    with django_assert_num_queries(6):
         assert client.get(f"/t/{waiting.tracking_token}/").status_code == 200

@@ -108,3 +108,23 @@ def test_every_portal_page_shows_the_opening_status(client, shop_a):
     assert "data-opening-status" in page
     assert "We answer within 1 business day." in page
     assert "/s/pohjola/help/" in page
+
+
+def test_the_help_centre_costs_the_same_queries_for_two_articles_or_twenty(
+    client, shop_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    category = make_article(shop_a.shop).category
+    client.get("/s/pohjola/help/")  # the day's first visitor creates the day's count
+    counts = []
+    for total in (2, 20):
+        while HelpArticle.objects.for_shop(shop_a.shop).count() < total:
+            make_article(shop_a.shop, category=category)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/s/pohjola/help/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    with django_assert_max_num_queries(20):
+        client.get("/s/pohjola/help/")

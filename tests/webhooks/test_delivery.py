@@ -170,3 +170,25 @@ def test_it_refuses_to_post_into_its_own_network(shop_a, receiver, settings):
     send_due_deliveries(now=settle())
     assert hook.requests == []
     assert "refused" in WebhookDelivery.objects.get().response_excerpt
+
+
+def test_ticket_events_reach_a_subscribed_url(shop_a, receiver, settings, tmp_path):
+    from aftersale.service import services
+    from tests.service.helpers import open_ticket
+
+    settings.MEDIA_ROOT = tmp_path
+    hook = receiver()
+    add_webhook_endpoint(
+        shop_a.shop, url=hook.url, event_types=["ticket.opened", "ticket.answered", "ticket.solved"]
+    )
+    ticket = open_ticket(shop_a.shop, source="api")
+    services.reply(ticket, author=shop_a.staff, body="Fixed.", then="solved")
+    assert queue_new_events(now=settle()) == 3
+    assert send_due_deliveries(now=settle()) == 3
+    received = [json.loads(body) for _headers, body in hook.requests]
+    assert [message["type"] for message in received] == [
+        "ticket.opened",
+        "ticket.answered",
+        "ticket.solved",
+    ]
+    assert received[0]["data"] == {"number": 1, "topic": "return", "source": "api"}

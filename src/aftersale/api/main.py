@@ -21,6 +21,7 @@ from aftersale.api.inbound import views as inbound
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.api.schemas import ShipmentTrackingEventIn
+from aftersale.api.tickets import add_ticket_endpoints
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
 from aftersale.delivery.payloads import ShipmentIn
@@ -57,9 +58,9 @@ api = Api(
     version="1",
     description=(
         "Send orders, customers, products, shipments, payments and refunds; read orders, "
-        "customers, shipments and returns. Authenticate with `Authorization: Bearer <token>` "
-        "(create a token in the back-office under Integrations). Errors are RFC 9457 "
-        "problem+json."
+        "customers, shipments, returns and support tickets; open tickets. Authenticate with "
+        "`Authorization: Bearer <token>` (create a token in the back-office under "
+        "Integrations). Errors are RFC 9457 problem+json."
     ),
     urls_namespace="api",
     auth=ShopToken(),
@@ -85,6 +86,7 @@ for path, model, service, noun, plural, tag in [
 add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not an id
 add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
 reads.add_read_endpoints(ingest)
+add_ticket_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

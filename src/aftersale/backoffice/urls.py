@@ -6,11 +6,13 @@ from aftersale.backoffice.views import (
     dashboard,
     deliveries,
     exports,
+    help_centre,
     insights,
     integrations,
     orders,
     privacy,
     returns,
+    service_hours,
     shops,
     staff_returns,
     tickets,
@@ -127,6 +129,39 @@ urlpatterns = [
         withdrawals.refund_unclaimed,
         name="unclaimed_refund",
     ),
+    path("help/", help_centre.overview, name="help"),
+    path("help/starter/", help_centre.add_starter_articles, name="help_starter"),
+    path("help/categories/new/", help_centre.category_edit, name="help_category_new"),
+    path("help/categories/<int:category_id>/", help_centre.category_edit, name="help_category"),
+    path(
+        "help/categories/<int:category_id>/delete/",
+        help_centre.category_delete,
+        name="help_category_delete",
+    ),
+    path(
+        "help/categories/<int:category_id>/move/",
+        help_centre.category_move,
+        name="help_category_move",
+    ),
+    path("help/articles/new/", help_centre.article_edit, name="help_article_new"),
+    path("help/articles/<int:article_id>/", help_centre.article_edit, name="help_article"),
+    path(
+        "help/articles/<int:article_id>/delete/",
+        help_centre.article_delete,
+        name="help_article_delete",
+    ),
+    path(
+        "help/articles/<int:article_id>/move/", help_centre.article_move, name="help_article_move"
+    ),
+    path("service/hours/", service_hours.hours, name="service_hours"),
+    path("service/hours/save/", service_hours.save_hours, name="service_hours_save"),
+    path("service/closed-days/", service_hours.add_closed_day, name="service_closed_day_add"),
+    path(
+        "service/closed-days/<int:closed_day_id>/remove/",
+        service_hours.remove_closed_day,
+        name="service_closed_day_remove",
+    ),
+    path("service/targets/", service_hours.save_targets, name="service_targets"),
     path("integrations/", integrations.integrations, name="integrations"),
     path(
         "integrations/tokens/<int:token_id>/revoke/", integrations.revoke_token, name="revoke_token"

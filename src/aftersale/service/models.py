@@ -244,6 +244,8 @@ class Ticket(TimeStamped):
             models.Index(fields=["shop", "customer", "state"], name="ticket_customer"),
             models.Index(fields=["shop", "state", "snoozed_until"], name="ticket_snoozed"),
             models.Index(fields=["shop", "state", "reply_due_at"], name="ticket_reply_due"),
+            # The API's change feed: ?updated_since and the cursor walk (updated_at, id).
+            models.Index(fields=["shop", "updated_at", "id"], name="ticket_shop_updated"),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -140,6 +141,13 @@ def open_ticket(
     email = (email or (customer.email if customer else "")).strip()
     if not email and customer is None:
         raise ValidationError({"email": _("Give an e-mail address we can answer to.")})
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                {"email": _("%(email)s is not an e-mail address.") % {"email": email[:100]}}
+            ) from None
     body = _clean_text(body, "body")
     subject = " ".join((subject or "").split())[:MAX_SUBJECT] or body.splitlines()[0][:80]
     with transaction.atomic():
@@ -508,7 +516,12 @@ def bulk_change(shop, ticket_ids, action: str, *, actor) -> int:
 
 
 class HoursError(ValueError):
-    """The hours or settings cannot be saved; the message names the day or field and why."""
+    """The hours or settings cannot be saved; the message names the day or field and why,
+    ``field`` is the setting it is about."""
+
+    def __init__(self, message: str, field: str = "hours"):
+        super().__init__(message)
+        self.field = field
 
 
 def _end(closes: time) -> int:
@@ -571,14 +584,20 @@ def save_support_settings(
         if code not in known:
             raise HoursError(
                 _("%(code)s is not a country with known public holidays; use codes like FI or SE.")
-                % {"code": code}
+                % {"code": code},
+                field="holiday_countries",
             )
         if code not in countries:
             countries.append(code)
     if first_response_hours < 1 or resolution_hours < 1:
-        raise HoursError(_("Targets are whole business hours, at least 1."))
+        raise HoursError(
+            _("Targets are whole business hours, at least 1."), field="first_response_hours"
+        )
     if resolution_hours < first_response_hours:
-        raise HoursError(_("The resolution target cannot be shorter than the first response."))
+        raise HoursError(
+            _("The resolution target cannot be shorter than the first response."),
+            field="resolution_hours",
+        )
     settings, _created = SupportSettings.objects.update_or_create(
         shop=shop,
         defaults={

@@ -66,7 +66,7 @@ class HelpArticle(TimeStamped):
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="help_articles")
     category = models.ForeignKey(
-        HelpCategory, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
+        HelpCategory, on_delete=models.CASCADE, related_name="articles", verbose_name=_("category")
     )
     topic = models.CharField(
         _("topic"),

@@ -80,17 +80,24 @@ def suggest_articles(shop, language: str, text: str, limit: int = 3) -> list[Hit
     return search_articles(shop, language, text, limit=limit)
 
 
-def _postgres(shop, language: str, terms: list[str], limit: int):
+def postgres_query(shop, language: str, terms: list[str]):
+    """The ranked full-text query. Each term also matches by its first letters, since the
+    Finnish stemmer leaves "palautus" whole while it cuts "palautuksen" to "palautuks"."""
     config = CONFIGS[language]
-    query = " | ".join(f"{term}:*" if len(term) >= 3 else term for term in terms)
+    words = list(dict.fromkeys(word for term in terms for word in (term, _stem(term))))
+    query = " | ".join(f"{word}:*" if len(word) >= 3 else word for word in words)
     vector = search_vector_sql(config)
     tsquery = f"to_tsquery('{config}'::regconfig, %s)"
-    return list(
+    return (
         _published(shop, language)
         .annotate(rank=RawSQL(f"ts_rank({vector}, {tsquery})", [query]))
         .extra(where=[f"{vector} @@ {tsquery}"], params=[query])  # noqa: S610 - fixed SQL
-        .order_by("-rank", "article__category__position", "article__position", "id")[:limit]
+        .order_by("-rank", "article__category__position", "article__position", "id")
     )
+
+
+def _postgres(shop, language: str, terms: list[str], limit: int):
+    return list(postgres_query(shop, language, terms)[:limit])
 
 
 def _stem(term: str) -> str:

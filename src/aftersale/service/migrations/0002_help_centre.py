@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('helpful_yes', models.PositiveIntegerField(default=0)),
                 ('helpful_no', models.PositiveIntegerField(default=0)),
                 ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='help_articles', to='core.shop')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='service.helpcategory', verbose_name='category')),
+                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='service.helpcategory', verbose_name='category')),
             ],
             options={
                 'verbose_name': 'help article',

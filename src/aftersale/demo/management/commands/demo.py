@@ -18,6 +18,7 @@ from aftersale.demo import logins
 from aftersale.demo.headline import headline_rates
 from aftersale.demo.simulation import SHOPS, DemoParameters, simulate
 from aftersale.demo.writer import WRITTEN_MODELS, RowWriter, create_demo_shop, write_history
+from aftersale.service.help.starter import create_starter_articles
 
 
 def parse_date(value: str) -> date:
@@ -111,6 +112,9 @@ class Command(BaseCommand):
                 self.stdout.write("Indexing…")
             logins.create_demo_users(shops, settings.DEMO_PASSWORD)
             writer.reset_sequences(WRITTEN_MODELS)
+            # The help centre's starter articles, written from each shop's settings and parcels.
+            for shop in shops.values():
+                create_starter_articles(shop)
         self.stdout.write("Updating the query planner's statistics…")
         analyze(WRITTEN_MODELS, vacuum=True)
 
