@@ -33,8 +33,12 @@ from aftersale.portal.export_links import ERASURE, data_link_path, export_link_p
 from aftersale.returns import policy
 from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
+from aftersale.service.attachments import Upload
+from aftersale.service.canned import save_canned_reply
 from aftersale.service.help.models import HelpArticle, HelpCategory
-from aftersale.service.services import add_closed_day
+from aftersale.service.models import Ticket
+from aftersale.service.services import add_closed_day, add_note, open_ticket
+from aftersale.service.services import reply as reply_to
 from aftersale.webhooks.services import add_webhook_endpoint
 from tests.factories import CustomerFactory
 
@@ -43,7 +47,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 # URLs that are no page: files, images and POST-only actions.
-NOT_PAGES = {"backoffice:return_photo"}
+NOT_PAGES = {"backoffice:return_photo", "backoffice:ticket_attachment"}
 PORTAL_NOT_PAGES = {
     "portal:request_link",  # POST: sends the link, answers with the lookup page
     "portal:sign_out",
@@ -52,6 +56,7 @@ PORTAL_NOT_PAGES = {
     "portal:return_photo",
     "portal:withdrawal_acknowledgement",
     "portal:help_feedback",  # POST: answers "did this help?"
+    "portal:contact_suggestions",  # a fragment the contact form fetches as the customer types
 }
 
 # The widest elements that stick out of the screen, for the failure message.
@@ -157,6 +162,35 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "category_id": HelpCategory.objects.for_shop(shop).order_by("id").first().pk,
         "article_id": HelpArticle.objects.for_shop(shop).order_by("id").first().pk,
         "closed_day_id": add_closed_day(shop, timezone.localdate() + timedelta(days=30)).pk,
+        **ticket_objects(shop, order),
+    }
+
+
+def ticket_objects(shop: Shop, order: Order) -> dict[str, object]:
+    """A long ticket about ``order`` with a reply, a note, a file and a canned reply."""
+    ticket = Ticket.objects.for_shop(shop).filter(order=order).first() or open_ticket(
+        shop,
+        email=order.customer.email,
+        name=order.customer.full_name,
+        subject="Paketti ei ole saapunut, vaikka seuranta sanoo toimitetuksi " * 3,
+        body="Hei, tilaukseni ei ole tullut perille. https://pohjola-style.example/seuranta " * 8,
+        topic="delivery",
+        source="portal",
+        customer=order.customer,
+        order=order,
+        attachments=[Upload("kuitti-pitkalla-nimella-ilman-valeja.txt", "text/plain", b"x" * 80)],
+    )
+    owner = ticket.shop.memberships.order_by("id").first().user
+    reply = reply_to(ticket, author=owner, body="Selvitämme asiaa kuljetusyhtiön kanssa. " * 6)
+    add_note(ticket, author=owner, body="Asiakas soitti myös. " * 10)
+    canned = save_canned_reply(
+        shop, language="fi", title="Paketti matkalla", body="Hei {{ customer_first_name }}!"
+    )
+    return {
+        "ticket_id": ticket.pk,
+        "ticket_message_id": reply.pk,
+        "reply_id": canned.pk,
+        "attachment_id": ticket.messages.first().attachments.first().pk,
     }
 
 
@@ -274,6 +308,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.check(f"/s/{shop.slug}/withdrawals/<code>/")
     walk.visit(f"/s/{shop.slug}/link/{magic_token(shop, customer.email)}/")
     walk.visit(f"/s/{shop.slug}/my-data/")
+    walk.visit(f"/s/{shop.slug}/contact/")
+    walk.visit(f"/s/{shop.slug}/contact/sent/")
     # The help centre: its index, a search and an article.
     walk.visit(f"/s/{shop.slug}/help/")
     walk.visit(f"/s/{shop.slug}/help/?q=palautus")
@@ -306,6 +342,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         f"/s/{shop.slug}/withdraw/",
         f"/s/{shop.slug}/help/",
         f"/s/{shop.slug}/help/{article.pk}/",
+        f"/s/{shop.slug}/contact/",
         *[url for url in walk.urls if url.startswith("/t/")],
     ]
     for language in ("sv", "en"):

@@ -13,6 +13,7 @@ from aftersale.core.models import Membership, Shop
 from aftersale.delivery.models import Shipment
 from aftersale.demo.logins import demo_logins
 from aftersale.orders.models import Customer, Order
+from aftersale.service.models import Ticket
 from aftersale.timeline.models import Event
 from tests.factories import OrderFactory
 from tests.planner import forget_statistics, statistics_rows
@@ -39,11 +40,17 @@ def key_columns(slug: str) -> list[tuple]:
     shop = Shop.objects.get(slug=slug)
     orders = Order.objects.for_shop(shop).order_by("external_id")
     shipments = Shipment.objects.for_shop(shop).order_by("external_id")
-    events = Event.objects.for_shop(shop).order_by("occurred_at", "type", "subject_type")
+    # The support tickets are opened when the demo is loaded (at the wall clock's time): they
+    # are compared by what they say, their events without their time.
+    events = Event.objects.for_shop(shop).exclude(type__startswith="ticket.")
+    tickets = Ticket.objects.for_shop(shop).order_by("number")
     return [
         *orders.values_list("external_id", "placed_at", "total_cents", "customer__email", "status"),
         *shipments.values_list("external_id", "status", "held_until", "received_at"),
-        *events.values_list("type", "occurred_at", "customer__external_id"),
+        *events.order_by("occurred_at", "type", "subject_type").values_list(
+            "type", "occurred_at", "customer__external_id"
+        ),
+        *tickets.values_list("number", "subject", "state", "customer__external_id"),
     ]
 
 
@@ -139,3 +146,24 @@ def test_new_rows_get_fresh_ids_after_a_load(shop_a):
         subject_id=order.pk,
         occurred_at=order.placed_at,
     ).pk
+
+
+def test_a_history_up_to_today_has_a_few_recent_tickets_and_nobody_is_emailed(mailoutbox):
+    from aftersale.service.models import Delivery, TicketMessage
+
+    call_command("demo", customers=40, seed=3, stdout=StringIO())  # history up to today
+    for slug in ("pohjola-style", "saaristo-tech"):
+        tickets = Ticket.objects.for_shop(Shop.objects.get(slug=slug))
+        assert tickets.count() == 5
+        assert {"new", "waiting", "solved"} <= set(tickets.values_list("state", flat=True))
+    replies = TicketMessage.objects.filter(kind="staff")
+    assert replies.exists()
+    assert not replies.exclude(delivery=Delivery.NONE).exists()  # recorded, never e-mailed
+    assert mailoutbox == []
+
+
+def test_a_history_that_ended_earlier_has_no_tickets_after_it():
+    from aftersale.service.models import Ticket
+
+    run_demo()
+    assert not Ticket.objects.exists()

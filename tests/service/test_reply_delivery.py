@@ -20,7 +20,7 @@ def test_a_reply_reaches_the_customer_with_a_signed_reply_address(shop_a, smtp, 
 
     assert send_pending_replies() == 1
     [mail] = smtp.to("aino@example.fi")
-    assert mail.subject == f"[#{ticket.number}] Re: Wrong size"
+    assert mail.subject == f"[#{ticket.number}] Vs: Wrong size"  # the ticket is in Finnish
     assert mail.header("Message-ID") == reply.email_message_id
     assert mail.header("In-Reply-To") == "<q1@mail.example>"
     assert mail.header("Reply-To") == mail_identity.reply_to_address(ticket)

@@ -13,21 +13,9 @@ from aftersale.service.attachments import MAX_BYTES, Upload
 from aftersale.service.models import Ticket, TicketMessage, TicketState
 from aftersale.timeline.models import Event
 from tests.factories import CustomerFactory, OrderFactory
+from tests.service.helpers import open_ticket as open_one
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def open_one(shop, **overrides):
-    values = {
-        "email": "aino@example.fi",
-        "name": "Aino Virtanen",
-        "subject": "Wrong size",
-        "body": "The shoes are too small.",
-        "topic": "return",
-        "source": "portal",
-    }
-    values.update(overrides)
-    return services.open_ticket(shop, **values)
 
 
 def test_it_numbers_tickets_per_shop(shop_a, shop_b):

@@ -26,6 +26,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.insights.models import RfmSegment, ValueSegment
 from aftersale.orders.models import Customer, Order, Payment, Refund
 from aftersale.returns.models import ReturnRequest
+from aftersale.service.models import Ticket
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
 
@@ -171,6 +172,17 @@ register_subject(
     "returnrequest", _via_order(ReturnRequest, lambda r: f"return-{r['pk']}", lambda r: r["code"])
 )
 register_subject("payment", _via_order(Payment, lambda r: "payments", lambda r: _("payment")))
+
+
+def _tickets(shop, ids):
+    rows = Ticket.objects.for_shop(shop).filter(pk__in=ids).values_list("pk", "number")
+    return {
+        pk: Subject(f"#{number}", reverse("backoffice:ticket_detail", args=[pk]))
+        for pk, number in rows
+    }
+
+
+register_subject("ticket", _tickets)
 register_subject("refund", _via_order(Refund, lambda r: "refunds", lambda r: _("refund")))
 
 
@@ -295,3 +307,8 @@ describe_type(types.WITHDRAWAL_REFUNDED, gettext_lazy("Withdrawal refunded"))
 describe_type(types.UNCLAIMED_CASE_OPENED, gettext_lazy("Unclaimed parcel case opened"))
 describe_type(types.UNCLAIMED_CASE_REFUNDED, gettext_lazy("Unclaimed parcel refunded"))
 describe_type(types.VARIANT_RESTOCKED, gettext_lazy("Returned item restocked"))
+describe_type(types.TICKET_OPENED, gettext_lazy("Support ticket opened"))
+describe_type(types.TICKET_CUSTOMER_REPLIED, gettext_lazy("Customer wrote to the support ticket"))
+describe_type(types.TICKET_ANSWERED, gettext_lazy("Support ticket answered"))
+describe_type(types.TICKET_SOLVED, gettext_lazy("Support ticket solved"))
+describe_type(types.TICKET_REOPENED, gettext_lazy("Support ticket opened again"))

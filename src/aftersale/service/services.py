@@ -271,9 +271,17 @@ def _system_note(ticket: Ticket, text: str, author=None) -> TicketMessage:
     )
 
 
-def reply(ticket: Ticket, *, author, body: str, then: str = TicketState.WAITING) -> TicketMessage:
+def reply(
+    ticket: Ticket,
+    *,
+    author,
+    body: str,
+    then: str = TicketState.WAITING,
+    email: bool = True,
+) -> TicketMessage:
     """Staff answers the customer: the reply is e-mailed by the worker (service/replies.py) to
-    the ticket's address; the ticket then waits on the customer (or is solved, ``then``)."""
+    the ticket's address; the ticket then waits on the customer (or is solved, ``then``).
+    ``email=False`` records an answer given elsewhere (the demo's, a phone call's) unsent."""
     body = _clean_text(body, "body")
     if then not in (TicketState.WAITING, TicketState.SOLVED, TicketState.OPEN):
         raise ValidationError({"then": _("Choose what happens to the ticket after the reply.")})
@@ -291,8 +299,8 @@ def reply(ticket: Ticket, *, author, body: str, then: str = TicketState.WAITING)
             author=author,
             body=body,
             recipient=ticket.email,
-            delivery=Delivery.PENDING,
-            next_attempt_at=now,
+            delivery=Delivery.PENDING if email else Delivery.NONE,
+            next_attempt_at=now if email else None,
         )
         message.email_message_id = message_id_for(message)
         message.save(update_fields=["email_message_id"])

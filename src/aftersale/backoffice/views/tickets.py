@@ -379,9 +379,11 @@ def change(request, ticket_id: int):
 
 @require_POST
 @shop_required
-def retry(request, ticket_id: int, message_id: int):
+def retry(request, ticket_id: int, ticket_message_id: int):
     ticket = _ticket(request, ticket_id)
-    message = get_for_shop_or_404(TicketMessage.objects, request.shop, pk=message_id, ticket=ticket)
+    message = get_for_shop_or_404(
+        TicketMessage.objects, request.shop, pk=ticket_message_id, ticket=ticket
+    )
     retry_reply(message)
     messages.success(request, _("The reply will be sent again."))
     return redirect("backoffice:ticket_detail", ticket.pk)

@@ -17,6 +17,7 @@ from aftersale.core.bulk import analyze
 from aftersale.demo import logins
 from aftersale.demo.headline import headline_rates
 from aftersale.demo.simulation import SHOPS, DemoParameters, simulate
+from aftersale.demo.tickets import create_demo_tickets
 from aftersale.demo.writer import WRITTEN_MODELS, RowWriter, create_demo_shop, write_history
 from aftersale.service.help.starter import create_starter_articles
 
@@ -115,6 +116,11 @@ class Command(BaseCommand):
             # The help centre's starter articles, written from each shop's settings and parcels.
             for shop in shops.values():
                 create_starter_articles(shop)
+            # A handful of recent support tickets (answers recorded, never e-mailed), when the
+            # history reaches today: they are opened now, and nothing is after the history.
+            if end_date >= timezone.localdate():
+                for shop in shops.values():
+                    create_demo_tickets(shop, seed)
         self.stdout.write("Updating the query planner's statistics…")
         analyze(WRITTEN_MODELS, vacuum=True)
 
