@@ -7,6 +7,7 @@ aftersale import-orders  import orders from a CSV file
 aftersale import-pickup-points  import a carrier's pickup-point registry from a CSV file
 aftersale loyalty-check  compare members' cached points with the ledger (--fix repairs drift)
 aftersale analyze        turn an order export into an HTML report, no server or database
+aftersale mail-in        receive support mail over SMTP/LMTP (behind Postfix) as tickets
 aftersale <command>      any Django management command (migrate, createsuperuser, …)
 """
 
@@ -27,9 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     if len(argv) > 1:
-        argv[1] = (
-            argv[1].replace("-", "_") if argv[1].startswith(("import-", "loyalty-")) else argv[1]
-        )
+        # Friendly names with hyphens (import-orders, mail-in) are the commands' module names.
+        argv[1] = argv[1].replace("-", "_") if not argv[1].startswith("-") else argv[1]
     if len(argv) > 1 and argv[1] == "run" and not os.environ.get("SECRET_KEY"):
         # A single-machine start keeps its own random key in var/ (never a published one).
         from aftersale.env import var_dir, write_local_secret_key

@@ -166,6 +166,13 @@ ANYMAIL = {
     for key, value in __import__("os").environ.items()
     if key.startswith("ANYMAIL_")
 }
+# Support mail in: `aftersale mail-in` listens here (docs/operators/support-mail.md).
+MAIL_IN_HOST = env_str("MAIL_IN_HOST", "127.0.0.1")
+MAIL_IN_PORT = env_int("MAIL_IN_PORT", 2525)
+MAIL_IN_LMTP = env_bool("MAIL_IN_LMTP", False)
+MAIL_IN_MAX_BYTES = env_int("MAIL_IN_MAX_BYTES", 25 * 1024 * 1024)
+# Messages one sender may send one shop in an hour before the receiver holds them off.
+MAIL_IN_RATE_LIMIT = env_int("MAIL_IN_RATE_LIMIT", 20)
 SMS_BACKEND = env_str("SMS_BACKEND", "aftersale.flows.sms.LoggingBackend")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -214,7 +221,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # aiosmtpd (`aftersale mail-in`) logs every SMTP command with its addresses at INFO.
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 # Demo logins printed by `make run`; used only by `aftersale demo`.

@@ -10,6 +10,7 @@ class ServiceConfig(AppConfig):
     def ready(self) -> None:
         from aftersale.core.worker import register_job
         from aftersale.service.help.starter import refresh_all_shops
+        from aftersale.service.inbound import webhook  # noqa: F401  (Anymail's inbound signal)
         from aftersale.service.replies import send_pending_replies
         from aftersale.service.services import wake_snoozed
 
