@@ -8,8 +8,8 @@ blanked; amounts, dates and sources are bookkeeping.
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.loyalty.models import CustomerPoints, LedgerEntry
-from aftersale.privacy.registry import anonymise, declare, keep
+from aftersale.loyalty.models import CustomerPoints, EffectReport, LedgerEntry
+from aftersale.privacy.registry import anonymise, declare, declare_no_customer_data, keep
 
 declare(
     LedgerEntry,
@@ -42,6 +42,10 @@ declare(
     erase=keep(
         _("Point balances and a tier: numbers for the shop's liability, not personal data.")
     ),
+)
+
+declare_no_customer_data(
+    EffectReport, _("Totals comparing members with matched non-members; no one customer's figures.")
 )
 
 from aftersale.loyalty import privacy_rewards  # noqa: E402, F401  (rewards and referrals)

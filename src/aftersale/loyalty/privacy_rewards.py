@@ -14,8 +14,8 @@ from aftersale.loyalty.referral_models import (
     Referral,
     ReferralCode,
 )
-from aftersale.loyalty.reward_models import ExpiryNotice, Redemption
-from aftersale.privacy.registry import anonymise, declare, delete
+from aftersale.loyalty.reward_models import ExpiryNotice, Redemption, Reward
+from aftersale.privacy.registry import anonymise, declare, declare_no_customer_data, delete
 
 declare(
     Redemption,
@@ -82,3 +82,5 @@ declare(
     export=("digest", "first_seen_at"),
     erase=delete(),
 )
+
+declare_no_customer_data(Reward, _("The shop's rewards catalogue: names, costs and terms."))

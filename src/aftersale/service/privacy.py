@@ -2,8 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.privacy.registry import declare, delete
-from aftersale.service.models import Ticket, TicketAttachment, TicketMessage
+from aftersale.privacy.registry import declare, declare_no_customer_data, delete
+from aftersale.service.help.models import HelpArticleTranslation, HelpCategory
+from aftersale.service.models import (
+    CannedReply,
+    ShopClosedDay,
+    SupportSettings,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 
 declare(
     Ticket,
@@ -40,3 +48,13 @@ declare(
     files=("file",),
     erase=delete(),
 )
+
+declare_no_customer_data(
+    CannedReply, _("Reply templates the shop writes; a customer's details fill them when sent.")
+)
+declare_no_customer_data(ShopClosedDay, _("The days the shop's customer service is closed."))
+declare_no_customer_data(
+    SupportSettings, _("Answer-time targets and whose public holidays close the desk.")
+)
+declare_no_customer_data(HelpCategory, _("The shop's help-centre categories."))
+declare_no_customer_data(HelpArticleTranslation, _("The shop's help-centre articles."))
