@@ -44,6 +44,8 @@ def test_the_ingest_benchmark_leaves_other_databases_alone(postgres):
         assert created != bystander and created not in before
         after = server_databases(postgres)
         assert bystander in after
-        assert after == before  # its own database is gone too
+        # Its own database is gone too. (Other work on a shared server may create or drop
+        # databases meanwhile, so only the two names that matter are compared.)
+        assert created not in after
     finally:
         postgres.execute(f"DROP DATABASE IF EXISTS {bystander}")
