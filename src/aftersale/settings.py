@@ -103,6 +103,9 @@ TEMPLATES = [
     },
 ]
 
+# Inputs and selects written in Python, the same markup as Django's templates (core.widgets).
+FORM_RENDERER = "aftersale.core.widgets.WidgetRenderer"
+
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aftersale.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))

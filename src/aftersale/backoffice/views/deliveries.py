@@ -56,7 +56,10 @@ def deliveries(request):
         Shipment.objects.for_shop(request.shop)
         .filter(status__in=[value for _label, value in lists.values()])
         .aggregate(
-            **{key: Count("status", filter=Q(status=value)) for key, (_label, value) in lists.items()}
+            **{
+                key: Count("status", filter=Q(status=value))
+                for key, (_label, value) in lists.items()
+            }
         )
     )
     page = page_of(request, shipments)
