@@ -68,3 +68,10 @@ def test_the_count_stops_at_the_window_in_the_database(login, shop_a, orders):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 1
     assert "LIMIT 56" in counts[0].upper()  # 25 rows before the page, 30 past it, one more
+
+
+def test_it_says_so_in_finnish_and_swedish(login, shop_a, orders):
+    client = login(shop_a.staff)
+    for language, words in (("fi", "Sivu 1, sivuja yli 2"), ("sv", "Sida 1 av fler än 2")):
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        assert words in get_page(client).content.decode()
