@@ -103,6 +103,9 @@ TEMPLATES = [
     },
 ]
 
+# Inputs and selects written in Python, the same markup as Django's templates (core.widgets).
+FORM_RENDERER = "aftersale.core.widgets.WidgetRenderer"
+
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aftersale.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
@@ -190,6 +193,13 @@ CACHES = {
 }
 # Several installations may share one Redis: each keeps its keys under its own prefix.
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "aftersale")
+# Sessions are kept in the database; with Redis each request reads its session from the cache
+# (written through to the database, so a Redis restart signs nobody out).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Outbound webhooks go to public addresses only unless the operator allows private ones:
 # all of them, or the networks listed (comma-separated CIDRs). docs/operators/security.md

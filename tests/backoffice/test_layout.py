@@ -35,3 +35,35 @@ def test_it_offers_a_skip_link_and_labelled_controls(login, shop_a):
     assert '<main id="main" tabindex="-1">' in html
     assert '<label for="language-select"' in html
     assert '<button type="submit" class="small">Change language</button>' in html
+
+
+def test_the_navigation_links_every_area_in_the_readers_language(login, shop_a):
+    client = login(shop_a.staff)
+    client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    html = client.get(reverse("backoffice:dashboard")).content.decode()
+    dashboard = reverse("backoffice:dashboard")
+    assert f'<li><a href="{dashboard}" aria-current="page">' in html
+    for name in (
+        "customer_list",
+        "order_list",
+        "deliveries",
+        "tickets",
+        "returns",
+        "loyalty_settings",
+        "rewards",
+        "withdrawals",
+        "help",
+    ):
+        assert f'<li><a href="{reverse(f"backoffice:{name}")}">' in html
+    assert ">Kunder</a></li>" in html
+    assert ">Returer</a></li>" in html
+    # Pages under the dashboard's address do not make it current.
+    html = client.get(reverse("backoffice:returns")).content.decode()
+    assert f'<li><a href="{dashboard}">' in html
+    assert f'<li><a href="{reverse("backoffice:returns")}" aria-current="page">' in html
+
+
+def test_only_owners_see_the_privacy_link(login, shop_a):
+    privacy = f'href="{reverse("backoffice:privacy_settings")}"'
+    assert privacy not in login(shop_a.staff).get("/").content.decode()
+    assert privacy in login(shop_a.owner).get("/").content.decode()

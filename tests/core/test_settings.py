@@ -50,3 +50,25 @@ def test_deploy_check_is_clean_with_the_documented_production_variables(tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("redis://127.0.0.1:6379/3", "django.contrib.sessions.backends.cached_db"),
+        ("", "django.contrib.sessions.backends.db"),
+    ],
+)
+def test_sessions_are_read_from_redis_when_there_is_one(tmp_path, redis_url, engine):
+    """With Redis a request reads its session from the cache; every session is also in the
+    database, so a Redis restart signs nobody out."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")},
+        "SECRET_KEY": "x",
+        "AFTERSALE_VAR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "aftersale.settings",
+        **({"REDIS_URL": redis_url} if redis_url else {}),
+    }
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == engine, result.stderr

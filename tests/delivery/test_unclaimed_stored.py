@@ -133,6 +133,11 @@ def test_a_report_with_an_end_and_one_over_all_time_equal_a_direct_count(shop):
     assert unclaimed_report(shop, costs=COSTS).summary == unclaimed_summary(shop, costs=COSTS)
 
 
+def writes_stored_days(query) -> bool:
+    """A write other than to the cache (a table without Redis), which keeps the year's sums."""
+    return query["sql"].startswith(("INSERT", "DELETE")) and "aftersale_cache" not in query["sql"]
+
+
 def queries_of_a_stored_report(shop, since):
     unclaimed_report(shop, since=since, costs=COSTS)  # stores the days
     with CaptureQueriesContext(connection) as context:
@@ -150,7 +155,7 @@ def test_a_stored_report_costs_the_same_queries_for_few_or_many_parcels(shop, ot
     # Nothing is written when nothing changed, and no query reads a year of parcels: the
     # parcels table is read for the days changed, the partial first day, today, and the top
     # customers' parcel counts.
-    assert not any(q["sql"].startswith(("INSERT", "DELETE")) for q in many)
+    assert not any(writes_stored_days(q) for q in many)
     assert sum('FROM "delivery_shipment"' in q["sql"] for q in many) == 6
 
 
@@ -272,4 +277,48 @@ def test_the_worker_stores_every_shops_days_before_the_first_view(shop, other_sh
     since = timezone.now() - timedelta(days=365)
     with CaptureQueriesContext(connection) as first_view:
         assert_equals_a_direct_count(shop, since)
-    assert not any(q["sql"].startswith(("INSERT", "DELETE")) for q in first_view)
+    assert not any(writes_stored_days(q) for q in first_view)
+
+
+def sums_read(shop, since) -> int:
+    """How many queries added up stored counts while the report was made."""
+    with CaptureQueriesContext(connection) as context:
+        unclaimed_report(shop, since=since, costs=COSTS, top=3)
+    return sum(
+        'FROM "delivery_unclaimedcount"' in q["sql"]
+        or 'FROM "delivery_unclaimedbycustomer"' in q["sql"]
+        for q in context.captured_queries
+    )
+
+
+def test_the_sums_of_a_year_are_added_up_again_only_after_a_stored_day_changes(shop, other_shop):
+    made = parcels(shop, 60)
+    parcels(other_shop, 30, seed=5)
+    since = timezone.now() - timedelta(days=365)
+    first = assert_equals_a_direct_count(shop, since)
+    assert sums_read(shop, since) == 1  # only the top customers' stored rows, not the sums
+    assert sums_read(other_shop, since) > 1  # another shop's sums are its own
+    assert sums_read(other_shop, since) == 1
+
+    # A parcel of a stored day comes back unclaimed: the sums are added up again, once.
+    waiting = next(
+        p for p in made if p.status == S.READY_FOR_PICKUP and p.shipped_at > since + timedelta(2)
+    )
+    waiting.status, waiting.returned_at = S.RETURNED_TO_SENDER, timezone.now()
+    waiting.save()
+    assert sums_read(shop, since) > 1
+    second = assert_equals_a_direct_count(shop, since)
+    assert second.summary.unclaimed == first.summary.unclaimed + 1
+    assert sums_read(shop, since) == 1
+
+
+def test_sums_are_added_up_again_when_their_version_is_lost_from_the_cache(shop):
+    from django.core.cache import cache
+
+    parcels(shop, 30)
+    since = timezone.now() - timedelta(days=365)
+    assert_equals_a_direct_count(shop, since)
+    assert sums_read(shop, since) == 1
+    cache.delete(f"unclaimed-sums-version:{shop.pk}")
+    assert sums_read(shop, since) > 1
+    assert_equals_a_direct_count(shop, since)

@@ -247,3 +247,38 @@ def test_returned_parcels_come_newest_first_and_only_this_shops(login, shop_a, s
     shown = [html.index(f'data-shipment="{parcel.pk}"') for parcel in parcels]
     assert shown[1] < shown[2] < shown[0]
     assert f'data-shipment="{foreign.pk}"' not in html
+
+
+def test_the_warnings_counted_in_the_database_match_each_cases_countdown(shop_a, withdrawal):
+    """Around the end of a day and across the change to winter time (25 October 2026)."""
+    from aftersale.backoffice.views.withdrawals import OpenCases
+
+    returns = open_withdrawal_returns(shop_a.shop, 12, first_day=1)
+    returns += [
+        ReturnRequestFactory(
+            order=OrderFactory(shop=shop_a.shop),
+            kind="withdrawal",
+            state="requested",
+            requested_at=helsinki(2026, 10, 11, 23, 30) + timedelta(hours=7 * index),
+        )
+        for index in range(12)
+    ]
+    cases = OpenCases(shop_a.shop)
+    every = cases[0 : cases.count()]
+    assert len(every) == 25
+    assert every == sorted(every)  # soonest due first, withdrawals and returns merged
+    assert every[:5] + every[5:10] == cases[0:10]
+    for now in (
+        helsinki(2026, 10, 24, 23, 59),
+        helsinki(2026, 10, 25, 0, 1),
+        helsinki(2026, 10, 28, 12, 0),
+        helsinki(2026, 11, 14, 23, 59) + timedelta(seconds=59),
+        helsinki(2026, 11, 15, 0, 0),
+        helsinki(2026, 11, 21, 9, 15),
+    ):
+        expected = sum(
+            1
+            for due, _kind, _pk in every
+            if deadlines.countdown(due, shop_a.shop, now).level != "ok"
+        )
+        assert cases.warnings(now) == expected, now

@@ -1,5 +1,9 @@
-"""One page of a back-office list; a page number out of range shows the nearest page. Search
-results count at most ``SEARCH_COUNT_LIMIT`` matches."""
+"""One page of a back-office list; a page number out of range shows the nearest page.
+
+No list counts a shop's whole history per request: a list counts at most ``COUNT_WINDOW``
+rows past the start of the page asked for (and says "Page 3 of more than 400" when there are
+more), and search results count at most ``SEARCH_COUNT_LIMIT`` matches.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from django.core.paginator import Page, Paginator
 
 PAGE_SIZE = 25
 SEARCH_COUNT_LIMIT = 1000
+# Rows counted past the start of the page asked for: 400 pages of 25 ahead, read from an index
+# in a few milliseconds even when the shop has half a million orders.
+COUNT_WINDOW = 10_000
 
 
 class CountLimitedPaginator(Paginator):
@@ -40,6 +47,18 @@ class CountLimitedPaginator(Paginator):
         return self.counted > self.count_limit
 
 
+class WindowPaginator(CountLimitedPaginator):
+    """Counts the rows up to ``window`` past the start of the page asked for: every page stays
+    reachable with "Next", and page 1 of a long history costs what page 1 of a short one does."""
+
+    def __init__(self, object_list, per_page, number, window: int):
+        try:
+            start = (max(int(number), 1) - 1) * per_page
+        except (TypeError, ValueError):
+            start = 0
+        super().__init__(object_list, per_page, start + window)
+
+
 def page_of(
     request,
     queryset,
@@ -48,9 +67,15 @@ def page_of(
     count_limit: int | None = None,
     order_when_more=None,
 ) -> Page:
-    if count_limit is None:
+    number = request.GET.get("page")
+    if default_last:
+        # A short list read from its end (one customer's timeline): counted whole.
         paginator = Paginator(queryset, per_page)
+        return paginator.get_page(number or paginator.num_pages)
+    if not hasattr(queryset, "order_by"):
+        paginator = Paginator(queryset, per_page)  # a list in memory: its length is known
+    elif count_limit is None:
+        paginator = WindowPaginator(queryset, per_page, number or 1, COUNT_WINDOW)
     else:
         paginator = CountLimitedPaginator(queryset, per_page, count_limit, order_when_more)
-    number = request.GET.get("page") or (paginator.num_pages if default_last else 1)
-    return paginator.get_page(number)
+    return paginator.get_page(number or 1)

@@ -16,3 +16,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(create_cache_table, sender=self)
         from aftersale.core import signin  # noqa: F401  (counts failed sign-ins)
+        from aftersale.core.choices import use_fast_displays
+
+        use_fast_displays()

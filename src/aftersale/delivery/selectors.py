@@ -10,10 +10,12 @@ live. Rates and costs are explained for merchants in docs/merchants/delivery.md.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -285,11 +287,15 @@ def changed_sent_days(
     )
 
 
-def refresh_unclaimed_days(shop: Shop, zone: ZoneInfo, first: date, last: date) -> None:
+def refresh_unclaimed_days(shop: Shop, zone: ZoneInfo, first: date, last: date) -> str:
     """Make the stored counts of the past days from ``first`` to ``last`` current: days never
     stored (or stored in another time zone) and days with a parcel changed since they were
     last checked are counted again and stored; the others are marked checked at
-    ``checked_at``. Reads only what changed (``changed_sent_days``)."""
+    ``checked_at``. Reads only what changed (``changed_sent_days``).
+
+    Returns a marker of the stored counts of these days: it changes whenever any of them is
+    stored again (``store_unclaimed_days``, the only writer, marks every stored day of the
+    range checked at the time it started), so sums of the range can be kept under it."""
     from aftersale.delivery.services import store_unclaimed_days
 
     checked_at = timezone.now()  # before reading: a change made meanwhile is seen next time
@@ -304,6 +310,49 @@ def refresh_unclaimed_days(shop: Shop, zone: ZoneInfo, first: date, last: date) 
         fresh = count_days(shop, zone, min(stale), max(stale))
         fresh = {day: counts for day, counts in fresh.items() if day in stale}
         store_unclaimed_days(shop, zone, fresh, checked_at=checked_at, window=(first, last))
+        return f"{zone}:{len(stale | set(stored))}:{checked_at.isoformat()}"
+    return f"{zone}:{len(stored)}:{max(stored.values()).isoformat()}"
+
+
+SUMS_KEPT_SECONDS = 2 * 24 * 3600  # a day's sums are superseded the next day
+
+
+def _sums_version_key(shop: Shop) -> str:
+    return f"unclaimed-sums-version:{shop.pk}"
+
+
+def new_sums_version(shop: Shop) -> str:
+    """A new version of the shop's stored unclaimed counts: set by ``store_unclaimed_days``
+    after its rows are committed, so sums kept under an older version are never read again."""
+    version = uuid.uuid4().hex
+    cache.set(_sums_version_key(shop), version, None)
+    return version
+
+
+def _stored_sums(shop: Shop, first: date, last: date, marker: str, top: int) -> dict:
+    """``_stored_counts`` and ``_stored_top`` of ``first`` to ``last``, added up once per
+    version of the shop's stored counts (``new_sums_version``) and ``marker`` of
+    ``refresh_unclaimed_days``, and kept in the shared cache: a year of stored counts is some
+    100,000 rows. The sums hold counts and ids only (no names, nothing that depends on who
+    asks or in which language) under the shop's own key. A version lost from the cache is
+    replaced by a new one, so the sums are added up again."""
+    version = cache.get(_sums_version_key(shop)) or new_sums_version(shop)
+    key = f"unclaimed-sums:{shop.pk}:{version}:{first}:{last}:{top}:{marker}"
+    sums = cache.get(key)
+    if sums is None:
+        keyed, monthly = _stored_counts(shop, first, last)
+        sums = {"keyed": keyed, "monthly": monthly, "top": _stored_top(shop, first, last, top)}
+        cache.set(key, sums, SUMS_KEPT_SECONDS)
+    return sums
+
+
+def _stored_top(shop: Shop, first: date, last: date, top: int) -> list[int]:
+    """The customers with the ``top`` most unclaimed parcels in the stored days (and everyone
+    tied with the last of them), ranked in the database."""
+    stored = UnclaimedByCustomer.objects.for_shop(shop).filter(day__range=(first, last))
+    ranked = stored.values("customer_id").annotate(n=Sum("unclaimed")).order_by("-n")
+    cutoff = Coalesce(Subquery(ranked.values("n")[top - 1 : top]), 0)
+    return list(ranked.filter(n__gte=cutoff).values_list("customer_id", flat=True))
 
 
 def _stored_counts(shop: Shop, first: date, last: date) -> tuple[list[dict], list[dict]]:
@@ -388,15 +437,17 @@ def unclaimed_report(
     # Whole past days come from the stored counts; the rest of the period is counted live.
     live = [(start, until)]
     stored_days = None
+    stored_top: list[int] = []
     if first <= last:
-        refresh_unclaimed_days(shop, zone, first, last)
-        keyed, monthly = _stored_counts(shop, first, last)
-        for row in keyed:
+        marker = refresh_unclaimed_days(shop, zone, first, last)
+        sums = _stored_sums(shop, first, last, marker, top)
+        for row in sums["keyed"]:
             add(row, ("delivery_method", "carrier", "pickup_point", ""))
-        for row in monthly:
+        for row in sums["monthly"]:
             add(row | {"month": midnight(row["month"], zone)}, ("month",))
         live = [(start, midnight(first, zone)), (midnight(last + timedelta(days=1), zone), until)]
         stored_days = (first, last)
+        stored_top = sums["top"]
     live_customers: list[dict] = []
     for live_since, live_until in live:
         if live_until is None or live_since < live_until:
@@ -424,6 +475,7 @@ def unclaimed_report(
             costs,
             top,
             stored_days=stored_days,
+            stored_top=stored_top,
             live=live_customers,
         ),
     )
@@ -436,6 +488,7 @@ def _top_customers(
     top: int,
     *,
     stored_days: tuple[date, date] | None,
+    stored_top: list[int],
     live: list[dict],
 ) -> list[UnclaimedRow]:
     """The ``top`` customers by unclaimed parcels (and everyone tied with the last of them,
@@ -450,11 +503,8 @@ def _top_customers(
     unclaimed: list[dict] = list(live)
     if stored_days is not None:
         stored = UnclaimedByCustomer.objects.for_shop(shop).filter(day__range=stored_days)
-        ranked = stored.values("customer_id").annotate(n=Sum("unclaimed")).order_by("-n")
-        cutoff = Coalesce(Subquery(ranked.values("n")[top - 1 : top]), 0)
-        wanted = ranked.filter(n__gte=cutoff).values("customer_id")
         live_ids = {row[customer] for row in live}
-        candidates = Q(customer_id__in=wanted) | Q(customer_id__in=live_ids)
+        candidates = Q(customer_id__in=stored_top) | Q(customer_id__in=live_ids)
         unclaimed += [
             {customer: row["customer_id"], "carrier": row["carrier"], "unclaimed": row["n"]}
             for row in stored.filter(candidates)

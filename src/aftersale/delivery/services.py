@@ -28,7 +28,7 @@ from aftersale.delivery.models import (
     UnclaimedDay,
 )
 from aftersale.delivery.payloads import PickupPointIn, ShipmentIn, TrackingEventIn
-from aftersale.delivery.selectors import DayCounts
+from aftersale.delivery.selectors import DayCounts, new_sums_version
 from aftersale.orders.ingest import (
     FieldError,
     InvalidPayload,
@@ -457,6 +457,11 @@ def store_unclaimed_days(
         batch_size=1000,
     )
     UnclaimedDay.objects.for_shop(shop).filter(day__range=window).update(computed_at=checked_at)
+    # Sums of the stored days kept in the cache are read under this shop's version: a new one
+    # now, and another once these rows are visible to every reader (a reader in between may
+    # have kept sums of the rows as they were under the first).
+    new_sums_version(shop)
+    transaction.on_commit(lambda: new_sums_version(shop))
 
 
 REPORT_PERIOD_DAYS = 365  # the back-office unclaimed report's period

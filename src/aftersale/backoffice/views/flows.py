@@ -5,7 +5,6 @@ cancel (through ``flows.operations``; nothing here writes a flows row itself).""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -246,7 +245,7 @@ def message_list(request):
     customer = request.GET.get("customer", "")
     if customer.isdigit():
         outbox = outbox.filter(customer_id=int(customer))
-    page = Paginator(outbox.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    page = page_of(request, outbox.order_by("-created_at", "-id"), per_page=50)
     return render(
         request,
         "backoffice/flows/messages.html",

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersale.backoffice.access import shop_required
+from aftersale.backoffice.pagination import page_of
 from aftersale.core.models import Membership
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.carriers import CARRIERS, display_name
@@ -90,7 +90,7 @@ def queue(request):
     shop = request.shop
     form = QueueFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(filtered_returns(shop, data), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filtered_returns(shop, data), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,11 +4,14 @@ returned unclaimed with their cases, and the shop's withdrawal settings."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import heapq
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +20,7 @@ from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import page_of
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.insights.daily import midnight
 from aftersale.orders.models import Refund
 from aftersale.returns import deadlines, unclaimed, withdrawals
 from aftersale.returns.models import (
@@ -53,24 +57,55 @@ class SettingsForm(forms.ModelForm):
         fields = ["informed_of_withdrawal_right", "unclaimed_fee_cents"]
 
 
-def _open_cases(shop) -> list[tuple]:
-    """(refund due, kind, id) of every open withdrawal and withdrawal return, soonest first:
-    two narrow indexed queries, so that the page can count warnings and cut its page without
-    loading the cases themselves."""
-    cases = [
-        (due, "withdrawal", pk)
-        for due, pk in Withdrawal.objects.for_shop(shop)
-        .filter(refund=None)
-        .values_list("refund_due_at", "pk")
-    ]
-    cases += [
-        (deadlines.refund_due(requested_at), "return", pk)
-        for requested_at, pk in ReturnRequest.objects.for_shop(shop)
-        .filter(kind=ReturnRequest.Kind.WITHDRAWAL, state__in=OPEN_RETURN_STATES)
-        .values_list("requested_at", "pk")
-    ]
-    cases.sort()
-    return cases
+class OpenCases:
+    """Every open withdrawal and withdrawal return as (refund due, kind, id), soonest first,
+    for the paginator: a page reads its rows from two narrow indexed queries and merges them,
+    the count and the warnings are counted in the database, so that a shop with thousands of
+    open cases never loads them all."""
+
+    def __init__(self, shop):
+        self.shop = shop
+        self.withdrawals = Withdrawal.objects.for_shop(shop).filter(refund=None)
+        self.returns = ReturnRequest.objects.for_shop(shop).filter(
+            kind=ReturnRequest.Kind.WITHDRAWAL, state__in=OPEN_RETURN_STATES
+        )
+
+    def count(self) -> int:
+        return self.withdrawals.count() + self.returns.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[tuple]:
+        stop = index.stop
+        withdrawals = [
+            (due, "withdrawal", pk)
+            for due, pk in self.withdrawals.order_by("refund_due_at", "pk").values_list(
+                "refund_due_at", "pk"
+            )[:stop]
+        ]
+        # A return's refund is due a fixed time after it was requested: the same order.
+        returns = [
+            (deadlines.refund_due(requested_at), "return", pk)
+            for requested_at, pk in self.returns.order_by("requested_at", "pk").values_list(
+                "requested_at", "pk"
+            )[:stop]
+        ]
+        return list(heapq.merge(withdrawals, returns))[index]
+
+    def warnings(self, now: datetime) -> int:
+        """Cases overdue or due within ``deadlines.WARN_DAYS`` days (in the shop's time zone):
+        the ones due before the start of the first day with a countdown that is fine."""
+        zone = ZoneInfo(self.shop.time_zone)
+        today = now.astimezone(zone).date()
+        # In UTC: arithmetic on a time in the shop's zone would keep its wall-clock time
+        # across a change to or from summer time.
+        fine_from = midnight(today + timedelta(days=deadlines.WARN_DAYS + 1), zone).astimezone(UTC)
+        requested_before = fine_from - timedelta(days=deadlines.REFUND_DAYS)
+        return (
+            self.withdrawals.filter(refund_due_at__lt=fine_from).count()
+            + self.returns.filter(requested_at__lt=requested_before).count()
+        )
 
 
 def _case_rows(shop, cases: list[tuple]) -> list[dict]:
@@ -156,7 +191,7 @@ def _refund_rows(shop):
 @shop_required
 def overview(request):
     shop = request.shop
-    cases = _open_cases(shop)
+    cases = OpenCases(shop)
     page = page_of(request, cases)
     unsent = Withdrawal.objects.for_shop(shop).filter(acknowledged_at=None)
     # The newest parcels' ids first, then their orders and customers: joined before the cut,
@@ -176,9 +211,7 @@ def overview(request):
         {
             "page": page,
             "rows": _case_rows(shop, page.object_list),
-            "warnings": sum(
-                1 for due, _kind, _pk in cases if deadlines.countdown(due, shop).level != "ok"
-            ),
+            "warnings": cases.warnings(timezone.now()),
             "unsent": unsent.select_related("order", "customer").order_by("notified_at", "id")[
                 :LIST_ROWS
             ],
