@@ -44,12 +44,20 @@ format: $(STAMP)
 	@$(BIN)/ruff check --fix src tests bench
 	@$(BIN)/ruff format src tests bench
 
-## make ci: lint, the suite on SQLite, then the same suite on PostgreSQL
+## make ci: lint, then the suite on SQLite and the same suite on PostgreSQL, side by side (one
+## core each); each pass keeps its own files (var/ci/<pass>) and Redis database, and its log is
+## printed whole when both have ended.
 ci: $(STAMP) chromium lint
-	@echo "=== Test suite on SQLite ==="
-	@env -u DATABASE_URL $(MAKE) --no-print-directory test PYTEST_ARGS="--create-db $(PYTEST_ARGS)"
-	@echo "=== Test suite on PostgreSQL ==="
-	@bash .ci/postgres-pass $(PYTEST_ARGS)
+	@rm -rf var/ci && mkdir -p var/ci/sqlite var/ci/postgres
+	@echo "=== Test suites on SQLite and on PostgreSQL, side by side ==="
+	@env -u DATABASE_URL AFTERSALE_VAR=var/ci/sqlite REDIS_TEST_URL=redis://127.0.0.1:6379/7 \
+	  $(BIN)/pytest --create-db $(PYTEST_ARGS) > var/ci/sqlite.log 2>&1 & lite=$$!; \
+	AFTERSALE_VAR=var/ci/postgres REDIS_TEST_URL=redis://127.0.0.1:6379/8 \
+	  bash .ci/postgres-pass $(PYTEST_ARGS) > var/ci/postgres.log 2>&1; pg=$$?; \
+	wait $$lite; sqlite=$$?; \
+	echo "=== Test suite on SQLite (exit $$sqlite) ==="; cat var/ci/sqlite.log; \
+	echo "=== Test suite on PostgreSQL (exit $$pg) ==="; cat var/ci/postgres.log; \
+	test $$sqlite = 0 && test $$pg = 0
 
 bench: $(STAMP)
 	@# Benchmarks serve only on loopback and keep no sessions: a throw-away key unless one is set.

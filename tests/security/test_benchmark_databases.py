@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 from tests.security.conftest import POSTGRES_SERVER as SERVER
 from tests.security.conftest import ROOT, clean_env, postgres_admin
@@ -24,6 +25,10 @@ def postgres():
 
 
 def test_the_ingest_benchmark_leaves_other_databases_alone(postgres):
+    if connection.vendor != "postgresql":
+        # It needs the server whatever the suite runs on; once is enough: in the PostgreSQL pass
+        # (make ci runs both passes at once, and the bystander's name is fixed).
+        pytest.skip("runs in the PostgreSQL pass")
     # The name the benchmark once dropped WITH (FORCE), whoever owned it.
     bystander = "aftersale_bench_ingest"
     postgres.execute(f"DROP DATABASE IF EXISTS {bystander}")

@@ -103,5 +103,8 @@ def test_postgres_searches_through_the_languages_index(library):
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE service_helparticletranslation")
+        # What matters is that the query's expression matches the index; whether a scan of
+        # 2,000 short rows is cheaper is the planner's call, and it has made both.
+        cursor.execute("SET LOCAL enable_seqscan = off")
     plan = postgres_query(library, "fi", ["palautus"]).explain()
     assert "help_search_fi" in plan
