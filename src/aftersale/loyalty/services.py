@@ -521,6 +521,18 @@ def adjust(shop, customer, *, points: int, reason: str, staff_user) -> LedgerEnt
 # --- Tiers ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def add_tier(shop, **values) -> Tier:
+    """A new tier for the programme (name, threshold, multiplier and benefits)."""
+    return Tier.objects.create(shop=shop, **values)
+
+
+@transaction.atomic
+def remove_tier(shop, tier: Tier) -> None:
+    """Remove one of the shop's tiers."""
+    Tier.objects.for_shop(shop).filter(pk=tier.pk).delete()
+
+
 def change_tier(shop, member: CustomerPoints, tier: Tier | None, *, at: datetime) -> None:
     """Put the member in ``tier`` and record ``loyalty.tier_changed`` (with the direction)."""
     previous = member.tier

@@ -76,9 +76,7 @@ def settings_page(request):
             )
         return redirect("backoffice:loyalty_settings")
     if action == "tier" and tier_form.is_valid():
-        tier = tier_form.save(commit=False)
-        tier.shop = shop
-        tier.save()
+        tier = services.add_tier(shop, **tier_form.cleaned_data)
         _audit(request, tier, f"loyalty tier {tier.name} added")
         messages.success(request, _("Tier %(name)s added.") % {"name": tier.name})
         return redirect("backoffice:loyalty_settings")
@@ -120,7 +118,7 @@ def tier_delete(request, tier_id: int):
     tier = get_for_shop_or_404(Tier.objects, request.shop, pk=tier_id)
     with transaction.atomic():
         _audit(request, tier, f"loyalty tier {tier.name} removed")
-        tier.delete()
+        services.remove_tier(request.shop, tier)
     messages.success(request, _("Tier %(name)s removed.") % {"name": tier.name})
     return redirect("backoffice:loyalty_settings")
 
