@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
@@ -46,10 +47,10 @@ def test_it_finds_a_customer_and_reads_the_timeline(
     page.get_by_role("link", name="Customers").click()
     page.get_by_label("Search customers").fill("virtanen")
     page.get_by_role("button", name="Search").click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
     page.get_by_role("link", name="Aino Virtanen").click()
 
-    assert page.get_by_role("heading", name="Aino Virtanen").is_visible()
+    expect(page.get_by_role("heading", name="Aino Virtanen")).to_be_visible()
     events = page.locator("ol.timeline li .event-text")
     assert events.all_inner_texts() == [
         "Order placed",
@@ -79,7 +80,7 @@ def test_it_fits_a_phone_screen(phone_page, live_server, sign_in, shop_a, custom
     assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
     screenshot(phone_page, "customer-timeline-phone")
     phone_page.get_by_role("link", name="#20001").first.click()
-    assert phone_page.get_by_role("heading", name="Order #20001").is_visible()
+    expect(phone_page.get_by_role("heading", name="Order #20001")).to_be_visible()
     screenshot(phone_page, "order-phone")
     phone_page.goto(f"{live_server.url}/")
     screenshot(phone_page, "dashboard-phone")

@@ -5,6 +5,7 @@ flow is saved on or off as chosen; the flow and template pages fit a phone."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from aftersale.flows.models import Flow
 
@@ -31,7 +32,7 @@ def test_a_builtin_flow_saves_unchanged_and_a_mistake_is_shown_where_it_is(
     page.get_by_role("button", name="Save flow").click()
 
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.bounding_box()["y"] < page.locator("#flow-editor").bounding_box()["y"]
     link = summary.get_by_role("link", name="Give the wait in days or hours.")
     field = new_step.get_by_label("Wait (days)")

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.api.samples import order_payload
 
@@ -43,7 +44,7 @@ def test_an_owner_creates_uses_and_revokes_a_token(page, live_server, sign_in, s
     screenshot(page, "integrations-desktop")
 
     page.get_by_role("button", name="Revoke Web shop").click()
-    assert "Revoked" in page.locator("tbody tr", has_text="Web shop").inner_text()
+    expect(page.locator("tbody tr", has_text="Web shop")).to_contain_text("Revoked")
     assert post_order(live_server.url, token) == 401
 
 
