@@ -189,3 +189,65 @@ def test_the_list_and_its_tab_counts_take_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         html = client.get(reverse("backoffice:deliveries")).content.decode()
     assert html.count("data-shipment=") == 3
+
+
+def test_a_long_uncounted_history_is_counted_by_the_worker_not_by_the_page(
+    login, shop_a, shop_b, monkeypatch
+):
+    """A new installation's first view of the report at 500,000 parcels counted a year of
+    days inside the request and was killed at the web server's 30-second limit, again on
+    every try (measured on the scale demo): past a limit, the page says the report is being
+    prepared, queues the counting once, and the worker stores the days a month at a time."""
+    from aftersale.backoffice.views import deliveries
+    from aftersale.core.worker import run_queued_tasks
+    from aftersale.delivery.models import UnclaimedDay
+
+    monkeypatch.setattr(deliveries, "PARCELS_COUNTED_IN_VIEW", 3)
+    now = timezone.now()
+    for i in range(5):
+        parcel(shop_a.shop, ShipmentStatus.PICKED_UP, shipped_at=now - timedelta(days=40 + 30 * i))
+    parcel(shop_b.shop, ShipmentStatus.PICKED_UP, shipped_at=now - timedelta(days=40))
+    client = login(shop_a.staff)
+    url = reverse("backoffice:unclaimed_report")
+
+    html = client.get(url).content.decode()
+    assert "data-counting" in html and "0 of 364 days are counted" in html
+    assert not UnclaimedDay.objects.for_shop(shop_a.shop).exists(), "the page stored nothing"
+    client.get(url)  # a reload does not queue the work again
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.count() == 1
+
+    run_queued_tasks()
+    assert UnclaimedDay.objects.for_shop(shop_a.shop).count() == 364
+    assert not UnclaimedDay.objects.for_shop(shop_b.shop).exists(), "only the shop that asked"
+    html = client.get(url).content.decode()
+    assert "data-counting" not in html
+    assert 'data-figure="parcels">5<' in html
+    # The other shop's few parcels are counted by its own first view, as before.
+    html = login(shop_b.owner).get(url).content.decode()
+    assert 'data-figure="parcels">1<' in html
+
+
+def test_the_worker_stops_between_months_of_counting_and_keeps_what_it_stored(shop_a, monkeypatch):
+    from aftersale.core import worker
+    from aftersale.delivery.models import UnclaimedDay
+    from aftersale.delivery.services import store_report_days
+
+    now = timezone.now()
+    parcel(shop_a.shop, ShipmentStatus.PICKED_UP, shipped_at=now - timedelta(days=100))
+    checks = 0
+
+    def stop_on_the_third_check():
+        nonlocal checks
+        checks += 1
+        if checks == 3:
+            raise worker.Stopped
+
+    monkeypatch.setattr(worker, "check_stop", stop_on_the_third_check)
+    with pytest.raises(worker.Stopped):
+        store_report_days(shop_a.shop, now=now)
+    monkeypatch.undo()
+    assert UnclaimedDay.objects.for_shop(shop_a.shop).count() == 62  # two whole months
+    store_report_days(shop_a.shop, now=now)
+    assert UnclaimedDay.objects.for_shop(shop_a.shop).count() == 364

@@ -287,11 +287,27 @@ def changed_sent_days(
     )
 
 
-def refresh_unclaimed_days(shop: Shop, zone: ZoneInfo, first: date, last: date) -> str:
+class UnclaimedDaysNotReady(Exception):
+    """More parcels than a page may count itself are in days not yet stored: the worker
+    counts them (``services.store_report_days``) and the page says so meanwhile."""
+
+    def __init__(self, stored_days: int, days: int) -> None:
+        super().__init__(f"{stored_days} of {days} days are stored")
+        self.stored_days = stored_days
+        self.days = days
+
+
+def refresh_unclaimed_days(
+    shop: Shop, zone: ZoneInfo, first: date, last: date, *, parcel_limit: int | None = None
+) -> str:
     """Make the stored counts of the past days from ``first`` to ``last`` current: days never
     stored (or stored in another time zone) and days with a parcel changed since they were
     last checked are counted again and stored; the others are marked checked at
     ``checked_at``. Reads only what changed (``changed_sent_days``).
+
+    With ``parcel_limit``, days never stored that hold more parcels than that are not counted
+    here: ``UnclaimedDaysNotReady`` is raised instead (a view must not count a year of a large
+    shop's parcels while the customer waits; the worker's job does, in chunks).
 
     Returns a marker of the stored counts of these days: it changes whenever any of them is
     stored again (``store_unclaimed_days``, the only writer, marks every stored day of the
@@ -304,6 +320,14 @@ def refresh_unclaimed_days(shop: Shop, zone: ZoneInfo, first: date, last: date) 
     )
     stored = dict(checked.values_list("day", "computed_at"))
     stale = set(days_between(first, last)) - set(stored)
+    if stale and parcel_limit is not None:
+        missing = reached_shipments(
+            shop,
+            since=midnight(min(stale), zone),
+            until=midnight(max(stale) + timedelta(days=1), zone),
+        )
+        if missing.values("pk")[: parcel_limit + 1].count() > parcel_limit:
+            raise UnclaimedDaysNotReady(len(stored), len(stored) + len(stale))
     if stored:
         stale |= changed_sent_days(shop, zone, first, last, min(stored.values()))
     if stale:
@@ -397,6 +421,7 @@ def unclaimed_report(
     costs: UnclaimedCosts | None = None,
     top: int = 15,
     now: datetime | None = None,
+    parcel_limit: int | None = None,
 ) -> UnclaimedReport:
     """What ``unclaimed_by`` gives for every dimension, from the stored counts of whole past
     days (``unclaimed_counts_by_day``) and a live count of the rest of the period.
@@ -406,6 +431,8 @@ def unclaimed_report(
     parcels only (an index holds just those): the ``top`` customers by unclaimed parcels (and
     everyone tied with the last of them) get their parcel counts for the rate, in one more
     query.
+
+    ``parcel_limit``: see ``refresh_unclaimed_days`` (raises ``UnclaimedDaysNotReady``).
     """
     costs = costs or unclaimed_costs_for(shop)
     zone = ZoneInfo(shop.time_zone)
@@ -439,7 +466,7 @@ def unclaimed_report(
     stored_days = None
     stored_top: list[int] = []
     if first <= last:
-        marker = refresh_unclaimed_days(shop, zone, first, last)
+        marker = refresh_unclaimed_days(shop, zone, first, last, parcel_limit=parcel_limit)
         sums = _stored_sums(shop, first, last, marker, top)
         for row in sums["keyed"]:
             add(row, ("delivery_method", "carrier", "pickup_point", ""))

@@ -467,14 +467,42 @@ def store_unclaimed_days(
 REPORT_PERIOD_DAYS = 365  # the back-office unclaimed report's period
 
 
+REPORT_CHUNK_DAYS = 31  # days counted at a time by the worker, with a stop check between
+
+
+def store_report_days(shop: Shop, *, now: datetime | None = None) -> None:
+    """Store the shop's past days of the unclaimed report's period (``REPORT_PERIOD_DAYS``)
+    that are missing or changed, a month at a time from the oldest, so that a stopping worker
+    stops between months (what was stored stays stored) and a view only reads."""
+    from aftersale.core.worker import check_stop
+    from aftersale.delivery.selectors import (
+        refresh_unclaimed_days,
+        unclaimed_costs_for,
+        unclaimed_report,
+    )
+    from aftersale.insights.daily import midnight
+
+    zone = ZoneInfo(shop.time_zone)
+    now = now or timezone.now()
+    since = now - timedelta(days=REPORT_PERIOD_DAYS)
+    first = timezone.localtime(since, zone).date()
+    if midnight(first, zone) < since:
+        first += timedelta(days=1)  # the report counts a partial first day live
+    last = timezone.localtime(now, zone).date() - timedelta(days=1)
+    while first <= last:
+        check_stop()
+        chunk_last = min(first + timedelta(days=REPORT_CHUNK_DAYS - 1), last)
+        refresh_unclaimed_days(shop, zone, first, chunk_last)
+        first = chunk_last + timedelta(days=1)
+    check_stop()
+    # The year's sums, added up once now and kept, so that the first view only reads them.
+    unclaimed_report(shop, since=since, costs=unclaimed_costs_for(shop), now=now)
+
+
 def store_unclaimed_report_days() -> None:
     """For every shop, store the unclaimed report's past days ahead of the first view: a view
     then reads stored counts only (a year of days for a shop seen for the first time takes
-    seconds at 500,000 parcels). A worker job; stops between shops when asked to."""
-    from aftersale.core.worker import check_stop
-    from aftersale.delivery.selectors import unclaimed_costs_for, unclaimed_report
-
+    seconds at 500,000 parcels). A worker job; stops between shops and between months of a
+    shop when asked to."""
     for shop in Shop.objects.order_by("pk"):
-        check_stop()
-        since = timezone.now() - timedelta(days=REPORT_PERIOD_DAYS)
-        unclaimed_report(shop, since=since, costs=unclaimed_costs_for(shop))
+        store_report_days(shop)

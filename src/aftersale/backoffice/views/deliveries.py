@@ -19,12 +19,20 @@ from aftersale.analytics import charts
 from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import page_of
 from aftersale.delivery.models import Shipment, ShipmentStatus
-from aftersale.delivery.selectors import flagged_customers, unclaimed_costs_for
+from aftersale.delivery.selectors import (
+    UnclaimedDaysNotReady,
+    flagged_customers,
+    unclaimed_costs_for,
+)
 from aftersale.delivery.selectors import unclaimed_report as unclaimed_report_of
 from aftersale.delivery.services import REPORT_PERIOD_DAYS, set_delivery_costs
+from aftersale.delivery.tasks import queue_report_days
 
 REPORT_MONTHS = 12
 TOP_ROWS = 15
+# Parcels in days never stored that the unclaimed report may count while the user waits
+# (about a second on a busy machine); more are counted by the worker, a month at a time.
+PARCELS_COUNTED_IN_VIEW = 20_000
 
 
 def parcel_lists():
@@ -120,7 +128,18 @@ def unclaimed_report(request):
     costs = unclaimed_costs_for(shop)
     now = timezone.now()
     since = now - timedelta(days=REPORT_PERIOD_DAYS)
-    report = unclaimed_report_of(shop, since=since, costs=costs, top=TOP_ROWS)
+    try:
+        report = unclaimed_report_of(
+            shop, since=since, costs=costs, top=TOP_ROWS, parcel_limit=PARCELS_COUNTED_IN_VIEW
+        )
+    except UnclaimedDaysNotReady as not_ready:
+        # First view of a large history (an import, a new installation): the worker counts it.
+        queue_report_days(shop)
+        return render(
+            request,
+            "backoffice/deliveries/unclaimed_counting.html",
+            {"stored_days": not_ready.stored_days, "days": not_ready.days},
+        )
     months = report.months
     chart = charts.paired_bars(
         [row.label for row in months],
