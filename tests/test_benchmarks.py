@@ -21,7 +21,7 @@ def run_bench(script: str, *args: str, **env: str) -> str:
         [sys.executable, str(ROOT / "bench" / script), *args],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1200,  # generous: a busy machine must not fail it
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **env},
     )
