@@ -335,6 +335,34 @@ def newton_polish(
     return None
 
 
+def check_fittable(frequency: FloatArray, T: FloatArray) -> None:
+    """Refuse histories from which no purchase model can be estimated.
+
+    Without any repeat purchase the likelihood keeps growing as the purchase rate goes to 0
+    (any answer would be arbitrary), and with every ``T`` zero nothing has been observed.
+    """
+    if frequency.size == 0:
+        raise ValueError("there are no customers to fit the model on")
+    if not np.any(T > 0):
+        raise ValueError(
+            "every customer has T = 0 (all first purchases on the last day): nothing has been "
+            "observed yet; analyse a later date or a longer export"
+        )
+    if not np.any(frequency > 0):
+        raise ValueError(
+            "no repeat purchases: every frequency is 0, so the purchase rate cannot be "
+            "estimated; the model needs customers who bought more than once"
+        )
+
+
+def check_horizon(t: ArrayLike) -> FloatArray:
+    """A prediction horizon ``t`` as floats; negative or non-finite values are refused."""
+    horizon = np.asarray(t, dtype=np.float64)
+    if not np.all(np.isfinite(horizon)) or np.any(horizon < 0):
+        raise ValueError(f"t must be a non-negative, finite length of time (got {t!r})")
+    return horizon
+
+
 def require_fitted(params: object, name: str) -> None:
     """Raise a clear error when a predict method is called before ``fit``."""
     if params is None:

@@ -14,7 +14,9 @@ from aftersale.analytics.clv._fitting import (
     CodedHistories,
     ConvergenceError,
     FloatArray,
+    check_fittable,
     check_histories,
+    check_horizon,
     code_histories,
     dot,
     maximise,
@@ -90,6 +92,7 @@ class BetaGeoModel:
             Number of customers having each row (defaults to one each).
         """
         x, t_x, age = check_histories(frequency, recency, T)
+        check_fittable(x, age)
         w = None if weights is None else np.asarray(weights, dtype=np.float64)
         data = code_histories(x, t_x, age, w)
         max_t = float(np.max(age))
@@ -159,7 +162,7 @@ class BetaGeoModel:
         the expected number of repeat purchases of a new customer in ``(0, t]``.
         """
         p = self._params()
-        horizon = np.asarray(t, dtype=np.float64)
+        horizon = check_horizon(t)
         if frequency is None or recency is None or T is None:
             z = horizon / (p.alpha + horizon)
             term = (1 - z) ** (p.a - 1) * hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b - 1, z)
@@ -178,6 +181,8 @@ class BetaGeoModel:
         distinct ``(x, T)`` pair; used by :meth:`GammaGammaModel.clv`.
         """
         x, t_x, age = check_histories(frequency, recency, T)
+        for horizon in horizons:
+            check_horizon(horizon)
         alive = self.p_alive(x, t_x, age)
         if x.size > 5_000:
             inverse, x_pairs, age_pairs = pair_codes(x, age)
@@ -216,6 +221,7 @@ class BetaGeoModel:
         p = self._params()
         if n < 0:
             raise ValueError("n must be a non-negative whole number")
+        check_horizon(t)
         if frequency is None or recency is None or T is None:
             return _pmf_new(n, t, p.r, p.alpha, p.a, p.b)
         x, t_x, age = check_histories(frequency, recency, T)

@@ -105,6 +105,11 @@ class GammaGammaModel:
                 "fit the Gamma-Gamma model on repeat buyers only: frequency and monetary_value "
                 "must be positive"
             )
+        if x.size < 2:
+            raise ValueError(
+                "the Gamma-Gamma model needs at least two repeat buyers to estimate how spend "
+                f"varies between customers (got {x.size})"
+            )
         w = np.ones_like(x) if weights is None else as_float_array(weights, "weights")
         w = w / w.sum()
         unit = float(np.exp(dot(w, np.log(m))))  # fit in units of the typical spend
@@ -178,6 +183,8 @@ class GammaGammaModel:
         par = self._params()
         x = as_float_array(frequency, "frequency")
         m = as_float_array(monetary_value, "monetary_value")
+        if np.any(x < 0) or np.any(m < 0):
+            raise ValueError("frequency and monetary_value must not be negative")
         weight = par.p * x / (par.p * x + par.q - 1)
         population_mean = par.p * par.gamma / (par.q - 1)
         return np.asarray((1 - weight) * population_mean + weight * m, dtype=np.float64)
