@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,7 +319,9 @@ def _text(values: pa.Array) -> pa.Array:
         values = values.cast(pa.string())
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = pc.cast(values, pa.string())
-    return pc.utf8_trim_whitespace(pc.fill_null(values, ""))
+    if values.null_count:
+        values = pc.fill_null(values, "")
+    return pc.utf8_trim_whitespace(values)
 
 
 def _is_text(values: pa.Array) -> bool:
@@ -380,22 +383,26 @@ def _days(values: pa.Array, column: str) -> npt.NDArray[np.datetime64]:
         days = pc.cast(pc.cast(values, pa.date32()), pa.int32())
         return np.asarray(days.to_numpy(zero_copy_only=False).astype("datetime64[D]"))
     text = _text(values)
-    day_text = pc.utf8_slice_codeunits(text, 0, 10)
-    day = pc.strptime(day_text, format="%Y-%m-%d", unit="s", error_is_null=True)
-    # strptime rolls 2024-02-31 over to March: a day that does not print back is not a day
-    same = pc.equal(pc.strftime(day, format="%Y-%m-%d"), day_text)
-    bad = pc.or_kleene(
-        pc.invert(pc.match_substring_regex(text, _ISO_DAY)), pc.invert(pc.fill_null(same, False))
-    )
-    if (index := _first(bad)) >= 0:
+    bad = pc.invert(pc.match_substring_regex(text, _ISO_DAY))
+    index = _first(bad)
+    # the day part repeats (a few thousand distinct days at most): check each distinct one
+    encoded = pc.dictionary_encode(pc.utf8_slice_codeunits(text, 0, 10))
+    distinct = encoded.dictionary.to_pylist()
+    parsed = np.empty(len(distinct), dtype="datetime64[D]")
+    for position, day in enumerate(distinct):
+        try:
+            parsed[position] = np.datetime64(dt.date.fromisoformat(day), "D")
+        except ValueError:
+            wrong = _first(pc.equal(encoded.indices, position))
+            index = wrong if index < 0 else min(index, wrong)
+    if index >= 0:
         raise _Bad(
             index,
             column,
             f"'{text[index].as_py()}' is not a date. Use ISO dates like 2024-03-31 or date-times "
             "like 2024-03-31T14:05:00 (optionally with a time zone such as +02:00).",
         )
-    days = pc.cast(pc.cast(day, pa.date32()), pa.int32())
-    return np.asarray(days.to_numpy(zero_copy_only=False).astype("datetime64[D]"))
+    return np.asarray(parsed[encoded.indices.to_numpy(zero_copy_only=False)])
 
 
 def _required_text(values: pa.Array, column: str) -> pa.Array:
@@ -409,29 +416,42 @@ def _required_text(values: pa.Array, column: str) -> pa.Array:
     return text
 
 
-def _identifiers(parts: list[pa.Array], like: np.dtype[Any] | None = None) -> np.ndarray:
+def _as_whole_numbers(values: pa.Array) -> npt.NDArray[np.int64] | None:
+    """A batch of identifiers as int64 if every one is a whole number, else ``None``."""
+    if pa.types.is_integer(values.type):
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if _is_text(values) and pc.all(pc.match_substring_regex(values, _WHOLE_NUMBER)).as_py():
+        return np.asarray(pc.cast(values, pa.int64()).to_numpy(), dtype=np.int64)
+    return None
+
+
+def _identifiers(parts: list[Any], like: np.dtype[Any] | None = None) -> np.ndarray:
     """Identifiers as int64 when every one is a whole number (and ``like`` allows), else text.
 
-    Text becomes NumPy's variable-width string type through Arrow's hash-based dictionary
-    encoding: one Python string per distinct identifier, not per line.
+    ``parts`` holds each batch as int64 (converted on the way, so that no text is kept) or as
+    Arrow text. Text becomes NumPy's variable-width string type through Arrow's hash-based
+    dictionary encoding: one Python string per distinct identifier, not per line.
     """
-    column = pa.chunked_array(parts) if parts else pa.chunked_array([], pa.string())
-    if pa.types.is_integer(column.type):
-        ints = np.asarray(column.to_numpy(), dtype=np.int64)
-        if like is None or like.kind in "iu":
-            return ints
-        column = pc.cast(column, pa.string())
-    if pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
-        column = pc.cast(column, pa.string())
-    if (
-        (like is None or like.kind in "iu")
-        and column.length()
-        and pc.all(pc.match_substring_regex(column, _WHOLE_NUMBER)).as_py()
-    ):
-        return np.asarray(pc.cast(column, pa.int64()).to_numpy(), dtype=np.int64)
-    encoded = pc.dictionary_encode(column.combine_chunks())
+    numbers = like is None or like.kind in "iu"
+    if numbers and all(isinstance(part, np.ndarray) for part in parts):
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    texts = [
+        pa.array(part).cast(pa.string()) if isinstance(part, np.ndarray) else _text(part)
+        for part in parts
+    ]
+    column = pa.chunked_array(texts, pa.string()).combine_chunks()
+    encoded = pc.dictionary_encode(column)
     distinct = np.array(encoded.dictionary.to_pylist(), dtype=np.dtypes.StringDType())
     return np.asarray(distinct[encoded.indices.to_numpy(zero_copy_only=False)])
+
+
+def _id_part(values: pa.Array, column: str, like: np.dtype[Any] | None = None) -> Any:
+    """One batch of an identifier column: checked non-empty, int64 when it can be."""
+    text = _required_text(values, column)
+    if like is not None and like.kind not in "iu":
+        return text
+    whole = _as_whole_numbers(text)
+    return text if whole is None else whole
 
 
 def _require(source: _Source, columns: tuple[str, ...], hint: str) -> None:
@@ -445,12 +465,11 @@ def _require(source: _Source, columns: tuple[str, ...], hint: str) -> None:
 
 
 class _Columns:
-    """Converted columns gathered batch by batch, with each line's record index."""
+    """Converted columns gathered batch by batch, and which records each batch kept."""
 
     def __init__(self) -> None:
         self.values: dict[str, list[Any]] = {}
-        self.records: list[npt.NDArray[np.int64]] = []
-        self.dropped = False
+        self.batches: list[tuple[int, int, npt.NDArray[np.bool_] | None]] = []
 
     def add(self, key: str, value: Any) -> None:
         self.values.setdefault(key, []).append(value)
@@ -462,9 +481,15 @@ class _Columns:
     def record_of(self, lines: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Record index (position among the records Arrow read) of each kept line."""
         index = np.asarray(lines, dtype=np.int64)
-        if not self.dropped:
+        if all(keep is None for _, _, keep in self.batches):
             return index
-        return np.concatenate(self.records)[index]
+        records = np.concatenate(
+            [
+                np.arange(offset, offset + n)[slice(None) if keep is None else keep]
+                for offset, n, keep in self.batches
+            ]
+        )
+        return np.asarray(records[index], dtype=np.int64)
 
 
 def _batches(
@@ -474,18 +499,22 @@ def _batches(
     offset = 0
     for batch in source.batches(keys, progress):
         n = len(next(iter(batch.values()))) if batch else 0
+        keep_mask: npt.NDArray[np.bool_] | None = None
+        first = next(iter(batch.values()))
+        if _is_text(first) and pc.any(pc.equal(_text(first), "")).as_py():
+            texts = [_text(column) for column in batch.values() if _is_text(column)]
+            if len(texts) == len(batch):
+                blank = pc.equal(texts[0], "")
+                for text in texts[1:]:
+                    blank = pc.and_(blank, pc.equal(text, ""))
+                if pc.any(blank).as_py():
+                    keep = pc.invert(blank)
+                    batch = {key: pc.filter(column, keep) for key, column in batch.items()}
+                    keep_mask = np.asarray(keep, dtype=bool)
+        gathered.batches.append((offset, n, keep_mask))
         positions = np.arange(offset, offset + n, dtype=np.int64)
-        texts = [_text(column) for column in batch.values() if _is_text(column)]
-        if texts and len(texts) == len(batch):
-            blank = pc.equal(texts[0], "")
-            for text in texts[1:]:
-                blank = pc.and_(blank, pc.equal(text, ""))
-            if pc.any(blank).as_py():
-                keep = pc.invert(blank)
-                batch = {key: pc.filter(column, keep) for key, column in batch.items()}
-                positions = positions[np.asarray(keep, dtype=bool)]
-                gathered.dropped = True
-        gathered.records.append(positions)
+        if keep_mask is not None:
+            positions = positions[keep_mask]
         offset += n
         yield batch, positions
 
@@ -522,8 +551,8 @@ def read_orders(path: str | Path, *, progress: Progress | None = None) -> OrderL
     for batch, positions in _batches(source, keys, progress, got):
 
         def work(batch: dict[str, pa.Array] = batch) -> None:
-            got.add("order_id", _required_text(batch["order_id"], "order_id"))
-            got.add("customer_id", _required_text(batch["customer_id"], "customer_id"))
+            got.add("order_id", _id_part(batch["order_id"], "order_id"))
+            got.add("customer_id", _id_part(batch["customer_id"], "customer_id"))
             got.add("ordered_at", _days(batch["ordered_at"], "ordered_at"))
             value = _money(batch, amount, decimal_comma=comma, allow_empty=False)
             if (negative := np.flatnonzero(value < 0)).size:
@@ -542,7 +571,9 @@ def read_orders(path: str | Path, *, progress: Progress | None = None) -> OrderL
                 line_cost = np.where(np.isnan(line_cost), value - line_margin, line_cost)
             got.add("cost", line_cost)
             if sku is not None:
-                got.add("sku", _text(batch[sku]))
+                text = _text(batch[sku])
+                whole = _as_whole_numbers(text)
+                got.add("sku", text if whole is None else whole)
             if quantity is not None:
                 units = _numbers(batch[quantity], quantity, decimal_comma=comma, allow_empty=True)
                 got.add("quantity", np.where(np.isnan(units), 1.0, units))
@@ -561,7 +592,7 @@ def read_orders(path: str | Path, *, progress: Progress | None = None) -> OrderL
         days,
         amounts,
         cost=got.numpy("cost"),
-        sku=None if sku is None else _identifiers(got.values["sku"], np.dtype(np.str_)),
+        sku=None if sku is None else _identifiers(got.values["sku"]),
         quantity=None if quantity is None else got.numpy("quantity"),
     )
 
@@ -643,12 +674,13 @@ def read_returns(
     returned_at = source.column("returned_at", "return_date")
     optional = (amount, unclaimed, shipping, lost, sku, reason, quantity, returned_at)
     keys = ["order_id", *[key for key in optional if key is not None]]
+    like = orders.order_id.dtype
     got = _Columns()
     comma = source.decimal_comma
     for batch, positions in _batches(source, keys, progress, got):
 
         def work(batch: dict[str, pa.Array] = batch) -> None:
-            got.add("order_id", _required_text(batch["order_id"], "order_id"))
+            got.add("order_id", _id_part(batch["order_id"], "order_id", like))
             n = len(batch["order_id"])
             flag = np.zeros(n, dtype=bool)
             if unclaimed is not None:
@@ -698,7 +730,7 @@ def read_returns(
         _convert(source, positions, work)
     n_returns = sum(part.size for part in got.values.get("amount", []))
     order_ids = (
-        _identifiers(got.values["order_id"], orders.order_id.dtype)
+        _identifiers(got.values["order_id"], like)
         if n_returns
         else np.empty(0, dtype=orders.order_id.dtype)
     )
