@@ -475,7 +475,8 @@ class _Columns:
         self.values.setdefault(key, []).append(value)
 
     def numpy(self, key: str) -> np.ndarray:
-        parts = self.values.get(key, [])
+        """The whole column, once: its blocks are let go so that only one copy is held."""
+        parts = self.values.pop(key, [])
         return np.concatenate(parts) if parts else np.empty(0)
 
     def record_of(self, lines: npt.ArrayLike) -> npt.NDArray[np.int64]:
@@ -582,18 +583,20 @@ def read_orders(path: str | Path, *, progress: Progress | None = None) -> OrderL
     amounts = got.numpy("amount")
     if amounts.size == 0:
         raise CsvFormatError(source.name, "the file has a header but no order lines.")
-    order_ids = _identifiers(got.values["order_id"])
-    customers = _identifiers(got.values["customer_id"])
-    days = got.numpy("ordered_at").astype("datetime64[D]")
+    order_ids = _identifiers(got.values.pop("order_id"))
+    customers = _identifiers(got.values.pop("customer_id"))
+    days = got.numpy("ordered_at").astype("datetime64[D]", copy=False)
     _check_orders(source, got, order_ids, customers, days, amounts, amount)
-    return OrderLines.from_arrays(
-        order_ids,
-        customers,
-        days,
-        amounts,
-        cost=got.numpy("cost"),
-        sku=None if sku is None else _identifiers(got.values["sku"]),
-        quantity=None if quantity is None else got.numpy("quantity"),
+    # built directly: every column is already of its final type and length (no copies), and
+    # without a quantity column the empty array means one unit per line
+    return OrderLines(
+        order_id=order_ids,
+        customer_id=customers,
+        ordered_at=days,
+        amount=amounts,
+        cost=got.numpy("cost").astype(np.float64, copy=False),
+        sku=None if sku is None else _identifiers(got.values.pop("sku")),
+        quantity=got.numpy("quantity") if quantity is not None else np.empty(0),
     )
 
 
@@ -730,7 +733,7 @@ def read_returns(
         _convert(source, positions, work)
     n_returns = sum(part.size for part in got.values.get("amount", []))
     order_ids = (
-        _identifiers(got.values["order_id"], like)
+        _identifiers(got.values.pop("order_id"), like)
         if n_returns
         else np.empty(0, dtype=orders.order_id.dtype)
     )
