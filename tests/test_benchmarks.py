@@ -96,3 +96,17 @@ def test_the_loyalty_benchmark_runs_on_postgresql():
     assert "balance lookup, median of 11" in out
     assert "nightly vesting of 100 orders" in out and "(100 vested" in out
     assert out.count("ratio") == 2
+
+
+def test_the_analytics_reading_benchmark_runs(tmp_path):
+    out = run_bench(
+        "analytics/bench_reading.py", "--lines", "20000", "--dir", str(tmp_path), "--format", "both"
+    )
+    assert out.count("ratio:") == 2 and "less CPU" in out
+    assert out.count("aftersale:") == 2 and out.count("pandas:") == 2
+
+
+def test_the_gamma_gamma_benchmark_runs_without_lifetimes():
+    out = run_bench("analytics/bench_gammagamma.py", "--customers", "20000", "--repeat", "1",
+                    "--skip-lifetimes")  # fmt: skip
+    assert "Gamma-Gamma fit" in out and "predictions" in out

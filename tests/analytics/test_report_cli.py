@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -169,3 +170,81 @@ def test_the_library_and_the_command_do_not_import_django() -> None:
         env={"PYTHONPATH": str(src), "PATH": ""},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_time_buyers_get_their_own_segments_and_the_report_explains_p_alive(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(8)
+    lines = ["order_id,customer_id,ordered_at,amount\n"]
+    order = 0
+    for customer in range(400):
+        first = int(rng.integers(0, 300))
+        repeats = int(rng.integers(1, 6)) if customer % 6 == 0 else 0  # about 83 % buy once
+        for day in [first, *sorted(int(first + d) for d in rng.integers(1, 60, repeats))]:
+            order += 1
+            date = np.datetime64("2024-01-01") + np.timedelta64(day, "D")
+            lines.append(f"{order},{customer},{date},{20 + order % 30}.00\n")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("".join(lines))
+    out = tmp_path / "report.html"
+    assert main([str(orders), "--out", str(out), "--quiet"]) == 0
+    html = out.read_text()
+    assert "<h2>One-time buyers</h2>" in html
+    assert "P(alive) is 100 % for every customer who bought once" in html
+    assert "one time recent" in html and "one time lapsed" in html
+    assert "nan" not in html
+
+
+def test_figures_without_a_model_show_a_dash_not_zero_or_nan(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,ordered_at,amount\no1,a,2024-01-01,10\no2,b,2024-01-05,20\n"
+    )
+    out = tmp_path / "r.html"
+    assert main([str(orders), "--out", str(out)]) == 0
+    html = out.read_text()
+    assert "nan" not in html
+    assert "Expected purchases, next 12 months</td><td class=n>–<" in html
+    assert "Net CLV, next 12 months</td><td class=n>–<" in html
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_stages_show_a_bar_with_rate_and_time_left_on_a_terminal_only() -> None:
+    from aftersale.analytics.report import Stages
+
+    screen = Terminal()
+    stages = Stages(screen, delay=0, interval=0)
+    with stages.stage("Reading big.csv", unit="B") as bar:
+        update = stages.to(bar)
+        for done in range(0, 8 << 20, 1 << 20):
+            update(done, 8 << 20)
+    shown = screen.getvalue()
+    assert "Reading big.csv" in shown and "B/s" in shown and "<" in shown  # rate, time left
+    assert [label for label, _ in stages.timings] == ["Reading big.csv"]
+    log = io.StringIO()  # not a terminal: the stage's line, no bar
+    with Stages(log, delay=0).stage("Reading big.csv", total=3) as bar:
+        bar.update(3)
+    assert log.getvalue() == "Reading big.csv …\n"
+    quiet = Terminal()
+    with Stages(quiet, quiet=True, delay=0).stage("Reading big.csv", total=3) as bar:
+        bar.update(3)
+    assert quiet.getvalue() == ""
+
+
+def test_the_report_says_how_long_each_stage_took(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders, returns = write_shop(tmp_path)
+    out = tmp_path / "report.html"
+    assert main([str(orders), "--returns", str(returns), "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    html = out.read_text()
+    assert "<h3>Time taken</h3>" in html
+    for stage in ("Reading orders.csv", "Reading returns.csv", "Customer histories",
+                  "Purchase model", "Spend model", "CLV", "RFM segments", "Total"):  # fmt: skip
+        assert f"<td>{stage}</td>" in html

@@ -159,6 +159,24 @@ class Returns:
         return int(self.amount.size)
 
 
+def conflicting_order(
+    order_code: IntArray, per_order: npt.NDArray[np.generic], per_line: npt.NDArray[np.generic]
+) -> int | None:
+    """The first line whose value differs from the one ``per_order`` kept for its order."""
+    differs = np.flatnonzero(per_order[order_code] != per_line)
+    return int(differs[0]) if differs.size else None
+
+
+def number_list(numbers: npt.ArrayLike, limit: int = 6) -> str:
+    """``2 and 4``, ``2, 3 and 4``, or the first few and how many more."""
+    values = [str(int(n)) for n in np.asarray(numbers).ravel()]
+    if len(values) > limit:
+        return f"{', '.join(values[:limit])} and {len(values) - limit} more"
+    if len(values) <= 1:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} and {values[-1]}"
+
+
 def _or_zeros(values: npt.ArrayLike | None, n: int) -> FloatArray:
     if values is None:
         return np.zeros(n)
@@ -202,6 +220,18 @@ class OrderTotals:
         customer[order_code] = customer_code
         day = np.zeros(order_ids.size, dtype="datetime64[D]")
         day[order_code] = lines.ordered_at
+        for what, per_order, per_line in (
+            ("customers", customer, customer_code),
+            ("order days", day, lines.ordered_at),
+        ):
+            conflict = conflicting_order(order_code, per_order, per_line)
+            if conflict is not None:
+                rows = np.flatnonzero(order_code == order_code[conflict])
+                raise ValueError(
+                    f"order '{order_ids[order_code[conflict]]}' has lines with different {what}: "
+                    f"lines {number_list(rows + 1)} (counting from 1); an order belongs to one "
+                    "customer and one day"
+                )
         return cls(
             order_id=order_ids,
             customer_id=customer_ids,

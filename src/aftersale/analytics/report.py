@@ -1,8 +1,10 @@
 """``aftersale analyze``: turn an order export into a self-contained HTML report.
 
 No server, no database, no network: the report is one HTML file with inline CSS and SVG
-charts. Progress goes to stderr; a malformed file stops with a message naming the row and
-column and exit code 2.
+charts. Progress goes to stderr: a line per stage, and on a terminal a progress bar with the
+rate and the time left for every stage that takes more than a couple of seconds (``--quiet``
+prints nothing but errors). The report lists how long each stage took. A malformed file stops
+with a message naming the row and column and exit code 2.
 
 Usage::
 
@@ -15,12 +17,14 @@ import argparse
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from html import escape
 from pathlib import Path
-from typing import TextIO
+from typing import Never, TextIO
 
 import numpy as np
+from tqdm import tqdm
 
 from aftersale.analytics import charts
 from aftersale.analytics.cohorts import cohort_retention
@@ -33,8 +37,13 @@ from aftersale.analytics.net_value import (
 )
 from aftersale.analytics.orders import OrderLines, Returns
 from aftersale.analytics.products import product_returns
-from aftersale.analytics.rfm import SEGMENTS
-from aftersale.analytics.scoring import CustomerScores, orders_until, score_customers
+from aftersale.analytics.rfm import ONE_TIME_SEGMENTS, SEGMENTS
+from aftersale.analytics.scoring import (
+    SCORING_STEPS,
+    CustomerScores,
+    orders_until,
+    score_customers,
+)
 
 MODEL_NAMES = {"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD"}
 EXIT_OK = 0
@@ -74,7 +83,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--currency", default="EUR", help="currency label in the report")
     parser.add_argument("--title", default="Customer value report", help="report title")
+    parser.add_argument(
+        "--quiet", action="store_true", help="print nothing but errors (no progress)"
+    )
     return parser
+
+
+class Stages:
+    """Progress of the command's stages on ``stream``, and how long each one took.
+
+    Each stage prints one line when it starts. On a terminal, a stage that runs longer than
+    ``delay`` seconds also shows a tqdm bar with its rate and the time left; off a terminal
+    (a log file, a pipe) or with ``quiet`` there are no bars.
+    """
+
+    def __init__(
+        self, stream: TextIO, *, quiet: bool = False, delay: float = 2.0, interval: float = 0.5
+    ) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.delay = delay
+        self.interval = interval
+        self.bars = not quiet and bool(getattr(stream, "isatty", lambda: False)())
+        self.timings: list[tuple[str, float]] = []
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=self.stream, flush=True)
+
+    @contextmanager
+    def stage(
+        self, label: str, *, total: float | None = None, unit: str = "it", record: bool = True
+    ) -> Iterator[tqdm[Never]]:
+        """A stage; the yielded bar takes ``update(n)`` / ``n = done`` as work is done."""
+        self.say(f"{label} …")
+        started = time.perf_counter()
+        bar = tqdm(
+            total=total,
+            desc=label,
+            unit=unit,
+            unit_scale=unit == "B",
+            unit_divisor=1024 if unit == "B" else 1000,
+            file=self.stream,
+            disable=not self.bars,
+            delay=self.delay,
+            mininterval=self.interval,
+            leave=False,
+        )
+        try:
+            yield bar
+        finally:
+            bar.close()
+            if record:
+                self.timings.append((label, time.perf_counter() - started))
+
+    def to(self, bar: tqdm[Never]) -> Callable[[int, int], None]:
+        """A ``progress(done, total)`` callback that moves ``bar``."""
+
+        def update(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+                bar.refresh()
+            bar.update(done - bar.n)
+
+        return update
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,46 +154,63 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     err = sys.stderr
+    stages = Stages(err, quiet=args.quiet)
     started = time.perf_counter()
     try:
         if not 0 < args.horizon_months <= 120:
             raise ValueError("--horizon-months must be between 1 and 120")
         if not -1.0 <= args.margin <= 1.0:
             raise ValueError("--margin is a rate between -1 and 1, e.g. 0.4 for 40 %")
-        _progress(err, f"Reading {args.orders.name} …")
-        orders = read_orders(
-            args.orders, progress=lambda n: _progress(err, f"  {n:,} order lines read …")
-        )
-        _progress(err, f"  {len(orders):,} order lines, {len(np.unique(orders.order_id)):,} orders")
-        returns: Returns | None = None
-        if args.returns is not None:
-            _progress(err, f"Reading {args.returns.name} …")
-            returns = read_returns(args.returns, orders)
-            _progress(err, f"  {len(returns):,} returned lines / unclaimed parcels")
         as_of = None
         if args.as_of:
             try:
                 as_of = np.datetime64(args.as_of, "D")
             except ValueError:
                 raise ValueError(f"--as-of '{args.as_of}' is not a date like 2024-12-31") from None
-        _progress(
-            err,
-            f"Fitting the {MODEL_NAMES[args.model]} and Gamma-Gamma models …",
-        )
-        scores = score_customers(
-            orders,
-            returns,
-            model=args.model,
-            observation_end=as_of,
-            horizon_months=args.horizon_months,
-            discount_rate=args.discount_rate,
-            default_margin_rate=args.margin,
-        )
+        with stages.stage(f"Reading {args.orders.name}", unit="B") as bar:
+            orders = read_orders(args.orders, progress=stages.to(bar))
+        stages.say(f"  {len(orders):,} order lines")
+        returns: Returns | None = None
+        if args.returns is not None:
+            with stages.stage(f"Reading {args.returns.name}", unit="B") as bar:
+                returns = read_returns(args.returns, orders, progress=stages.to(bar))
+            stages.say(f"  {len(returns):,} returned lines / unclaimed parcels")
+        with stages.stage(
+            f"Scoring customers ({MODEL_NAMES[args.model]} and Gamma-Gamma)",
+            total=len(SCORING_STEPS),
+            unit="step",
+            record=False,
+        ) as bar:
+
+            def step(name: str) -> None:
+                bar.set_postfix_str(name, refresh=False)
+                bar.update(1)
+
+            scores = score_customers(
+                orders,
+                returns,
+                model=args.model,
+                observation_end=as_of,
+                horizon_months=args.horizon_months,
+                discount_rate=args.discount_rate,
+                default_margin_rate=args.margin,
+                progress=step,
+            )
+        stages.timings.extend(scores.timings)
+        stages.say(f"  {len(scores):,} customers")
         for note in scores.notes:
-            _progress(err, f"  note: {note}")
-        _progress(err, f"Writing {args.out} …")
-        html = render_report(scores, orders, returns, title=args.title, currency=args.currency)
-        args.out.write_text(html, encoding="utf-8")
+            stages.say(f"  note: {note}")
+        with stages.stage(f"Writing {args.out}", total=len(SECTIONS), unit="section") as bar:
+            html = render_report(
+                scores,
+                orders,
+                returns,
+                title=args.title,
+                currency=args.currency,
+                timings=stages.timings,
+                progress=lambda: bar.update(1),
+            )
+            args.out.write_text(html, encoding="utf-8")
     except CsvFormatError as error:
         print(f"error: {error}", file=err)
         return EXIT_INPUT_ERROR
@@ -131,15 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: cannot write {args.out}: {error.strerror}", file=err)
         return EXIT_INPUT_ERROR
-    _progress(
-        err,
-        f"Done in {time.perf_counter() - started:.1f} s: {len(scores):,} customers → {args.out}",
+    stages.say(
+        f"Done in {time.perf_counter() - started:.1f} s: {len(scores):,} customers → {args.out}"
     )
     return EXIT_OK
-
-
-def _progress(stream: TextIO, message: str) -> None:
-    print(message, file=stream, flush=True)
 
 
 def _money(value: float, currency: str) -> str:
@@ -152,6 +236,35 @@ def _pct(value: float) -> str:
     return "–" if not np.isfinite(value) else f"{value * 100:.1f} %"
 
 
+def _total(values: np.ndarray) -> float:
+    """Sum of the finite values; NaN (shown as "–") when there are none, e.g. no model."""
+    finite = values[np.isfinite(values)]
+    return float(finite.sum()) if finite.size else float("nan")
+
+
+def _mean(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
+def _count(value: float, digits: int = 0) -> str:
+    return "–" if not np.isfinite(value) else f"{value:,.{digits}f}"
+
+
+#: The report's sections, in order.
+SECTIONS = (
+    "Summary",
+    "Segments",
+    "One-time buyers",
+    "Customer lifetime value",
+    "Cohort retention",
+    "Gross vs net revenue",
+    "Top customers by CLV",
+    "Products by return rate",
+    "How these numbers are made",
+)
+
+
 def render_report(
     scores: CustomerScores,
     orders: OrderLines,
@@ -159,8 +272,13 @@ def render_report(
     *,
     title: str = "Customer value report",
     currency: str = "EUR",
+    timings: Sequence[tuple[str, float]] = (),
+    progress: Callable[[], object] | None = None,
 ) -> str:
-    """The whole report as one HTML document (inline CSS and SVG, no external resources)."""
+    """The whole report as one HTML document (inline CSS and SVG, no external resources).
+
+    ``timings`` (stage, seconds) are listed at the end; ``progress`` is called per section.
+    """
     orders, returns = orders_until(orders, returns, scores.observation_end)
     value = scores.value
     gross = float(value.gross_revenue.sum())
@@ -180,30 +298,33 @@ def render_report(
         ("Unclaimed parcels", f"{int(value.unclaimed_parcels.sum()):,}"),
         ("Unclaimed-parcel costs", _money(float(value.unclaimed_cost.sum()), currency)),
         ("Repeat customers", f"{int(np.count_nonzero(scores.summary.frequency > 0)):,}"),
-        (
-            "Average P(alive)",
-            _pct(float(np.nanmean(scores.p_alive)) if n_customers else float("nan")),
-        ),
+        ("Average P(alive)", _pct(_mean(scores.p_alive))),
         (
             f"Expected purchases, next {scores.horizon_months} months",
-            f"{np.nansum(scores.expected_purchases):,.0f}",
+            _count(_total(scores.expected_purchases)),
         ),
         (
             f"Net CLV, next {scores.horizon_months} months",
-            _money(float(np.nansum(scores.clv)), currency),
+            _money(_total(scores.clv), currency),
         ),
         ("Analysis date", str(scores.observation_end)),
     ]
-    sections = [
-        _section("Summary", _table(["Measure", "Value"], summary_rows, numeric_from=1)),
-        _section("Segments", _segments(scores, currency)),
-        _section("Customer lifetime value", _clv(scores, currency)),
-        _section("Cohort retention", _cohorts(orders, scores)),
-        _section("Gross vs net revenue", _revenue_by_month(orders, returns, currency)),
-        _section("Top customers by CLV", _top_customers(scores, currency)),
-        _section("Products by return rate", _products(orders, returns, currency)),
-        _section("How these numbers are made", _method(scores)),
+    builders: list[Callable[[], str]] = [
+        lambda: _table(["Measure", "Value"], summary_rows, numeric_from=1),
+        lambda: _segments(scores, currency),
+        lambda: _one_time_buyers(scores, currency),
+        lambda: _clv(scores, currency),
+        lambda: _cohorts(orders, scores),
+        lambda: _revenue_by_month(orders, returns, currency),
+        lambda: _top_customers(scores, currency),
+        lambda: _products(orders, returns, currency),
+        lambda: _method(scores, timings),
     ]
+    sections = []
+    for heading, build in zip(SECTIONS, builders, strict=True):
+        sections.append(_section(heading, build()))
+        if progress is not None:
+            progress()
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -268,16 +389,15 @@ def _segments(scores: CustomerScores, currency: str) -> str:
     rfm_rows = []
     for name in SEGMENTS:
         members = scores.rfm.segment == name
-        alive = float(np.nanmean(scores.p_alive[members])) if members.any() else float("nan")
         rfm_rows.append(
             [
                 escape(name.replace("_", " ")),
                 f"{int(np.count_nonzero(members)):,}",
-                _pct(alive),
-                _money(float(np.nansum(scores.clv[members])), currency),
+                _pct(_mean(scores.p_alive[members])),
+                _count(_mean(scores.expected_purchases[members]), 2),
+                _money(_total(scores.clv[members]), currency),
             ]
         )
-    rfm_counts = Counter(scores.rfm.segment.tolist())
     return (
         charts.bar_chart(
             list(labels.values()),
@@ -295,7 +415,87 @@ def _segments(scores: CustomerScores, currency: str) -> str:
             [float(rfm_counts.get(name, 0)) for name in SEGMENTS],
             title="Customers by RFM segment",
         )
-        + _table(["RFM segment", "Customers", "Average P(alive)", "Net CLV"], rfm_rows)
+        + _table(
+            [
+                "RFM segment",
+                "Customers",
+                "Average P(alive)",
+                f"Expected purchases per customer, next {scores.horizon_months} months",
+                "Net CLV",
+            ],
+            rfm_rows,
+        )
+        + "<p class='note'>R scores recency and M money among all customers; F scores the "
+        "number of purchases among repeat buyers only, so customers who bought once have "
+        "segments of their own (one time recent / one time lapsed) instead of sharing one "
+        "middling F score with everybody. “–”: no model could be fitted for that figure.</p>"
+        + _p_alive_note(scores)
+    )
+
+
+def _p_alive_note(scores: CustomerScores) -> str:
+    once = scores.summary.frequency == 0
+    if not once.any() or not np.all(np.isfinite(scores.p_alive[once])):
+        return ""
+    if not np.allclose(scores.p_alive[once], 1.0):
+        return ""
+    return (
+        "<p class='note'>P(alive) is 100 % for every customer who bought once: the "
+        f"{escape(type(scores.purchase_model).__name__)} model lets customers drop out only "
+        "right after a repeat purchase, so one purchase gives no evidence that they left. That "
+        "is why a segment of one-time buyers can show 100 % however long ago they bought. Their "
+        "expected purchases, which fall the longer they stay away, rank them instead (next "
+        "section).</p>"
+    )
+
+
+def _one_time_buyers(scores: CustomerScores, currency: str) -> str:
+    once = np.flatnonzero(scores.summary.frequency == 0)
+    share = once.size / max(len(scores), 1)
+    intro = (
+        f"<p>{once.size:,} customers ({share:.0%}) bought once. Split by how recently they "
+        "bought (R score 3–5: one time recent, 1–2: one time lapsed) and ranked by the "
+        "purchases the model expects from them, the most likely to come back first.</p>"
+    )
+    if once.size == 0:
+        return intro
+    expected = scores.expected_purchases[once]
+    if not np.any(np.isfinite(expected)):
+        return intro + "<p>No purchase model could be fitted, so they are not ranked (–).</p>"
+    ranked = once[np.argsort(-np.nan_to_num(expected, nan=-np.inf), kind="stable")][:20]
+    rows = [
+        [
+            escape(str(scores.customer_id[i])),
+            escape(scores.rfm.segment[i].replace("_", " ")),
+            _count(float(scores.expected_purchases[i]), 2),
+            str(scores.summary.last_purchase[i]),
+            _money(float(scores.value.net_revenue[i]), currency),
+            _money(float(scores.clv[i]), currency),
+        ]
+        for i in ranked
+    ]
+    groups = [
+        [
+            escape(name.replace("_", " ")),
+            f"{int(np.count_nonzero(scores.rfm.segment[once] == name)):,}",
+            _count(_mean(expected[scores.rfm.segment[once] == name]), 3),
+        ]
+        for name in ONE_TIME_SEGMENTS
+    ]
+    return (
+        intro
+        + _table(["Group", "Customers", "Expected purchases per customer"], groups)
+        + _table(
+            [
+                "Customer",
+                "Group",
+                f"Expected purchases, next {scores.horizon_months} months",
+                "Purchase day",
+                "Net revenue",
+                "Net CLV",
+            ],
+            rows,
+        )
     )
 
 
@@ -368,7 +568,7 @@ def _top_customers(scores: CustomerScores, currency: str) -> str:
             escape(str(scores.customer_id[i])),
             _money(float(scores.clv[i]), currency),
             _pct(float(scores.p_alive[i])),
-            f"{scores.expected_purchases[i]:.2f}",
+            _count(float(scores.expected_purchases[i]), 2),
             f"{int(v.orders[i])}",
             _money(float(v.net_revenue[i]), currency),
             _pct(float(v.return_rate[i])),
@@ -417,7 +617,7 @@ def _products(orders: OrderLines, returns: Returns | None, currency: str) -> str
     ) + _table(["Product", "Orders", "Sold", "Returned", "Return rate", "Top reason"], rows)
 
 
-def _method(scores: CustomerScores) -> str:
+def _method(scores: CustomerScores, timings: Sequence[tuple[str, float]] = ()) -> str:
     model = scores.purchase_model
     params = model.params_
     spend = scores.spend_model.params_ if scores.spend_model is not None else None
@@ -433,6 +633,15 @@ def _method(scores: CustomerScores) -> str:
     if spend is not None:
         text.append(f"<p class='note'>Spend model GammaGammaModel: {escape(str(spend))}</p>")
     text.extend(f"<p class='note'>{escape(note)}</p>" for note in scores.notes)
+    if timings:
+        text.append(
+            "<h3>Time taken</h3>"
+            + _table(
+                ["Stage", "Seconds"],
+                [[escape(label), f"{seconds:,.2f}"] for label, seconds in timings]
+                + [["Total", f"{sum(seconds for _, seconds in timings):,.2f}"]],
+            )
+        )
     return "".join(text)
 
 

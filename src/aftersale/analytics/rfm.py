@@ -1,12 +1,27 @@
 """RFM scoring: recency, frequency and monetary quintile scores and named segments.
 
-Each customer gets three scores from 1 (worst) to 5 (best), by quintile among the shop's
-customers: **R** from the days since the last purchase (fewer is better), **F** from the number
-of purchases, **M** from the money spent (net of returns when the caller passes net revenue).
-Tied values always get the same score (average ranks), so when most customers bought once they
-share one F score.
+Each customer gets three scores from 1 (worst) to 5 (best), by quintile: **R** from the days
+since the last purchase (fewer is better) and **M** from the money spent (net of returns when
+the caller passes net revenue), both among all the shop's customers; **F** from the number of
+purchases, among the *repeat buyers* only. Customers who bought once get F = 0 and a segment of
+their own: in web shops 80 % or more of customers often bought once, and scoring them with the
+repeat buyers gave every one of them the same middling F (and the label "loyal" or "at risk").
+Tied values always get the same score (average ranks).
 
-Segments from the R and F scores:
+One-time buyers:
+
+==================  =========================  ============================================
+segment             rule                       what it means
+==================  =========================  ============================================
+one_time_recent     F == 0 and R >= 3          bought once, recently: may still come back
+one_time_lapsed     F == 0 and R <= 2          bought once, long ago
+==================  =========================  ============================================
+
+Within these groups, rank customers by their expected purchases (the purchase model's forecast)
+rather than by P(alive): the BG/NBD model gives P(alive) = 1 to everyone who bought once,
+because nobody can drop out before their first repeat purchase.
+
+Repeat buyers, from the R and F scores:
 
 ==================  =========================  ============================================
 segment             rule                       what it means
@@ -30,7 +45,9 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-SEGMENTS = ("champions", "loyal", "new", "needs_attention", "at_risk", "hibernating")
+REPEAT_SEGMENTS = ("champions", "loyal", "new", "needs_attention", "at_risk", "hibernating")
+ONE_TIME_SEGMENTS = ("one_time_recent", "one_time_lapsed")
+SEGMENTS = REPEAT_SEGMENTS + ONE_TIME_SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,7 @@ def _average_ranks(values: FloatArray) -> FloatArray:
 
 
 def segment_of(recency_score: IntArray, frequency_score: IntArray) -> npt.NDArray[np.str_]:
-    """Named segment from R and F scores (rules in the module docstring)."""
+    """Named segment from R and F scores (F = 0: bought once; rules in the module docstring)."""
     r, f = np.asarray(recency_score), np.asarray(frequency_score)
     conditions = [
         (r >= 4) & (f >= 4),
@@ -94,7 +111,11 @@ def segment_of(recency_score: IntArray, frequency_score: IntArray) -> npt.NDArra
         (r == 3) & (f <= 2),
         (r <= 2) & (f >= 3),
     ]
-    return np.asarray(np.select(conditions, list(SEGMENTS[:5]), default=SEGMENTS[5]), dtype=np.str_)
+    segment = np.select(conditions, list(REPEAT_SEGMENTS[:5]), default=REPEAT_SEGMENTS[5])
+    once = f == 0
+    if np.any(once):
+        segment = np.where(once, np.where(r >= 3, *ONE_TIME_SEGMENTS), segment)
+    return np.asarray(segment, dtype=np.str_)
 
 
 def rfm_scores(
@@ -109,17 +130,22 @@ def rfm_scores(
     days_since_last_purchase : array_like
         Days from the last purchase to the analysis date.
     purchases : array_like
-        Number of purchases (orders or purchase days).
+        Number of purchases (orders or purchase days); 1 means a one-time buyer (F = 0).
     monetary : array_like
         Money spent, e.g. net revenue.
 
     Examples
     --------
     >>> s = rfm_scores([1, 5, 30, 200, 400], [9, 4, 3, 1, 1], [900, 300, 200, 50, 20])
+    >>> s.frequency_score.tolist()
+    [5, 3, 1, 0, 0]
     >>> s.segment.tolist()
-    ['champions', 'champions', 'loyal', 'hibernating', 'hibernating']
+    ['champions', 'loyal', 'needs_attention', 'one_time_lapsed', 'one_time_lapsed']
     """
     r = quintile_scores(days_since_last_purchase, higher_is_better=False)
-    f = quintile_scores(purchases)
     m = quintile_scores(monetary)
+    bought = np.asarray(purchases, dtype=np.float64)
+    f = np.zeros(bought.size, dtype=np.int64)
+    repeat = bought > 1
+    f[repeat] = quintile_scores(bought[repeat])
     return RfmScores(r, f, m, r * 100 + f * 10 + m, segment_of(r, f))

@@ -18,6 +18,8 @@ where :math:`\\bar o` is the average order value and :math:`k` = ``prior_orders`
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -38,6 +40,16 @@ ModelName = Literal["bgnbd", "paretonbd"]
 
 #: Penalty used when the data cannot identify a model without one (as lifetimes advises).
 FALLBACK_PENALIZER = 0.01
+
+#: The steps of :func:`score_customers`, in order; ``progress`` is called after each.
+SCORING_STEPS = (
+    "Customer histories",
+    "Value after returns",
+    "Purchase model",
+    "Spend model",
+    "CLV",
+    "RFM segments",
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class CustomerScores:
         The same CLV before returns and costs (``lifetimes``' definition).
     notes : list of str
         Anything the reader should know (e.g. a model that could not be fitted).
+    timings : list of (str, float)
+        Seconds taken by each of :data:`SCORING_STEPS`.
     """
 
     customer_id: npt.NDArray[np.generic]
@@ -80,6 +94,7 @@ class CustomerScores:
     purchase_model: BetaGeoModel | ParetoNBDModel
     spend_model: GammaGammaModel | None
     notes: list[str] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.customer_id.size)
@@ -98,6 +113,7 @@ def score_customers(
     prior_orders: float = 2.0,
     thresholds: ReturnerThresholds | None = None,
     penalizer_coef: float = 0.0,
+    progress: Callable[[str], None] | None = None,
 ) -> CustomerScores:
     """Fit the models on a shop's orders and score every customer.
 
@@ -121,8 +137,20 @@ def score_customers(
         Serial-returner thresholds.
     penalizer_coef : float
         L2 penalty for the purchase and spend models (0 = maximum likelihood).
+    progress : callable, optional
+        Called with the name of each of :data:`SCORING_STEPS` when it is done.
     """
     notes: list[str] = []
+    timings: list[tuple[str, float]] = []
+    clock = [time.perf_counter()]
+
+    def done(step: str) -> None:
+        now = time.perf_counter()
+        timings.append((step, now - clock[0]))
+        clock[0] = now
+        if progress is not None:
+            progress(step)
+
     end_day = (
         np.datetime64(orders.ordered_at.max(), "D")
         if observation_end is None
@@ -135,7 +163,9 @@ def score_customers(
         time_unit=time_unit,
     )  # fmt: skip
     summary = replace(summary, customer_id=totals.customer_id[summary.customer_id])
+    done(SCORING_STEPS[0])
     value = net_value_of_orders(totals, returns, thresholds=thresholds)
+    done(SCORING_STEPS[1])
     x, t_x, age, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
     n = len(summary)
     purchase_model: BetaGeoModel | ParetoNBDModel = (
@@ -165,6 +195,7 @@ def score_customers(
         notes.append(f"The purchase model could not be fitted ({error}); no predictions.")
         p_alive = np.full(n, np.nan)
         expected = np.full(n, np.nan)
+    done(SCORING_STEPS[2])
 
     spend_model: GammaGammaModel | None = GammaGammaModel(penalizer_coef)
     buyers = (x > 0) & (m > 0)
@@ -187,6 +218,7 @@ def score_customers(
         notes.append(f"The spend model could not be fitted ({error}); using average order values.")
         spend_model = None
         spend = np.where(x > 0, m, float(np.mean(value.gross_revenue / value.orders)))
+    done(SCORING_STEPS[3])
 
     ratio = _net_margin_ratio(value, prior_orders)
     if np.all(np.isnan(expected)):
@@ -198,8 +230,10 @@ def score_customers(
         )  # fmt: skip
     else:
         clv_gross = spend * expected
+    done(SCORING_STEPS[4])
     days_since = (np.asarray(end_day) - summary.last_purchase).astype(np.int64)
     rfm = rfm_scores(days_since, x + 1, value.net_revenue)
+    done(SCORING_STEPS[5])
     return CustomerScores(
         customer_id=summary.customer_id,
         summary=summary,
@@ -215,6 +249,7 @@ def score_customers(
         purchase_model=purchase_model,
         spend_model=spend_model,
         notes=notes,
+        timings=timings,
     )
 
 

@@ -82,7 +82,7 @@ def _profitable(run: FlowRun, now: datetime) -> bool:
 
 def _churn_risk(run: FlowRun, now: datetime) -> bool:
     segments = _value_segment(run)
-    return segments is not None and segments[0] in ("at_risk", "hibernating")
+    return segments is not None and segments[0] in ("at_risk", "hibernating", "one_time_lapsed")
 
 
 CONDITIONS: dict[str, Condition] = {
@@ -113,7 +113,9 @@ CONDITIONS: dict[str, Condition] = {
         ),
         Condition("profitable", _("the customer is profitable after returns"), _profitable),
         Condition(
-            "churn_risk", _("the customer is at risk or hibernating (RFM segment)"), _churn_risk
+            "churn_risk",
+            _("the customer is at risk, hibernating or bought once long ago (RFM segment)"),
+            _churn_risk,
         ),
     )
 }

@@ -20,6 +20,8 @@ class RfmSegment(models.TextChoices):
     NEEDS_ATTENTION = "needs_attention", _("Needs attention")
     AT_RISK = "at_risk", _("At risk")
     HIBERNATING = "hibernating", _("Hibernating")
+    ONE_TIME_RECENT = "one_time_recent", _("Bought once, recently")
+    ONE_TIME_LAPSED = "one_time_lapsed", _("Bought once, long ago")
 
 
 class ValueSegment(models.TextChoices):

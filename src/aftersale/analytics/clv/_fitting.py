@@ -45,7 +45,10 @@ def as_float_array(values: ArrayLike, name: str) -> FloatArray:
     array = np.atleast_1d(np.asarray(values, dtype=np.float64))
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
+    # NaN and infinity survive a sum (one pass, no temporary); only then look closer
+    with np.errstate(over="ignore", invalid="ignore"):
+        suspicious = not np.isfinite(np.add.reduce(array))
+    if suspicious and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
 
@@ -58,13 +61,16 @@ def check_histories(
     t_x = as_float_array(recency, "recency")
     age = as_float_array(T, "T")
     x, t_x, age = np.broadcast_arrays(x, t_x, age)
-    if np.any(x < 0) or np.any(x != np.floor(x)):
+    if x.size == 0:
+        return x, t_x, age
+    # reductions first (no temporaries); the exact element checks only on large arrays' way
+    if x.min() < 0 or np.any(np.fmod(x, 1.0)):
         raise ValueError("frequency must hold non-negative whole numbers of repeat purchases")
-    if np.any(t_x < 0):
+    if t_x.min() < 0:
         raise ValueError("recency must be non-negative")
     if np.any(t_x > age * (1 + 1e-12)):
         raise ValueError("recency must not exceed T (the customer's age)")
-    if np.any((x == 0) & (t_x != 0)):
+    if np.any(t_x[x == 0]):
         raise ValueError("recency must be 0 for customers without repeat purchases")
     return x, t_x, age
 
@@ -333,6 +339,34 @@ def newton_polish(
                 return None
         z, value, grad = candidate, new_value, new_grad
     return None
+
+
+def check_fittable(frequency: FloatArray, T: FloatArray) -> None:
+    """Refuse histories from which no purchase model can be estimated.
+
+    Without any repeat purchase the likelihood keeps growing as the purchase rate goes to 0
+    (any answer would be arbitrary), and with every ``T`` zero nothing has been observed.
+    """
+    if frequency.size == 0:
+        raise ValueError("there are no customers to fit the model on")
+    if not np.any(T > 0):
+        raise ValueError(
+            "every customer has T = 0 (all first purchases on the last day): nothing has been "
+            "observed yet; analyse a later date or a longer export"
+        )
+    if not np.any(frequency > 0):
+        raise ValueError(
+            "no repeat purchases: every frequency is 0, so the purchase rate cannot be "
+            "estimated; the model needs customers who bought more than once"
+        )
+
+
+def check_horizon(t: ArrayLike) -> FloatArray:
+    """A prediction horizon ``t`` as floats; negative or non-finite values are refused."""
+    horizon = np.asarray(t, dtype=np.float64)
+    if not np.all(np.isfinite(horizon)) or np.any(horizon < 0):
+        raise ValueError(f"t must be a non-negative, finite length of time (got {t!r})")
+    return horizon
 
 
 def require_fitted(params: object, name: str) -> None:

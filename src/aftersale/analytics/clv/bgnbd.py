@@ -14,7 +14,9 @@ from aftersale.analytics.clv._fitting import (
     CodedHistories,
     ConvergenceError,
     FloatArray,
+    check_fittable,
     check_histories,
+    check_horizon,
     code_histories,
     dot,
     maximise,
@@ -90,6 +92,7 @@ class BetaGeoModel:
             Number of customers having each row (defaults to one each).
         """
         x, t_x, age = check_histories(frequency, recency, T)
+        check_fittable(x, age)
         w = None if weights is None else np.asarray(weights, dtype=np.float64)
         data = code_histories(x, t_x, age, w)
         max_t = float(np.max(age))
@@ -133,12 +136,21 @@ class BetaGeoModel:
         .. math:: P(\text{alive}) = \left[1 + \delta_{x>0}\frac{a}{b+x-1}
                   \left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}\right]^{-1}
         """
-        p = self._params()
         x, t_x, age = check_histories(frequency, recency, T)
-        log_odds = (p.r + x) * (np.log(p.alpha + age) - np.log(p.alpha + t_x)) + np.log(
-            p.a / (p.b + np.maximum(x, 1.0) - 1.0)
+        return self._alive(x, t_x, age)
+
+    def _alive(self, x: FloatArray, t_x: FloatArray, age: FloatArray) -> FloatArray:
+        """:meth:`p_alive` of histories already checked."""
+        p = self._params()
+        # 1 for customers without repeat purchases; the formula only for the repeat buyers
+        alive = np.ones(x.size)
+        repeat = np.flatnonzero(x)
+        xr, tr, ar = x[repeat], t_x[repeat], age[repeat]
+        log_odds = (p.r + xr) * np.log((p.alpha + ar) / (p.alpha + tr)) + np.log(
+            p.a / (p.b + xr - 1.0)
         )
-        return np.where(x == 0, 1.0, expit(-log_odds))
+        alive[repeat] = expit(-log_odds)
+        return alive
 
     def expected_purchases(
         self,
@@ -159,7 +171,7 @@ class BetaGeoModel:
         the expected number of repeat purchases of a new customer in ``(0, t]``.
         """
         p = self._params()
-        horizon = np.asarray(t, dtype=np.float64)
+        horizon = check_horizon(t)
         if frequency is None or recency is None or T is None:
             z = horizon / (p.alpha + horizon)
             term = (1 - z) ** (p.a - 1) * hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b - 1, z)
@@ -167,7 +179,7 @@ class BetaGeoModel:
         x, t_x, age = check_histories(frequency, recency, T)
         if horizon.ndim == 0:
             return next(iter(self.expected_purchases_path([float(horizon)], x, t_x, age)))
-        return np.asarray(self._growth(horizon, x, age) * self.p_alive(x, t_x, age))
+        return np.asarray(self._growth(horizon, x, age) * self._alive(x, t_x, age))
 
     def expected_purchases_path(
         self, horizons: Sequence[float], frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
@@ -178,7 +190,9 @@ class BetaGeoModel:
         distinct ``(x, T)`` pair; used by :meth:`GammaGammaModel.clv`.
         """
         x, t_x, age = check_histories(frequency, recency, T)
-        alive = self.p_alive(x, t_x, age)
+        for horizon in horizons:
+            check_horizon(horizon)
+        alive = self._alive(x, t_x, age)
         if x.size > 5_000:
             inverse, x_pairs, age_pairs = pair_codes(x, age)
             for horizon in horizons:
@@ -216,10 +230,11 @@ class BetaGeoModel:
         p = self._params()
         if n < 0:
             raise ValueError("n must be a non-negative whole number")
+        check_horizon(t)
         if frequency is None or recency is None or T is None:
             return _pmf_new(n, t, p.r, p.alpha, p.a, p.b)
         x, t_x, age = check_histories(frequency, recency, T)
-        alive = self.p_alive(x, t_x, age)
+        alive = self._alive(x, t_x, age)
         pmf = _pmf_new(n, t, p.r + x, p.alpha + age, p.a, p.b + x)
         return np.asarray(alive * pmf + (1 - alive) * (n == 0), dtype=np.float64)
 

@@ -105,7 +105,14 @@ class GammaGammaModel:
                 "fit the Gamma-Gamma model on repeat buyers only: frequency and monetary_value "
                 "must be positive"
             )
+        if x.size < 2:
+            raise ValueError(
+                "the Gamma-Gamma model needs at least two repeat buyers to estimate how spend "
+                f"varies between customers (got {x.size})"
+            )
         w = np.ones_like(x) if weights is None else as_float_array(weights, "weights")
+        if weights is None and x.size > 20_000:
+            x, m, w = _distinct_rows(x, m)
         w = w / w.sum()
         unit = float(np.exp(dot(w, np.log(m))))  # fit in units of the typical spend
         m = m / unit
@@ -151,7 +158,7 @@ class GammaGammaModel:
         start = np.log(np.array([1.0, 1.0, 1.0]))
         with single_threaded_blas():
             log_params: FloatArray | None = None
-            every = x.size // 50_000
+            every = x.size // 10_000
             if every >= 4:
                 # many customers: maximise on a systematic sample, then Newton steps on all
                 sample = GammaGammaModel(self.penalizer_coef)
@@ -178,6 +185,8 @@ class GammaGammaModel:
         par = self._params()
         x = as_float_array(frequency, "frequency")
         m = as_float_array(monetary_value, "monetary_value")
+        if np.any(x < 0) or np.any(m < 0):
+            raise ValueError("frequency and monetary_value must not be negative")
         weight = par.p * x / (par.p * x + par.q - 1)
         population_mean = par.p * par.gamma / (par.q - 1)
         return np.asarray((1 - weight) * population_mean + weight * m, dtype=np.float64)
@@ -230,3 +239,19 @@ class GammaGammaModel:
             total += spend * (current - previous) / (1.0 + discount_rate) ** k
             previous = current
         return np.asarray(np.asarray(margin, dtype=np.float64) * total, dtype=np.float64)
+
+
+def _distinct_rows(x: FloatArray, m: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Identical ``(x, m)`` rows collapsed into one with its count as the weight.
+
+    Spend in cents and small purchase counts repeat a lot (a fifth as many distinct rows as
+    customers in a simulated shop of a million), and the likelihood is a weighted sum.
+    """
+    m_values, m_code = np.unique(m, return_inverse=True)
+    key = x.astype(np.int64) * m_values.size + m_code.ravel()
+    unique_key, counts = np.unique(key, return_counts=True)
+    return (
+        (unique_key // m_values.size).astype(np.float64),
+        m_values[unique_key % m_values.size],
+        counts.astype(np.float64),
+    )

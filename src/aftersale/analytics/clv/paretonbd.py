@@ -14,7 +14,9 @@ from aftersale.analytics.clv._fitting import (
     CodedHistories,
     ConvergenceError,
     FloatArray,
+    check_fittable,
     check_histories,
+    check_horizon,
     code_histories,
     dot,
     maximise,
@@ -87,6 +89,7 @@ class ParetoNBDModel:
     ) -> ParetoNBDModel:
         """Estimate ``r, alpha, s, beta`` by maximum likelihood (see :class:`BetaGeoModel`)."""
         x, t_x, age = check_histories(frequency, recency, T)
+        check_fittable(x, age)
         w = None if weights is None else np.asarray(weights, dtype=np.float64)
         data = code_histories(x, t_x, age, w)
         max_t = float(np.max(age))
@@ -151,7 +154,7 @@ class ParetoNBDModel:
         a new customer's :math:`E[X(t)] = \frac{r\beta}{\alpha(s-1)}[1-(\beta/(\beta+t))^{s-1}]`.
         """
         p = self._params()
-        horizon = np.asarray(t, dtype=np.float64)
+        horizon = check_horizon(t)
         if frequency is None or recency is None or T is None:
             return np.asarray(
                 p.r / p.alpha * p.beta * _growth(p.s, p.beta, horizon), dtype=np.float64
@@ -169,6 +172,8 @@ class ParetoNBDModel:
         """:meth:`expected_purchases` for each horizon in turn, computing P(alive) once."""
         p = self._params()
         x, t_x, age = check_histories(frequency, recency, T)
+        for horizon in horizons:
+            check_horizon(horizon)
         scale = (p.r + x) / (p.alpha + age) * (p.beta + age) * _p_alive(p, x, t_x, age)
         for horizon in horizons:
             yield np.asarray(scale * _growth(p.s, p.beta + age, np.float64(horizon)))
@@ -198,6 +203,7 @@ class ParetoNBDModel:
         p = self._params()
         if n < 0:
             raise ValueError("n must be a non-negative whole number")
+        check_horizon(t)
         if frequency is None or recency is None or T is None:
             return _pmf_new(n, t, np.float64(p.r), np.float64(p.alpha), p.s, np.float64(p.beta))
         x, t_x, age = check_histories(frequency, recency, T)
