@@ -17,6 +17,7 @@ from aftersale.backoffice.views import (
     service_hours,
     shops,
     staff_returns,
+    ticket_figures,
     tickets,
     withdrawals,
 )
@@ -83,6 +84,7 @@ urlpatterns = [
     ),
     path("tickets/", tickets.inbox, name="tickets"),
     path("tickets/bulk/", tickets.bulk, name="tickets_bulk"),
+    path("tickets/figures/", ticket_figures.figures, name="ticket_figures"),
     path("tickets/canned/", tickets.canned_list, name="canned_replies"),
     path("tickets/canned/<int:reply_id>/", tickets.canned_list, name="canned_reply"),
     path("tickets/<int:ticket_id>/", tickets.detail, name="ticket_detail"),

@@ -266,6 +266,12 @@ def _event(ticket: Ticket, type: str, now: datetime, payload: dict | None = None
 FINAL_STATES = (TicketState.CLOSED, TicketState.SPAM, TicketState.MERGED)
 
 
+def _business_seconds(ticket: Ticket, now: datetime) -> int:
+    """Business time since the ticket opened (the shop's hours, closed days, holidays)."""
+    calendar = business_calendar(ticket.shop)
+    return int(calendar.business_time_between(ticket.created_at, now).total_seconds())
+
+
 def _system_note(ticket: Ticket, text: str, author=None) -> TicketMessage:
     return TicketMessage.objects.create(
         shop_id=ticket.shop_id,
@@ -310,6 +316,8 @@ def reply(
         message.email_message_id = message_id_for(message)
         message.save(update_fields=["email_message_id"])
         first = ticket.first_response_at is None
+        if first:
+            ticket.first_response_seconds = _business_seconds(ticket, now)
         ticket.first_response_at = ticket.first_response_at or now
         ticket.waiting_since = None
         ticket.reply_due_at = None
@@ -318,6 +326,7 @@ def reply(
         ticket.save(
             update_fields=[
                 "first_response_at",
+                "first_response_seconds",
                 "waiting_since",
                 "reply_due_at",
                 "assignee",
@@ -363,12 +372,24 @@ def _set_state(ticket: Ticket, state: str, actor, now: datetime) -> None:
         fields.append("snoozed_until")
     if state == TicketState.SOLVED:
         ticket.solved_at = now
+        ticket.resolution_seconds = _business_seconds(ticket, now)
         ticket.waiting_since = None
         ticket.reply_due_at = None
-        fields += ["solved_at", "waiting_since", "reply_due_at"]
+        fields += ["solved_at", "resolution_seconds", "waiting_since", "reply_due_at"]
     ticket.save(update_fields=fields)
     if state == TicketState.SOLVED and previous != TicketState.SOLVED:
-        _event(ticket, types.TICKET_SOLVED, now, {"agent": getattr(actor, "pk", None)})
+        # Who had the ticket and its topic when it was solved: the satisfaction answer and the
+        # desk's figures count it for them even if the ticket is reassigned later.
+        _event(
+            ticket,
+            types.TICKET_SOLVED,
+            now,
+            {
+                "agent": getattr(actor, "pk", None),
+                "assignee": ticket.assignee_id,
+                "topic": ticket.topic,
+            },
+        )
 
 
 def change_state(ticket: Ticket, state: str, *, actor, snoozed_until: datetime | None = None):

@@ -32,6 +32,7 @@ from aftersale.service.hours import business_calendar
 from aftersale.service.models import (
     ACTIVE_STATES,
     CannedReply,
+    CsatAnswer,
     Priority,
     Ticket,
     TicketAttachment,
@@ -259,6 +260,9 @@ def _ticket_page(request, ticket: Ticket, reply_form=None, preview: str = "", st
             "due_warning": warning,
             "variables": canned.VARIABLES,
             "final": ticket.state in services.FINAL_STATES,
+            "csat_answers": list(
+                CsatAnswer.objects.for_shop(shop).filter(ticket=ticket).select_related("agent")
+            ),
             **_customer_panel(shop, ticket),
         },
         status=status,
