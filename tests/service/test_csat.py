@@ -219,3 +219,18 @@ def test_staff_see_the_answer_on_the_ticket_the_timeline_and_in_the_api(
     assert read["csat"]["score"] == 5 and read["csat"]["comment"] == "Kiitos!"
     assert read["csat"]["agent"] == shop_a.staff.get_username()
     assert api(shop_a.shop).get("/tickets").json()["items"][0]["csat"]["score"] == 5
+
+
+def test_the_owner_sets_after_how_many_days_a_ticket_is_asked_again(shop_a, login):
+    client = login(shop_a.owner)
+    form = {"first_response_hours": 8, "resolution_hours": 40, "holiday_countries": "FI"}
+    response = client.post(reverse("backoffice:service_targets"), {**form, "csat_interval_days": 0})
+    assert response.status_code == 302
+    assert SupportSettings.objects.get(shop=shop_a.shop).csat_interval_days == 0
+    # Left out, the setting stays as it is.
+    client.post(reverse("backoffice:service_targets"), form)
+    assert SupportSettings.objects.get(shop=shop_a.shop).csat_interval_days == 0
+    refused = client.post(
+        reverse("backoffice:service_targets"), {**form, "csat_interval_days": 999}
+    )
+    assert refused.status_code == 400

@@ -159,9 +159,7 @@ def test_the_query_count_does_not_grow_with_the_tickets(week, shop_a):
     assert len(many) == len(few)
 
 
-def test_the_page_shows_the_figures_per_agent_and_topic_and_only_the_shops_own(
-    week, shop_b, login
-):
+def test_the_page_shows_the_figures_per_agent_and_topic_and_only_the_shops_own(week, shop_b, login):
     client = login(week.memberships.first().user)
     url = reverse("backoffice:ticket_figures")
     page = client.get(url, {"start": "2026-11-20", "end": "2026-11-27"})
@@ -207,17 +205,13 @@ def test_deflection_is_visitors_per_customer_who_contacted(shop_a, shop_b):
     assert (figure.visitors, figure.contacted, figure.ratio) == (40, 2, 20)
 
 
-def test_the_dashboard_explains_the_figure_and_shows_a_dash_when_nobody_contacted(
-    shop_a, login
-):
+def test_the_dashboard_explains_the_figure_and_shows_a_dash_when_nobody_contacted(shop_a, login):
     client = login(shop_a.staff)
     html = client.get(reverse("backoffice:dashboard")).content.decode()
     assert 'data-figure="deflection">–<' in html
     CustomerFactory(shop=shop_a.shop, email="aino@example.fi")
     open_ticket(shop_a.shop, email="aino@example.fi")
-    HelpVisitDay.objects.create(
-        shop=shop_a.shop, day=datetime.now(HELSINKI).date(), visitors=7
-    )
+    HelpVisitDay.objects.create(shop=shop_a.shop, day=datetime.now(HELSINKI).date(), visitors=7)
     html = client.get(reverse("backoffice:dashboard")).content.decode()
     assert 'data-figure="deflection">7.0<' in html
     assert "7 visitors, 1 contacted" in html

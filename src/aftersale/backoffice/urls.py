@@ -91,6 +91,11 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/note/", tickets.note, name="ticket_note"),
     path("tickets/<int:ticket_id>/change/", tickets.change, name="ticket_change"),
     path(
+        "tickets/<int:ticket_id>/returns/<int:return_id>/slip/",
+        tickets.send_slip,
+        name="ticket_send_slip",
+    ),
+    path(
         "tickets/<int:ticket_id>/replies/<int:ticket_message_id>/retry/",
         tickets.retry,
         name="ticket_reply_retry",

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
@@ -347,6 +348,55 @@ def reply(
     return message
 
 
+def send_return_slip(ticket: Ticket, return_request, *, author) -> TicketMessage:
+    """E-mail the customer their return's slip again (the PDF the portal prints), as a reply on
+    the ticket in the ticket's language, and note it on the ticket. Only a return of the
+    ticket's own customer in this shop, while it is being sent back, has a slip to send."""
+    from aftersale.returns import slips
+
+    if (
+        return_request.shop_id != ticket.shop_id
+        or ticket.customer_id is None
+        or return_request.customer_id != ticket.customer_id
+    ):
+        raise ValidationError({"return": _("Choose a return of this ticket's customer.")})
+    if return_request.state not in slips.SLIP_STATES:
+        raise ValidationError(
+            {
+                "return": _(
+                    "Return %(code)s has no slip to send: it is %(state)s. A slip is for an "
+                    "approved return on its way back."
+                )
+                % {"code": return_request.code, "state": return_request.get_state_display()}
+            }
+        )
+    language = ticket.language or ticket.shop.default_language
+    with override(language):
+        body = _(
+            "Here is the return slip for your return %(code)s again (attached). Print it and "
+            "put it in the parcel, or write the return code %(code)s on the parcel."
+        ) % {"code": return_request.code}
+        pdf = slips.slip_pdf(return_request)
+        note = _("%(user)s sent the return slip of return %(code)s again.") % {
+            "user": author,
+            "code": return_request.code,
+        }
+    then = ticket.state if ticket.state in (TicketState.WAITING, TicketState.OPEN) else None
+    with transaction.atomic():
+        message = reply(ticket, author=author, body=body, then=then or TicketState.WAITING)
+        attachment = TicketAttachment(
+            shop_id=ticket.shop_id,
+            message=message,
+            name=f"return-{return_request.code}.pdf",
+            content_type="application/pdf",
+            size=len(pdf),
+        )
+        attachment.file.save(attachment.name, ContentFile(pdf), save=False)
+        attachment.save()
+        _system_note(message.ticket, note, author=author)
+    return message
+
+
 def add_note(ticket: Ticket, *, author, body: str) -> TicketMessage:
     """An internal note: staff only, never e-mailed, never shown to the customer."""
     body = _clean_text(body, "body")
@@ -614,9 +664,15 @@ def remove_closed_day(shop, closed_day_id: int) -> bool:
 
 @transaction.atomic
 def save_support_settings(
-    shop, *, first_response_hours: int, resolution_hours: int, holiday_countries: list[str]
+    shop,
+    *,
+    first_response_hours: int,
+    resolution_hours: int,
+    holiday_countries: list[str],
+    csat_interval_days: int | None = None,
 ) -> SupportSettings:
-    """Save the answer-time targets (business hours) and whose public holidays close the desk."""
+    """Save the answer-time targets (business hours), whose public holidays close the desk and
+    after how many days a ticket solved again is asked "how did we do?" again (None: keep)."""
     countries = []
     known = supported_countries()
     for code in holiday_countries:
@@ -640,13 +696,17 @@ def save_support_settings(
             _("The resolution target cannot be shorter than the first response."),
             field="resolution_hours",
         )
-    settings, _created = SupportSettings.objects.update_or_create(
-        shop=shop,
-        defaults={
-            "first_response_hours": first_response_hours,
-            "resolution_hours": resolution_hours,
-            "holiday_countries": countries,
-        },
-    )
+    defaults = {
+        "first_response_hours": first_response_hours,
+        "resolution_hours": resolution_hours,
+        "holiday_countries": countries,
+    }
+    if csat_interval_days is not None:
+        if not 0 <= csat_interval_days <= 365:
+            raise HoursError(
+                _("Give the days as a whole number from 0 to 365."), field="csat_interval_days"
+            )
+        defaults["csat_interval_days"] = csat_interval_days
+    settings, _created = SupportSettings.objects.update_or_create(shop=shop, defaults=defaults)
     _forget_status(shop)
     return settings
