@@ -39,10 +39,13 @@ from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
 from aftersale.service.attachments import Upload
 from aftersale.service.canned import save_canned_reply
+from aftersale.service.csat import csat_token
 from aftersale.service.help.models import HelpArticle, HelpCategory
-from aftersale.service.models import Ticket
-from aftersale.service.services import add_closed_day, add_note, open_ticket
+from aftersale.service.models import Ticket, TicketState
+from aftersale.service.services import add_closed_day, add_note, change_state, open_ticket
 from aftersale.service.services import reply as reply_to
+from aftersale.timeline import types
+from aftersale.timeline.models import Event
 from aftersale.webhooks.services import add_webhook_endpoint
 from tests.factories import CustomerFactory
 
@@ -335,6 +338,23 @@ def with_loyalty_points(shop: Shop, customer: Customer) -> str:
     return f"/s/{shop.slug}/loyalty/"
 
 
+def csat_path(shop: Shop, customer: Customer) -> str:
+    """The satisfaction page of a solved ticket of ``customer``, a score chosen as the e-mail's
+    links do."""
+    ticket = open_ticket(
+        shop,
+        email=customer.email,
+        name=customer.full_name,
+        subject="Vaihdoin koon, mutta uusi paketti ei ole vielä tullut perille",
+        body="Milloin uusi koko lähtee?",
+        topic="return",
+        source="portal",
+    )
+    change_state(ticket, TicketState.SOLVED, actor=None)
+    event = Event.objects.get(type=types.TICKET_SOLVED, subject_id=ticket.pk)
+    return f"/s/{shop.slug}/csat/{csat_token(shop.pk, ticket.pk, event.pk)}/?score=4"
+
+
 def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screenshot):
     shop = demo_shop
     order = a_returnable_order(shop)
@@ -383,6 +403,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.visit(f"/s/{shop.slug}/my-data/")
     walk.visit(f"/s/{shop.slug}/contact/")
     walk.visit(f"/s/{shop.slug}/contact/sent/")
+    satisfaction_page = csat_path(shop, customer)
+    walk.visit(satisfaction_page)
     # The help centre: its index, a search and an article.
     walk.visit(f"/s/{shop.slug}/help/")
     walk.visit(f"/s/{shop.slug}/help/?q=palautus")
@@ -418,6 +440,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         f"/s/{shop.slug}/help/{article.pk}/",
         loyalty_page,
         f"/s/{shop.slug}/contact/",
+        satisfaction_page,
         *[url for url in walk.urls if url.startswith("/t/")],
     ]
     for language in ("sv", "en"):

@@ -57,3 +57,20 @@ def test_a_mailbox_that_does_not_exist_fails_at_once(shop_a, smtp):
     reply.refresh_from_db()
     assert reply.delivery == Delivery.FAILED and "5.1.1" in reply.last_error
     assert reply.next_attempt_at is None
+
+
+def test_a_greylisted_reply_is_retried_and_delivered_once(shop_a, smtp):
+    """A server that greylists (451 at RCPT TO on the first try) gets the reply on the retry,
+    with the same Message-ID, and the customer receives it once."""
+    smtp.greylist = True
+    ticket = open_ticket(shop_a.shop)
+    reply = services.reply(ticket, author=shop_a.staff, body="Your refund is on its way.")
+    assert send_pending_replies() == 0
+    reply.refresh_from_db()
+    assert reply.delivery == Delivery.RETRYING and "4.7.1" in reply.last_error
+    assert smtp.to("aino@example.fi") == []
+    assert send_pending_replies(timezone.now() + timedelta(minutes=2)) == 1
+    [mail] = smtp.to("aino@example.fi")
+    assert mail.header("Message-ID") == reply.email_message_id
+    reply.refresh_from_db()
+    assert reply.delivery == Delivery.SENT and reply.send_attempts == 2

@@ -192,3 +192,34 @@ def test_ticket_events_reach_a_subscribed_url(shop_a, receiver, settings, tmp_pa
         "ticket.solved",
     ]
     assert received[0]["data"] == {"number": 1, "topic": "return", "source": "api"}
+
+
+def test_a_satisfaction_answer_reaches_a_subscribed_url(shop_a, receiver, settings, tmp_path):
+    from aftersale.service import csat, services
+    from aftersale.timeline.models import Event
+    from tests.service.helpers import open_ticket
+
+    settings.MEDIA_ROOT = tmp_path
+    hook = receiver()
+    add_webhook_endpoint(shop_a.shop, url=hook.url, event_types=["ticket.csat"])
+    ticket = open_ticket(shop_a.shop, source="api")
+    services.assign(ticket, shop_a.staff, actor=shop_a.owner)
+    services.change_state(ticket, "solved", actor=shop_a.owner)
+    solved = Event.objects.get(type="ticket.solved", subject_id=ticket.pk)
+    survey = csat.survey_for_token(
+        shop_a.shop, csat.csat_token(shop_a.shop.pk, ticket.pk, solved.pk)
+    )
+    csat.record_answer(shop_a.shop, survey, score=4, comment="Quick.")
+    assert queue_new_events(now=settle()) == 1
+    assert send_due_deliveries(now=settle()) == 1
+    [(_headers, body)] = hook.requests
+    message = json.loads(body)
+    assert message["type"] == "ticket.csat"
+    assert message["data"] == {
+        "number": ticket.number,
+        "score": 4,
+        "comment": "Quick.",
+        "agent": shop_a.staff.pk,
+        "topic": "return",
+        "changed": False,
+    }

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import AfterValidator, Field
@@ -30,7 +31,14 @@ from aftersale.orders.ingest import ExternalId, Payload, clean_text, text
 from aftersale.orders.models import Customer, Order
 from aftersale.orders.payloads import EMAIL_PATTERN, _email
 from aftersale.service import services
-from aftersale.service.models import Source, Ticket, TicketMessage, TicketState
+from aftersale.service.models import CsatAnswer, Source, Ticket, TicketMessage, TicketState
+
+
+class CsatOut(Schema):
+    score: int
+    comment: str
+    agent: str | None
+    answered_at: datetime
 
 
 class TicketOut(Schema):
@@ -53,6 +61,7 @@ class TicketOut(Schema):
     solved_at: datetime | None
     reply_due_at: datetime | None
     resolve_due_at: datetime | None
+    csat: CsatOut | None
     created_at: datetime
     updated_at: datetime
 
@@ -126,8 +135,23 @@ def ticket_out(ticket: Ticket) -> dict:
         "solved_at": ticket.solved_at,
         "reply_due_at": ticket.reply_due_at,
         "resolve_due_at": ticket.resolve_due_at,
+        "csat": _csat_out(ticket),
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
+    }
+
+
+def _csat_out(ticket: Ticket) -> dict | None:
+    """The latest satisfaction answer (after the latest solving the customer answered)."""
+    answers = sorted(ticket.csat_answers.all(), key=lambda a: (a.solved_event_id, a.pk))
+    if not answers:
+        return None
+    answer = answers[-1]
+    return {
+        "score": answer.score,
+        "comment": answer.comment,
+        "agent": answer.agent.get_username() if answer.agent else None,
+        "answered_at": answer.answered_at,
     }
 
 
@@ -147,8 +171,12 @@ def message_out(message: TicketMessage) -> dict:
 
 
 def _tickets(shop):
-    return Ticket.objects.for_shop(shop).select_related(
-        "customer", "order", "assignee", "merged_into"
+    return (
+        Ticket.objects.for_shop(shop)
+        .select_related("customer", "order", "assignee", "merged_into")
+        .prefetch_related(
+            Prefetch("csat_answers", queryset=CsatAnswer.objects.select_related("agent"))
+        )
     )
 
 

@@ -362,3 +362,12 @@ describe_type(types.TICKET_CUSTOMER_REPLIED, gettext_lazy("Customer wrote to the
 describe_type(types.TICKET_ANSWERED, gettext_lazy("Support ticket answered"))
 describe_type(types.TICKET_SOLVED, gettext_lazy("Support ticket solved"))
 describe_type(types.TICKET_REOPENED, gettext_lazy("Support ticket opened again"))
+
+
+def _csat(event: Event) -> str:
+    text = _("Rated customer service %(score)s/5") % {"score": event.payload.get("score", "?")}
+    comment = (event.payload.get("comment") or "").strip()
+    return f"{text}: “{comment[:200]}”" if comment else text
+
+
+describe_type(types.TICKET_CSAT, _csat, label=gettext_lazy("Customer service rated"))

@@ -17,6 +17,7 @@ from aftersale.backoffice.views import (
     service_hours,
     shops,
     staff_returns,
+    ticket_figures,
     tickets,
     withdrawals,
 )
@@ -83,11 +84,17 @@ urlpatterns = [
     ),
     path("tickets/", tickets.inbox, name="tickets"),
     path("tickets/bulk/", tickets.bulk, name="tickets_bulk"),
+    path("tickets/figures/", ticket_figures.figures, name="ticket_figures"),
     path("tickets/canned/", tickets.canned_list, name="canned_replies"),
     path("tickets/canned/<int:reply_id>/", tickets.canned_list, name="canned_reply"),
     path("tickets/<int:ticket_id>/", tickets.detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/note/", tickets.note, name="ticket_note"),
     path("tickets/<int:ticket_id>/change/", tickets.change, name="ticket_change"),
+    path(
+        "tickets/<int:ticket_id>/returns/<int:return_id>/slip/",
+        tickets.send_slip,
+        name="ticket_send_slip",
+    ),
     path(
         "tickets/<int:ticket_id>/replies/<int:ticket_message_id>/retry/",
         tickets.retry,

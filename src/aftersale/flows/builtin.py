@@ -467,6 +467,39 @@ REWARD_TEMPLATES = [
 ]
 TEMPLATES += REWARD_TEMPLATES
 
+CSAT_LINKS = (
+    "{% for link in csat_links %}\n{{ link.score }} – {{ link.label }}: {{ link.url }}{% endfor %}"
+)
+# The satisfaction question after a solved ticket (transactional: it is about the customer's
+# own contact with customer service). The links carry a signed token (service/csat.py).
+SERVICE_TEMPLATES = [
+    BuiltinTemplate(
+        key="csat_request",
+        name="How did we do?",
+        subject={
+            "fi": "Miten onnistuimme? (#{{ ticket_number }})",
+            "sv": "Hur gjorde vi det? (#{{ ticket_number }})",
+            "en": "How did we do? (#{{ ticket_number }})",
+        },
+        body={
+            "fi": "kiitos yhteydenotostasi. Olemme merkinneet asiasi #{{ ticket_number }} "
+            "({{ ticket_subject }}) ratkaistuksi.\n\nMiten onnistuimme? Valitse arvosana "
+            "yhdellä napsautuksella:" + CSAT_LINKS + "\n\nSivulla voit vielä kirjoittaa meille "
+            "muutaman sanan. Vastaaminen vie alle minuutin, ja se auttaa meitä palvelemaan "
+            "sinua paremmin.",
+            "sv": "tack för att du kontaktade oss. Vi har markerat ditt ärende "
+            "#{{ ticket_number }} ({{ ticket_subject }}) som löst.\n\nHur gjorde vi det? Välj "
+            "ett betyg med ett klick:" + CSAT_LINKS + "\n\nPå sidan kan du också skriva några "
+            "ord till oss. Det tar under en minut och hjälper oss att hjälpa dig bättre.",
+            "en": "thank you for contacting us. We have marked your request "
+            "#{{ ticket_number }} ({{ ticket_subject }}) as solved.\n\nHow did we do? Choose a "
+            "score with one click:" + CSAT_LINKS + "\n\nOn the page you can also write us a "
+            "few words. It takes less than a minute and helps us serve you better.",
+        },
+    ),
+]
+TEMPLATES += SERVICE_TEMPLATES
+
 _SEND = "email"
 _WAIT = "wait"
 _PARCEL_DONE = [
@@ -620,5 +653,17 @@ FLOWS += [
         flow_filter=["order_not_cancelled"],
         kind="marketing",
         enabled=False,
+    ),
+]
+# Customer service: the satisfaction question when a ticket is solved (once per ticket within
+# the shop's interval; a ticket reopened before it is sent is not asked).
+FLOWS += [
+    BuiltinFlow(
+        key="csat",
+        name="How did we do? after a solved ticket",
+        trigger_type=types.TICKET_SOLVED,
+        steps=[BuiltinStep(_SEND, "csat_request")],
+        flow_filter=["ticket_solved", "csat_not_asked_recently"],
+        exit_events=[types.TICKET_REOPENED],
     ),
 ]

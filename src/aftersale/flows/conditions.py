@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.delivery.models import Shipment, ShipmentStatus
-from aftersale.flows.models import FlowRun, MessagingSettings
+from aftersale.flows.models import FlowRun, Message, MessagingSettings
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest, ReturnState
-from aftersale.service.models import Ticket
+from aftersale.service.csat import interval_days
+from aftersale.service.models import Ticket, TicketState
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,34 @@ def _churn_risk(run: FlowRun, now: datetime) -> bool:
     return segments is not None and segments[0] in ("at_risk", "hibernating", "one_time_lapsed")
 
 
+def _ticket_solved(run: FlowRun, now: datetime) -> bool:
+    ticket = load_subject(run.shop_id, run.subject_type, run.subject_id)
+    return isinstance(ticket, Ticket) and ticket.state in (
+        TicketState.SOLVED,
+        TicketState.CLOSED,
+    )
+
+
+def _csat_not_asked_recently(run: FlowRun, now: datetime) -> bool:
+    """The ticket was not asked about (by this flow) within the shop's interval: a ticket
+    reopened and solved again soon after asks once, not every time."""
+    days = interval_days(run.shop_id)
+    if days <= 0 or run.subject_type != "ticket":
+        return True
+    return not (
+        Message.objects.filter(
+            shop_id=run.shop_id,
+            run__flow_id=run.flow_id,
+            run__subject_type="ticket",
+            run__subject_id=run.subject_id,
+            created_at__gte=now - timedelta(days=days),
+        )
+        .exclude(run_id=run.pk)
+        .exclude(state__in=(Message.State.CANCELLED, Message.State.FAILED, Message.State.BOUNCED))
+        .exists()
+    )
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
@@ -116,6 +145,12 @@ CONDITIONS: dict[str, Condition] = {
             "churn_risk",
             _("the customer is at risk, hibernating or bought once long ago (RFM segment)"),
             _churn_risk,
+        ),
+        Condition("ticket_solved", _("the support ticket is solved"), _ticket_solved),
+        Condition(
+            "csat_not_asked_recently",
+            _("the ticket was not asked about satisfaction recently"),
+            _csat_not_asked_recently,
         ),
     )
 }

@@ -24,6 +24,9 @@ from aftersale.loyalty import messages as loyalty_messages
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
+from aftersale.service import csat
+from aftersale.service.models import Ticket
+from aftersale.timeline import types
 
 
 def local(shop, value: datetime) -> datetime:
@@ -81,6 +84,17 @@ def _return_values(request: ReturnRequest, language: str) -> dict:
         "return_refund": format_money(request.refund_cents, currency, language),
         "return_resolution": request.get_resolution_display(),
     }
+
+
+def _ticket_values(shop, run: FlowRun, ticket: Ticket) -> dict:
+    """The ticket, and for the satisfaction question the signed links about the solving that
+    started the run (the five one-click scores and the page itself)."""
+    values = {"ticket_number": ticket.number, "ticket_subject": ticket.subject}
+    event = run.trigger_event
+    if event is not None and event.type == types.TICKET_SOLVED:
+        values["csat_url"] = csat.csat_url(shop, ticket.pk, event.pk)
+        values["csat_links"] = csat.csat_links(shop, ticket.pk, event.pk)
+    return values
 
 
 def tier_benefits(tier) -> list[str]:
@@ -151,6 +165,8 @@ def build_context(
             values.update(_shipment_values(shop, subject, as_of or timezone.now()))
         if isinstance(subject, ReturnRequest):
             values.update(_return_values(subject, language))
+        if isinstance(subject, Ticket):
+            values.update(_ticket_values(shop, run, subject))
         if isinstance(subject, LedgerEntry | CustomerPoints):
             values.update(_loyalty_values(shop, run, subject))
         event = run.trigger_event
@@ -197,4 +213,15 @@ def sample_context(shop, language: str) -> dict:
             "tier_name": "Gold",
             "tier_benefits": [_("Free returns"), _("Early access to sales")],
             "loyalty_url": f"{settings.SITE_URL}/s/{shop.slug}/loyalty/",
+            "ticket_number": 12,
+            "ticket_subject": _("Wrong size"),
+            "csat_url": f"{settings.SITE_URL}/s/{shop.slug}/csat/example/",
+            "csat_links": [
+                {
+                    "score": score,
+                    "label": str(csat.SCORE_LABELS[score]),
+                    "url": f"{settings.SITE_URL}/s/{shop.slug}/csat/example/?score={score}",
+                }
+                for score in csat.SCORES
+            ],
         }

@@ -32,7 +32,7 @@ from aftersale.returns.models import (
 )
 from aftersale.returns.photos import photo_response
 
-SLIP_STATES = (ReturnState.APPROVED, ReturnState.IN_TRANSIT)
+SLIP_STATES = slips.SLIP_STATES
 COMMENT_MAX = 2000
 SMALL_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from aftersale.portal import (
     contact,
+    csat,
     help_centre,
     lookup,
     loyalty,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("contact/", contact.contact, name="contact"),
     path("contact/sent/", contact.contact_sent, name="contact_sent"),
     path("contact/suggestions/", contact.contact_suggestions, name="contact_suggestions"),
+    path("csat/<str:token>/", csat.answer, name="csat"),
     path("my-data/", my_data.request_export, name="my_data"),
     # Before the export link's pattern, which would take "erase" for a token.
     path("my-data/erase/", my_data.request_erasure, name="erase_my_data"),

@@ -65,7 +65,10 @@ class PrivacySettings(TimeStamped):
         null=True,
         blank=True,
         default=3,
-        help_text=_("Applies once support tickets are part of Aftersale."),
+        help_text=_(
+            "Solved, closed, spam and merged tickets, with their messages, attachments and "
+            "satisfaction answers, this many years after they last changed. Empty: keep them."
+        ),
     )
     staff_may_export = models.BooleanField(
         _("staff may export a customer's data"),

@@ -13,7 +13,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from aftersale.returns.instructions import return_address, sending_steps
-from aftersale.returns.models import ReturnRequest
+from aftersale.returns.models import ReturnRequest, ReturnState
+
+# A return has a slip to print while the customer is sending it back.
+SLIP_STATES = (ReturnState.APPROVED, ReturnState.IN_TRANSIT)
 
 
 def qr_code(return_request: ReturnRequest):

@@ -80,6 +80,7 @@ class ShopClosedDay(TimeStamped):
 
 DEFAULT_FIRST_RESPONSE_HOURS = 8
 DEFAULT_RESOLUTION_HOURS = 40
+DEFAULT_CSAT_INTERVAL_DAYS = 30
 
 
 class SupportSettings(TimeStamped):
@@ -104,6 +105,15 @@ class SupportSettings(TimeStamped):
         default=list,
         blank=True,
         help_text=_("Two-letter country codes, e.g. FI, SE."),
+    )
+    csat_interval_days = models.PositiveSmallIntegerField(
+        _("ask a customer about the same ticket again after (days)"),
+        default=DEFAULT_CSAT_INTERVAL_DAYS,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_(
+            "A ticket solved again within this many days of its last satisfaction question "
+            "is not asked about again."
+        ),
     )
 
     objects = ShopOwnedQuerySet.as_manager()
@@ -230,6 +240,15 @@ class Ticket(TimeStamped):
     # (None once answered), the ticket should be solved by ``resolve_due_at``.
     reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # Business time (the shop's opening hours, closed days and holidays) from opening to the
+    # first reply and to the (latest) solving, in seconds, kept when they happen so that the
+    # desk's figures are aggregate queries (service/figures.py).
+    first_response_seconds = models.PositiveIntegerField(
+        _("first response (business seconds)"), null=True, blank=True
+    )
+    resolution_seconds = models.PositiveIntegerField(
+        _("resolution (business seconds)"), null=True, blank=True
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -246,6 +265,8 @@ class Ticket(TimeStamped):
             models.Index(fields=["shop", "state", "reply_due_at"], name="ticket_reply_due"),
             # The API's change feed: ?updated_since and the cursor walk (updated_at, id).
             models.Index(fields=["shop", "updated_at", "id"], name="ticket_shop_updated"),
+            # The desk's figures: tickets solved in a period.
+            models.Index(fields=["shop", "solved_at"], name="ticket_shop_solved"),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -367,6 +388,62 @@ class CannedReply(TimeStamped):
         return f"{self.title} ({self.language})"
 
 
+class CsatAnswer(TimeStamped):
+    """The customer's answer to "how did we do?" after a ticket was solved: a score from 1 to 5
+    and an optional comment, one per solving of the ticket (``solved_event_id``, the
+    ``ticket.solved`` event the question was about; answering again updates it).
+
+    ``agent`` is the ticket's assignee when it was solved and ``topic`` its topic then, so the
+    figures per agent and topic do not move when the ticket is reassigned later."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="csat_answers", verbose_name=_("ticket")
+    )
+    solved_event_id = models.PositiveBigIntegerField(_("solved event"))
+    customer = models.ForeignKey(
+        "orders.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
+    topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "solved_event_id"], name="csat_one_answer_per_solving"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="csat_score_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["shop", "answered_at"], name="csat_shop_answered")]
+        verbose_name = _("satisfaction answer")
+        verbose_name_plural = _("satisfaction answers")
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 on #{self.ticket_id}"
+
+
 from aftersale.service.help.models import (  # noqa: E402  (the help centre's tables)
     HelpArticle,
     HelpArticleTranslation,
@@ -388,6 +465,7 @@ __all__ = [
     "SupportSettings",
     "Weekday",
     "CannedReply",
+    "CsatAnswer",
     "Ticket",
     "TicketAttachment",
     "TicketMessage",

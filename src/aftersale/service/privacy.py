@@ -6,6 +6,7 @@ from aftersale.privacy.registry import declare, declare_no_customer_data, delete
 from aftersale.service.help.models import HelpArticleTranslation, HelpCategory
 from aftersale.service.models import (
     CannedReply,
+    CsatAnswer,
     ShopClosedDay,
     SupportSettings,
     Ticket,
@@ -46,6 +47,13 @@ declare(
     why=_("Files the customer attached to a support message."),
     export=("id", "message_id", "name", "content_type", "size", "created_at"),
     files=("file",),
+    erase=delete(),
+)
+declare(
+    CsatAnswer,
+    customer="ticket__customer",
+    why=_('The customer\'s answers to "how did we do?" after a support ticket was solved.'),
+    export=("id", "ticket_id", "score", "comment", "topic", "answered_at"),
     erase=delete(),
 )
 

@@ -7,7 +7,8 @@ connection per pass, temporary failures (4xx, dropped connections) retried
 with growing waits, permanent ones (5xx, a mailbox that does not exist) given up at once and
 shown on the ticket. Every attempt carries the same signed Message-ID, so a duplicate after a
 crash is recognisable; the Reply-To carries the ticket's signed token, the subject its number.
-Nothing but the reply itself is sent: no earlier messages, no internal notes.
+Nothing but the reply itself (and the files staff attached to it, such as a return slip) is
+sent: no earlier messages, no internal notes.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def email_for(message: TicketMessage, *, from_email: str, connection=None):
         connection=connection,
     )
     email.attach_alternative(Rendered(subject, message.body).html, "text/html")
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as content:
+            email.attach(attachment.name, content.read(), attachment.content_type)
     return email
 
 

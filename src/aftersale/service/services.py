@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
@@ -266,6 +267,12 @@ def _event(ticket: Ticket, type: str, now: datetime, payload: dict | None = None
 FINAL_STATES = (TicketState.CLOSED, TicketState.SPAM, TicketState.MERGED)
 
 
+def _business_seconds(ticket: Ticket, now: datetime) -> int:
+    """Business time since the ticket opened (the shop's hours, closed days, holidays)."""
+    calendar = business_calendar(ticket.shop)
+    return int(calendar.business_time_between(ticket.created_at, now).total_seconds())
+
+
 def _system_note(ticket: Ticket, text: str, author=None) -> TicketMessage:
     return TicketMessage.objects.create(
         shop_id=ticket.shop_id,
@@ -310,6 +317,8 @@ def reply(
         message.email_message_id = message_id_for(message)
         message.save(update_fields=["email_message_id"])
         first = ticket.first_response_at is None
+        if first:
+            ticket.first_response_seconds = _business_seconds(ticket, now)
         ticket.first_response_at = ticket.first_response_at or now
         ticket.waiting_since = None
         ticket.reply_due_at = None
@@ -318,6 +327,7 @@ def reply(
         ticket.save(
             update_fields=[
                 "first_response_at",
+                "first_response_seconds",
                 "waiting_since",
                 "reply_due_at",
                 "assignee",
@@ -335,6 +345,55 @@ def reply(
         elif ticket.state != then:
             ticket.state = then
             ticket.save(update_fields=["state", "updated_at"])
+    return message
+
+
+def send_return_slip(ticket: Ticket, return_request, *, author) -> TicketMessage:
+    """E-mail the customer their return's slip again (the PDF the portal prints), as a reply on
+    the ticket in the ticket's language, and note it on the ticket. Only a return of the
+    ticket's own customer in this shop, while it is being sent back, has a slip to send."""
+    from aftersale.returns import slips
+
+    if (
+        return_request.shop_id != ticket.shop_id
+        or ticket.customer_id is None
+        or return_request.customer_id != ticket.customer_id
+    ):
+        raise ValidationError({"return": _("Choose a return of this ticket's customer.")})
+    if return_request.state not in slips.SLIP_STATES:
+        raise ValidationError(
+            {
+                "return": _(
+                    "Return %(code)s has no slip to send: it is %(state)s. A slip is for an "
+                    "approved return on its way back."
+                )
+                % {"code": return_request.code, "state": return_request.get_state_display()}
+            }
+        )
+    language = ticket.language or ticket.shop.default_language
+    with override(language):
+        body = _(
+            "Here is the return slip for your return %(code)s again (attached). Print it and "
+            "put it in the parcel, or write the return code %(code)s on the parcel."
+        ) % {"code": return_request.code}
+        pdf = slips.slip_pdf(return_request)
+        note = _("%(user)s sent the return slip of return %(code)s again.") % {
+            "user": author,
+            "code": return_request.code,
+        }
+    then = ticket.state if ticket.state in (TicketState.WAITING, TicketState.OPEN) else None
+    with transaction.atomic():
+        message = reply(ticket, author=author, body=body, then=then or TicketState.WAITING)
+        attachment = TicketAttachment(
+            shop_id=ticket.shop_id,
+            message=message,
+            name=f"return-{return_request.code}.pdf",
+            content_type="application/pdf",
+            size=len(pdf),
+        )
+        attachment.file.save(attachment.name, ContentFile(pdf), save=False)
+        attachment.save()
+        _system_note(message.ticket, note, author=author)
     return message
 
 
@@ -363,12 +422,24 @@ def _set_state(ticket: Ticket, state: str, actor, now: datetime) -> None:
         fields.append("snoozed_until")
     if state == TicketState.SOLVED:
         ticket.solved_at = now
+        ticket.resolution_seconds = _business_seconds(ticket, now)
         ticket.waiting_since = None
         ticket.reply_due_at = None
-        fields += ["solved_at", "waiting_since", "reply_due_at"]
+        fields += ["solved_at", "resolution_seconds", "waiting_since", "reply_due_at"]
     ticket.save(update_fields=fields)
     if state == TicketState.SOLVED and previous != TicketState.SOLVED:
-        _event(ticket, types.TICKET_SOLVED, now, {"agent": getattr(actor, "pk", None)})
+        # Who had the ticket and its topic when it was solved: the satisfaction answer and the
+        # desk's figures count it for them even if the ticket is reassigned later.
+        _event(
+            ticket,
+            types.TICKET_SOLVED,
+            now,
+            {
+                "agent": getattr(actor, "pk", None),
+                "assignee": ticket.assignee_id,
+                "topic": ticket.topic,
+            },
+        )
 
 
 def change_state(ticket: Ticket, state: str, *, actor, snoozed_until: datetime | None = None):
@@ -593,9 +664,15 @@ def remove_closed_day(shop, closed_day_id: int) -> bool:
 
 @transaction.atomic
 def save_support_settings(
-    shop, *, first_response_hours: int, resolution_hours: int, holiday_countries: list[str]
+    shop,
+    *,
+    first_response_hours: int,
+    resolution_hours: int,
+    holiday_countries: list[str],
+    csat_interval_days: int | None = None,
 ) -> SupportSettings:
-    """Save the answer-time targets (business hours) and whose public holidays close the desk."""
+    """Save the answer-time targets (business hours), whose public holidays close the desk and
+    after how many days a ticket solved again is asked "how did we do?" again (None: keep)."""
     countries = []
     known = supported_countries()
     for code in holiday_countries:
@@ -619,13 +696,17 @@ def save_support_settings(
             _("The resolution target cannot be shorter than the first response."),
             field="resolution_hours",
         )
-    settings, _created = SupportSettings.objects.update_or_create(
-        shop=shop,
-        defaults={
-            "first_response_hours": first_response_hours,
-            "resolution_hours": resolution_hours,
-            "holiday_countries": countries,
-        },
-    )
+    defaults = {
+        "first_response_hours": first_response_hours,
+        "resolution_hours": resolution_hours,
+        "holiday_countries": countries,
+    }
+    if csat_interval_days is not None:
+        if not 0 <= csat_interval_days <= 365:
+            raise HoursError(
+                _("Give the days as a whole number from 0 to 365."), field="csat_interval_days"
+            )
+        defaults["csat_interval_days"] = csat_interval_days
+    settings, _created = SupportSettings.objects.update_or_create(shop=shop, defaults=defaults)
     _forget_status(shop)
     return settings

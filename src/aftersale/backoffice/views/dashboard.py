@@ -9,6 +9,7 @@ from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.headline import headline
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.orders.models import Order
+from aftersale.service.figures import deflection
 
 LIST_LENGTH = 8
 
@@ -25,11 +26,13 @@ def dashboard(request):
         .select_related("order__customer", "pickup_point")
         .order_by(F("held_until").asc(nulls_last=True), "id")
     )[:LIST_LENGTH]
+    numbers = headline(shop)
     return render(
         request,
         "backoffice/dashboard.html",
         {
-            "headline": headline(shop),
+            "headline": numbers,
+            "deflection": deflection(shop, numbers.current.start, numbers.current.end),
             "latest_orders": latest_orders,
             "waiting_parcels": waiting_parcels,
         },

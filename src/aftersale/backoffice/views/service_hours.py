@@ -21,7 +21,7 @@ from aftersale.delivery.opening_hours import (
     format_opening_hours,
     parse_opening_hours,
 )
-from aftersale.service import services
+from aftersale.service import csat, services
 from aftersale.service.hours import (
     DAY,
     business_calendar,
@@ -73,6 +73,15 @@ class TargetsForm(forms.Form):
         label=gettext_lazy("Public holidays of"),
         max_length=100,
         help_text=gettext_lazy("Country codes separated by commas, e.g. “FI, SE”."),
+    )
+    csat_interval_days = forms.IntegerField(
+        label=gettext_lazy("Ask about the same ticket again after (days)"),
+        help_text=gettext_lazy(
+            "A ticket solved again sooner gets no new “How did we do?” e-mail; 0 asks every time."
+        ),
+        min_value=0,
+        max_value=365,
+        required=False,
     )
 
 
@@ -132,6 +141,7 @@ def _page(request, *, hours_form=None, closed_form=None, targets_form=None, stat
                     "first_response_hours": targets.first_response_hours,
                     "resolution_hours": targets.resolution_hours,
                     "holiday_countries": ", ".join(targets.countries),
+                    "csat_interval_days": csat.interval_days(shop.pk),
                 }
             ),
             "closed_days": ShopClosedDay.objects.for_shop(shop)
@@ -198,6 +208,7 @@ def save_targets(request):
                 first_response_hours=data["first_response_hours"],
                 resolution_hours=data["resolution_hours"],
                 holiday_countries=data["holiday_countries"].replace(";", ",").split(","),
+                csat_interval_days=data.get("csat_interval_days"),
             )
         except services.HoursError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))

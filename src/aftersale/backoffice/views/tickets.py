@@ -27,11 +27,13 @@ from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest, Withdrawal
 from aftersale.returns.photos import photo_response
+from aftersale.returns.slips import SLIP_STATES
 from aftersale.service import canned, services
 from aftersale.service.hours import business_calendar
 from aftersale.service.models import (
     ACTIVE_STATES,
     CannedReply,
+    CsatAnswer,
     Priority,
     Ticket,
     TicketAttachment,
@@ -259,6 +261,10 @@ def _ticket_page(request, ticket: Ticket, reply_form=None, preview: str = "", st
             "due_warning": warning,
             "variables": canned.VARIABLES,
             "final": ticket.state in services.FINAL_STATES,
+            "slip_states": SLIP_STATES,
+            "csat_answers": list(
+                CsatAnswer.objects.for_shop(shop).filter(ticket=ticket).select_related("agent")
+            ),
             **_customer_panel(shop, ticket),
         },
         status=status,
@@ -332,6 +338,25 @@ def _snooze_until(shop, text: str) -> datetime | None:
             return value if timezone.is_aware(value) else value.replace(tzinfo=zone)
         return datetime.combine(value, time(9, 0), tzinfo=zone)
     return None
+
+
+@require_POST
+@shop_required
+def send_slip(request, ticket_id: int, return_id: int):
+    """E-mail the customer a return's slip again, from the ticket."""
+    ticket = _ticket(request, ticket_id)
+    return_request = get_for_shop_or_404(ReturnRequest.objects.all(), request.shop, pk=return_id)
+    try:
+        services.send_return_slip(ticket, return_request, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The return slip of %(code)s is on its way to %(email)s.")
+            % {"code": return_request.code, "email": ticket.email},
+        )
+    return redirect("backoffice:ticket_detail", ticket.pk)
 
 
 @require_POST
