@@ -3,10 +3,12 @@ blocks (image, name, localised price, signed tracked links) and a plain-text par
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 
 from aftersale.catalog.models import ProductRelation
 from aftersale.delivery.models import ShipmentStatus
@@ -135,8 +137,14 @@ def test_a_forged_click_link_leads_nowhere(client, shop, phone, smtp, clock):
     worker_pass()
     message = Message.objects.get(customer=order.customer)
     good = tracked_url(message.idempotency_key, phone.pk, "https://shop.example/case-x")
-    token = good.rstrip("/").rsplit("/", 1)[1]
-    forged = token.replace("case-x", "evil")
+    payload, stamp, signature = good.rstrip("/").rsplit("/", 1)[1].split(":")
+    evil = signing.b64_encode(
+        json.dumps({"k": message.idempotency_key, "p": phone.pk, "u": "https://evil.example/"})
+        .replace(" ", "")
+        .encode()
+    ).decode()
+    forged = f"{evil}:{stamp}:{signature}"
+    assert payload != evil
     assert client.get(f"/c/{forged}/").status_code == 404
     assert client.get("/c/not-a-token/").status_code == 404
     assert not Click.objects.exists()

@@ -220,6 +220,7 @@ class FlowForm(forms.ModelForm):
 
     holdout_percent = forms.IntegerField(
         label=gettext_lazy("Control group (%)"),
+        required=False,
         min_value=0,
         max_value=MAX_HOLDOUT_PERCENT,
         help_text=gettext_lazy(
@@ -228,7 +229,6 @@ class FlowForm(forms.ModelForm):
             "good start; 0 turns the comparison off."
         ),
         error_messages={
-            "required": gettext_lazy("Give the control group's share, from 0 to 50 %."),
             "invalid": gettext_lazy("Give the control group's share as a whole number, 0 to 50."),
             "min_value": gettext_lazy(
                 "The control group's share cannot be below %(limit_value)s %%."
@@ -249,7 +249,6 @@ class FlowForm(forms.ModelForm):
             "flow_filter",
             "exit_events",
             "priority",
-            "holdout_percent",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -267,6 +266,7 @@ class FlowForm(forms.ModelForm):
             *known.items(),
             *[(name, name) for name in flow.flow_filter or [] if name not in known],
         ]
+        self.fields["holdout_percent"].initial = flow.holdout_percent
         lag = flow.max_trigger_lag or timedelta(days=2)
         self.fields["max_trigger_lag_hours"].initial = int(lag.total_seconds() // 3600)
         if flow.pk:
@@ -336,6 +336,12 @@ class FlowForm(forms.ModelForm):
             "enabled": data["status"] == "on",
             "trigger_filter": self.trigger_filter(),
             "max_trigger_lag": timedelta(hours=data["max_trigger_lag_hours"]),
+            # Left empty (or not sent by an older form): the flow keeps its share.
+            "holdout_percent": (
+                self.instance.holdout_percent
+                if data.get("holdout_percent") is None
+                else data["holdout_percent"]
+            ),
         }
 
 
