@@ -139,9 +139,9 @@ def test_a_customer_stays_in_the_control_group_on_every_entry(shop, smtp, clock)
         place_order(shop, held)
     worker_pass()
     assert len(smtp) == 0
-    assert list(FlowRun.objects.filter(customer=held).values_list("control", flat=True)) == [
-        True
-    ] * 3
+    assert (
+        list(FlowRun.objects.filter(customer=held).values_list("control", flat=True)) == [True] * 3
+    )
 
 
 def test_control_customers_pass_the_same_checks_as_the_others(shop, smtp, clock):

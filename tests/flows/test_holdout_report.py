@@ -56,9 +56,7 @@ def _order(shop, customer, *, net_cents, days, **fields):
 
 
 def _returned(order, line, *, resolution=Resolution.REFUND):
-    request = ReturnRequestFactory(
-        order=order, state=ReturnState.RECEIVED, resolution=resolution
-    )
+    request = ReturnRequestFactory(order=order, state=ReturnState.RECEIVED, resolution=resolution)
     ReturnLineFactory(return_request=request, order_line=line, quantity=1)
 
 
@@ -136,7 +134,9 @@ def test_it_says_how_many_more_customers_are_needed():
     assert needed is not None and needed > 0
     # With that many more customers (same spread and effect), the interval leaves zero out.
     scale = (340 + needed) / 340
-    bigger = welch_uplift(np.tile(treated, int(np.ceil(scale))), np.tile(control, int(np.ceil(scale))))
+    bigger = welch_uplift(
+        np.tile(treated, int(np.ceil(scale))), np.tile(control, int(np.ceil(scale)))
+    )
     assert bigger.verdict == "gain"
 
 

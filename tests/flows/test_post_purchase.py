@@ -69,7 +69,9 @@ def receive(shop, product, *, language="fi", status=ShipmentStatus.DELIVERED, cu
     order = OrderFactory(shop=shop, customer=customer, placed_at=START - timedelta(days=3))
     OrderLineFactory(order=order, variant=product.variants.first())
     shipment = ShipmentFactory(order=order, status=status)
-    event = types.SHIPMENT_DELIVERED if status == ShipmentStatus.DELIVERED else types.SHIPMENT_PICKED_UP
+    event = (
+        types.SHIPMENT_DELIVERED if status == ShipmentStatus.DELIVERED else types.SHIPMENT_PICKED_UP
+    )
     record_event(shop, event, subject=shipment, customer=customer)
     return order
 

@@ -26,9 +26,7 @@ _SCALE = float(2**64)
 
 def bucket(key: str, flow_id: int, customer_id: int) -> float:
     """A number in [0, 1), uniform over customers and fixed for (flow, customer)."""
-    digest = hmac.new(
-        key.encode(), f"{flow_id}:{customer_id}".encode(), hashlib.sha256
-    ).digest()
+    digest = hmac.new(key.encode(), f"{flow_id}:{customer_id}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") / _SCALE
 
 

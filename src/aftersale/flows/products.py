@@ -122,7 +122,7 @@ def html_block(items: list[ProductCard]) -> str:
             name = f'<a href="{link}">{name}</a>'
         cells.append(
             '<td style="padding:8px;vertical-align:top;width:160px">'
-            f"{image}<p style=\"margin:8px 0 0\">{name}</p>"
+            f'{image}<p style="margin:8px 0 0">{name}</p>'
             f'<p style="margin:4px 0 0;font-weight:bold">{escape(card.price)}</p></td>'
         )
     return (

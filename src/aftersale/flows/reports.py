@@ -143,7 +143,9 @@ def kept_net_revenue(shop, entered: dict[int, datetime], window: timedelta) -> d
         OrderLine.objects.for_shop(shop)
         .filter(order__customer_id__in=list(entered), order__placed_at__gt=since)
         .exclude(order__status=Order.Status.CANCELLED)
-        .values_list("order_id", "order__customer_id", "order__placed_at", "total_cents", "vat_cents")
+        .values_list(
+            "order_id", "order__customer_id", "order__placed_at", "total_cents", "vat_cents"
+        )
         .order_by()
     )
     order_value: dict[int, float] = defaultdict(float)

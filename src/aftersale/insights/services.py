@@ -179,7 +179,9 @@ def _lapsing_flags(values, median_gap: float) -> dict[int, bool]:
     if not values:
         return {}
     ids, orders, alive, expected, last, as_of = zip(*values, strict=True)
-    since = [(at - order_at).total_seconds() / 86400 for order_at, at in zip(last, as_of, strict=True)]
+    since = [
+        (at - order_at).total_seconds() / 86400 for order_at, at in zip(last, as_of, strict=True)
+    ]
     nan = float("nan")
     flags = lapsing(
         np.asarray(orders, dtype=np.float64),

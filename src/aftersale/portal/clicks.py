@@ -26,7 +26,9 @@ def click(request, token: str):
     if message is None:
         raise Http404
     product_id = data.get("p")
-    record_click(message, product_id=product_id if isinstance(product_id, int) else None, url=data["u"])
+    record_click(
+        message, product_id=product_id if isinstance(product_id, int) else None, url=data["u"]
+    )
     response = HttpResponseRedirect(data["u"])
     response["Referrer-Policy"] = "no-referrer"
     return response
