@@ -11,6 +11,7 @@ from scipy import stats
 
 from aftersale.analytics.uplift import welch_uplift
 from aftersale.delivery.models import ShipmentStatus
+from aftersale.flows import reports
 from aftersale.flows.models import Flow, Kind
 from aftersale.flows.reports import holdout_report
 from aftersale.orders.models import Order
@@ -73,7 +74,9 @@ def entered(shop, smtp, clock):
     return flow, messaged, held
 
 
-def test_it_counts_kept_net_revenue_only(shop, entered, clock):
+@pytest.mark.parametrize("chunk", [2000, 3])  # ids per query: the answer is the same
+def test_it_counts_kept_net_revenue_only(shop, entered, clock, monkeypatch, chunk):
+    monkeypatch.setattr(reports, "CHUNK", chunk)
     flow, messaged, held = entered
     for i, customer in enumerate(messaged):
         order, line = _order(shop, customer, net_cents=10000, days=2)

@@ -106,6 +106,14 @@ class HoldoutReport:
         return self.uplift.customers_needed == float("inf")
 
 
+CHUNK = 2000  # ids per query: well under SQLite's limit on query parameters
+
+
+def _chunks(ids) -> list[list[int]]:
+    ids = list(ids)
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 def entries(shop, flow: Flow) -> tuple[dict[int, datetime], dict[int, datetime]]:
     """Each compared customer's entry moment, messaged and control (two grouped queries)."""
     treated = dict(
@@ -140,8 +148,10 @@ def kept_net_revenue(shop, entered: dict[int, datetime], window: timedelta) -> d
         return kept
     since = min(entered.values())
     lines = (
-        OrderLine.objects.for_shop(shop)
-        .filter(order__customer_id__in=list(entered), order__placed_at__gt=since)
+        row
+        for ids in _chunks(entered)
+        for row in OrderLine.objects.for_shop(shop)
+        .filter(order__customer_id__in=ids, order__placed_at__gt=since)
         .exclude(order__status=Order.Status.CANCELLED)
         .values_list(
             "order_id", "order__customer_id", "order__placed_at", "total_cents", "vat_cents"
@@ -157,8 +167,18 @@ def kept_net_revenue(shop, entered: dict[int, datetime], window: timedelta) -> d
             order_customer[order_id] = customer_id
     if not order_customer:
         return kept
-    order_ids = list(order_customer)
     returned: dict[int, float] = defaultdict(float)
+    unclaimed: set[int] = set()
+    for ids in _chunks(order_customer):
+        _add_losses(shop, ids, returned, unclaimed)
+    for order_id, customer_id in order_customer.items():
+        value = 0.0 if order_id in unclaimed else order_value[order_id] - returned[order_id]
+        kept[customer_id] += max(0.0, value)
+    return kept
+
+
+def _add_losses(shop, order_ids: list[int], returned: dict, unclaimed: set) -> None:
+    """Add the returned value (excluding VAT) and the unclaimed parcels of ``order_ids``."""
     for order_id, qty, bought, total, vat in (
         ReturnLine.objects.for_shop(shop)
         .filter(order_line__order_id__in=order_ids, return_request__state__in=RETURNED_STATES)
@@ -173,15 +193,11 @@ def kept_net_revenue(shop, entered: dict[int, datetime], window: timedelta) -> d
         .order_by()
     ):
         returned[order_id] += (total - vat) * qty / max(bought, 1) / 100
-    unclaimed = set(
+    unclaimed.update(
         Shipment.objects.for_shop(shop)
         .filter(order_id__in=order_ids, status=ShipmentStatus.RETURNED_TO_SENDER)
         .values_list("order_id", flat=True)
     )
-    for order_id, customer_id in order_customer.items():
-        value = 0.0 if order_id in unclaimed else order_value[order_id] - returned[order_id]
-        kept[customer_id] += max(0.0, value)
-    return kept
 
 
 def last_touch_cents(
@@ -194,26 +210,27 @@ def last_touch_cents(
         return 0
     since = min(treated.values())
     touches: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    for customer_id, sent_at, flow_id in (
-        Message.objects.for_shop(shop)
-        .filter(
-            customer_id__in=list(treated),
-            kind=Kind.MARKETING,
-            state__in=DELIVERED,
-            sent_at__gte=since,
-        )
-        .values_list("customer_id", "sent_at", "run__flow_id")
-        .order_by("sent_at")
-    ):
-        touches[customer_id].append((sent_at, flow_id))
+    for ids in _chunks(treated):
+        for customer_id, sent_at, flow_id in (
+            Message.objects.for_shop(shop)
+            .filter(
+                customer_id__in=ids, kind=Kind.MARKETING, state__in=DELIVERED, sent_at__gte=since
+            )
+            .values_list("customer_id", "sent_at", "run__flow_id")
+            .order_by("sent_at")
+        ):
+            touches[customer_id].append((sent_at, flow_id))
     credited = 0
-    for customer_id, placed_at, total, vat in (
-        Order.objects.for_shop(shop)
-        .filter(customer_id__in=list(treated), placed_at__gt=since)
+    orders = (
+        row
+        for ids in _chunks(treated)
+        for row in Order.objects.for_shop(shop)
+        .filter(customer_id__in=ids, placed_at__gt=since)
         .exclude(status=Order.Status.CANCELLED)
         .values_list("customer_id", "placed_at", "total_cents", "vat_cents")
         .order_by()
-    ):
+    )
+    for customer_id, placed_at, total, vat in orders:
         start = treated[customer_id]
         if not start < placed_at <= start + window:
             continue
