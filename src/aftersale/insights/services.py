@@ -97,7 +97,7 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime, check: Callable[[]
         params["median_gap_days"] = round(gap, 1) if np.isfinite(gap) else None
         expected_90 = _expected(scores, EXPECTED_PURCHASES_DAYS)
         value, rfm = scores.value, scores.rfm
-        computed_at = timezone.now()
+        computed_at = now  # the values are as of the run's moment (and compared with it later)
         summary = scores.summary
         for i, customer_id in enumerate(scores.customer_id.tolist()):
             rows.append(
