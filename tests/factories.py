@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from aftersale.catalog.models import AccessoryLink, Category, Product, Variant
+from aftersale.catalog.models import Category, Product, ProductRelation, Variant
 from aftersale.core.models import Membership, Shop
 from aftersale.delivery.models import PickupPoint, Shipment, TrackingEvent
 from aftersale.orders.models import Customer, Order, OrderLine, Payment, Refund
@@ -83,13 +83,14 @@ class VariantFactory(factory.django.DjangoModelFactory):
     unit_cost_cents = 2000
 
 
-class AccessoryLinkFactory(factory.django.DjangoModelFactory):
+class ProductRelationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = AccessoryLink
+        model = ProductRelation
 
     shop = factory.SubFactory(ShopFactory)
     product = factory.SubFactory(ProductFactory, shop=factory.SelfAttribute("..shop"))
-    accessory = factory.SubFactory(ProductFactory, shop=factory.SelfAttribute("..shop"))
+    related = factory.SubFactory(ProductFactory, shop=factory.SelfAttribute("..shop"))
+    kind = ProductRelation.Kind.ACCESSORY
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

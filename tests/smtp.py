@@ -49,6 +49,11 @@ class Received:
         part = self.message.get_body(preferencelist=("plain",))
         return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
+
     def header(self, name: str) -> str | None:
         value = self.message[name]
         return None if value is None else " ".join(str(value).split())

@@ -11,6 +11,7 @@ urlpatterns = [
     path("s/<slug:shop_slug>/", include("aftersale.portal.urls")),
     path("t/<str:token>/", tracking_page, name="tracking"),
     path("u/", include("aftersale.portal.unsubscribe")),
+    path("c/", include("aftersale.portal.clicks")),
     path("webhooks/anymail/", include("anymail.urls")),
     path("", include("aftersale.backoffice.urls")),
 ]

@@ -1,4 +1,4 @@
-from aftersale.catalog.models import AccessoryLink, Product, Variant
+from aftersale.catalog.models import Product, ProductRelation, Variant
 
 
 def product(external_id="p1", **overrides):
@@ -28,7 +28,7 @@ def test_it_creates_products_with_variants_and_accessories(api, shop_a):
     shoe = Product.objects.for_shop(shop_a.shop).get(external_id="p1")
     assert shoe.category.name == "Shoes"
     assert sorted(v.size for v in shoe.variants.all()) == ["42", "43"]
-    assert [link.accessory.external_id for link in shoe.accessory_links.all()] == ["socks"]
+    assert [link.related.external_id for link in shoe.relations.all()] == ["socks"]
 
 
 def test_it_replays_and_updates_a_product(api, shop_a):
@@ -55,7 +55,7 @@ def test_it_refuses_an_unknown_accessory(api, shop_a):
     response = api(shop_a.shop).post("/products", product(accessories=["ghost"]))
     assert response.status_code == 404
     assert response.json()["errors"][0]["pointer"] == "/accessories/0"
-    assert AccessoryLink.objects.count() == 0
+    assert ProductRelation.objects.count() == 0
 
 
 def test_it_never_links_another_shops_product(api, shop_a, shop_b):

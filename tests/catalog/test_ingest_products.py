@@ -2,7 +2,7 @@
 
 import pytest
 
-from aftersale.catalog.models import AccessoryLink, Product, Variant
+from aftersale.catalog.models import Product, ProductRelation, Variant
 from aftersale.catalog.services import upsert_products
 from aftersale.orders.ingest import InvalidPayload
 
@@ -19,15 +19,16 @@ def product(n, accessories=()):
 
 def test_a_batch_links_accessories_sent_in_the_same_batch(shop_a):
     upsert_products(shop_a.shop, [product(1, ["p2", "p3"]), product(2), product(3)])
-    links = AccessoryLink.objects.for_shop(shop_a.shop).order_by("position")
-    assert [link.accessory.external_id for link in links] == ["p2", "p3"]
+    links = ProductRelation.objects.for_shop(shop_a.shop).order_by("position")
+    assert [link.related.external_id for link in links] == ["p2", "p3"]
+    assert {link.kind for link in links} == {"accessory"}
 
 
 def test_reordering_accessories_replaces_the_links(shop_a):
     upsert_products(shop_a.shop, [product(1, ["p2", "p3"]), product(2), product(3)])
     [result] = upsert_products(shop_a.shop, [product(1, ["p3"])])
     assert result.changed
-    assert [link.accessory.external_id for link in AccessoryLink.objects.all()] == ["p3"]
+    assert [link.related.external_id for link in ProductRelation.objects.all()] == ["p3"]
 
 
 def test_a_large_batch_takes_few_queries(shop_a, django_assert_max_num_queries):

@@ -73,6 +73,7 @@ def test_the_builtin_marketing_flows_are_installed_off_with_texts_in_three_langu
 
 
 def test_the_review_request_goes_out_a_week_after_delivery(shop, smtp, clock):
+    Flow.objects.filter(shop=shop, key="review_request").update(holdout_percent=0)
     set_flow_enabled(shop, Flow.objects.get(shop=shop, key="review_request"), True)
     customer = CustomerFactory(shop=shop, marketing_consent=True, language="fi")
     order = OrderFactory(shop=shop, customer=customer, number="10077")

@@ -37,6 +37,7 @@ def sms_flow(shop, kind):
         kind=kind,
         enabled=True,
         trigger_type=types.ORDER_PLACED,
+        holdout_percent=0,
     )
 
 

@@ -94,7 +94,9 @@ def test_an_unclaimed_friends_order_takes_the_advocates_reward_back(programme, a
 
 
 def test_the_referral_invite_follows_a_kept_order_when_turned_on(programme, advocate, clock, smtp):
-    Flow.objects.for_shop(programme).filter(key="referral_invite").update(enabled=True)
+    Flow.objects.for_shop(programme).filter(key="referral_invite").update(
+        enabled=True, holdout_percent=0
+    )
     Customer.objects.filter(pk=advocate.pk).update(marketing_consent=True)
     order = place(programme, "A-1", placed_at=SATURDAY, customer="advocate")
     worker()

@@ -16,8 +16,16 @@ from django.utils.translation import gettext_lazy
 
 from aftersale.backoffice.timeline import type_label
 from aftersale.flows.conditions import condition_choices
-from aftersale.flows.models import LANGUAGES, Flow, MessagingSettings, Step, Template
+from aftersale.flows.models import (
+    LANGUAGES,
+    MAX_HOLDOUT_PERCENT,
+    Flow,
+    MessagingSettings,
+    Step,
+    Template,
+)
 from aftersale.flows.rendering import check_syntax
+from aftersale.flows.triggers import RECEIVED
 from aftersale.insights.models import RfmSegment, ValueSegment
 from aftersale.returns.models import Resolution, ReturnMethod, ReturnRequest
 from aftersale.timeline import types
@@ -26,6 +34,7 @@ CUSTOMER_EVENTS = (
     types.CUSTOMER_CREATED,
     types.CUSTOMER_CONSENT_CHANGED,
     types.CUSTOMER_SEGMENT_ENTERED,
+    types.CUSTOMER_LAPSING,
 )
 ORDER_EVENTS = (
     types.ORDER_PLACED,
@@ -41,6 +50,7 @@ SHIPMENT_EVENTS = (
     types.SHIPMENT_READY_FOR_PICKUP,
     types.SHIPMENT_DELIVERED,
     types.SHIPMENT_PICKED_UP,
+    RECEIVED,
     types.SHIPMENT_DELIVERY_FAILED,
     types.SHIPMENT_RETURNED_TO_SENDER,
 )
@@ -208,9 +218,38 @@ class FlowForm(forms.ModelForm):
         help_text=gettext_lazy("Older events (such as imported history) start no run."),
     )
 
+    holdout_percent = forms.IntegerField(
+        label=gettext_lazy("Control group (%)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_HOLDOUT_PERCENT,
+        help_text=gettext_lazy(
+            "Marketing flows only. This share of customers, chosen at random, enters the flow "
+            "but gets no message, so the report can show what the messages caused. 10 is a "
+            "good start; 0 turns the comparison off."
+        ),
+        error_messages={
+            "invalid": gettext_lazy("Give the control group's share as a whole number, 0 to 50."),
+            "min_value": gettext_lazy(
+                "The control group's share cannot be below %(limit_value)s %%."
+            ),
+            "max_value": gettext_lazy(
+                "The control group's share can be at most %(limit_value)s %%: more would leave "
+                "too few customers messaged."
+            ),
+        },
+    )
+
     class Meta:
         model = Flow
-        fields = ["name", "kind", "trigger_type", "flow_filter", "exit_events", "priority"]
+        fields = [
+            "name",
+            "kind",
+            "trigger_type",
+            "flow_filter",
+            "exit_events",
+            "priority",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,6 +266,7 @@ class FlowForm(forms.ModelForm):
             *known.items(),
             *[(name, name) for name in flow.flow_filter or [] if name not in known],
         ]
+        self.fields["holdout_percent"].initial = flow.holdout_percent
         lag = flow.max_trigger_lag or timedelta(days=2)
         self.fields["max_trigger_lag_hours"].initial = int(lag.total_seconds() // 3600)
         if flow.pk:
@@ -296,6 +336,12 @@ class FlowForm(forms.ModelForm):
             "enabled": data["status"] == "on",
             "trigger_filter": self.trigger_filter(),
             "max_trigger_lag": timedelta(hours=data["max_trigger_lag_hours"]),
+            # Left empty (or not sent by an older form): the flow keeps its share.
+            "holdout_percent": (
+                self.instance.holdout_percent
+                if data.get("holdout_percent") is None
+                else data["holdout_percent"]
+            ),
         }
 
 

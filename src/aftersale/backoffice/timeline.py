@@ -225,6 +225,7 @@ def _failed_message(event: Event) -> str:
 
 for _type, _text in {
     types.CUSTOMER_CREATED: gettext_lazy("Customer added"),
+    types.CUSTOMER_LAPSING: gettext_lazy("Customer is lapsing (win-back moment)"),
     types.ORDER_PLACED: gettext_lazy("Order placed"),
     types.ORDER_UPDATED: gettext_lazy("Order updated"),
     types.ORDER_CANCELLED: gettext_lazy("Order cancelled"),
@@ -236,6 +237,7 @@ for _type, _text in {
     types.SHIPMENT_READY_FOR_PICKUP: gettext_lazy("Parcel ready for pickup"),
     types.SHIPMENT_DELIVERED: gettext_lazy("Parcel delivered"),
     types.SHIPMENT_PICKED_UP: gettext_lazy("Parcel picked up"),
+    "shipment.received": gettext_lazy("Parcel received (delivered or picked up)"),
     types.SHIPMENT_DELIVERY_FAILED: gettext_lazy("Delivery failed"),
     types.SHIPMENT_RETURNED_TO_SENDER: gettext_lazy("Parcel returned to sender (unclaimed)"),
     types.SHIPMENT_UNKNOWN_EVENT: gettext_lazy("Unrecognised carrier event"),

@@ -109,6 +109,7 @@ urlpatterns = [
     path("flows/new/", flow_views.flow_edit, name="flow_new"),
     path("flows/<int:flow_id>/", flow_views.flow_detail, name="flow_detail"),
     path("flows/<int:flow_id>/edit/", flow_views.flow_edit, name="flow_edit"),
+    path("flows/<int:flow_id>/report/", flow_views.flow_report, name="flow_report"),
     path("flows/<int:flow_id>/toggle/", flow_views.flow_toggle, name="flow_toggle"),
     path("flows/templates/", flow_views.template_list, name="flow_templates"),
     path("flows/templates/new/", flow_views.template_new, name="flow_template_new"),

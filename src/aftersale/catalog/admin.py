@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from aftersale.catalog.models import AccessoryLink, Category, Product, Variant
+from aftersale.catalog.models import Category, Product, ProductRelation, Variant
 
 
 class VariantInline(admin.TabularInline):
@@ -32,8 +32,8 @@ class VariantAdmin(admin.ModelAdmin):
     raw_id_fields = ["product"]
 
 
-@admin.register(AccessoryLink)
-class AccessoryLinkAdmin(admin.ModelAdmin):
-    list_display = ["product", "accessory", "shop"]
-    list_filter = ["shop"]
-    raw_id_fields = ["product", "accessory"]
+@admin.register(ProductRelation)
+class ProductRelationAdmin(admin.ModelAdmin):
+    list_display = ["product", "kind", "related", "shop"]
+    list_filter = ["shop", "kind"]
+    raw_id_fields = ["product", "related", "source_variant", "related_variant"]

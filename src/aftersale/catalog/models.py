@@ -1,4 +1,4 @@
-"""The shop's catalogue: categories, products, their variants and compatible accessories."""
+"""The shop's catalogue: categories, products, their variants and how products relate."""
 
 from __future__ import annotations
 
@@ -115,26 +115,69 @@ class Variant(TimeStamped):
         return f"{self.product.name} {label}".strip() if label else self.product.name
 
 
-class AccessoryLink(TimeStamped):
-    """``accessory`` is compatible with ``product``: offered after a purchase of ``product``."""
+class ProductRelation(TimeStamped):
+    """``related`` goes with ``product``, typed like schema.org and Google Merchant Center.
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="accessory_links")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="accessory_links")
-    accessory = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="accessory_for")
-    position = models.PositiveSmallIntegerField(default=0)
+    ``source_variant`` narrows the relation to buyers of that variant of ``product`` (this case
+    fits the 128 GB model only); ``related_variant`` names the one variant of ``related`` that
+    fits (the case for this phone model). Either left empty means any variant.
+    """
+
+    class Kind(models.TextChoices):
+        # schema.org isAccessoryOrSparePartFor; Merchant Center "accessory"
+        ACCESSORY = "accessory", _("Accessory")
+        # Merchant Center "required_part": the product does not work without it
+        REQUIRED_PART = "required_part", _("Required part")
+        # schema.org isConsumableFor: used up and bought again (ink, filters, capsules)
+        CONSUMABLE = "consumable", _("Consumable")
+        # Merchant Center "often_bought_with"
+        OFTEN_BOUGHT_WITH = "often_bought_with", _("Often bought with")
+        # schema.org isSimilarTo; Merchant Center "substitute": instead of, not as well as
+        SUBSTITUTE = "substitute", _("Substitute")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="product_relations")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="relations")
+    related = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="related_to")
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    source_variant = models.ForeignKey(
+        Variant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="relations_from",
+        verbose_name=_("only for buyers of"),
+    )
+    related_variant = models.ForeignKey(
+        Variant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="relations_to",
+        verbose_name=_("compatible variant"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = ShopOwnedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["product", "position"]
-        verbose_name = _("compatible accessory")
-        verbose_name_plural = _("compatible accessories")
+        ordering = ["product", "position", "pk"]
+        verbose_name = _("product relation")
+        verbose_name_plural = _("product relations")
         constraints = [
-            models.UniqueConstraint(fields=["product", "accessory"], name="accessory_link_unique"),
+            models.UniqueConstraint(
+                fields=["product", "related", "kind", "source_variant", "related_variant"],
+                name="product_relation_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "related", "kind"],
+                condition=models.Q(source_variant__isnull=True, related_variant__isnull=True),
+                name="product_relation_unique_any_variant",
+            ),
             models.CheckConstraint(
-                condition=~models.Q(product=models.F("accessory")), name="accessory_not_itself"
+                condition=~models.Q(product=models.F("related")), name="product_relation_not_itself"
             ),
         ]
+        indexes = [models.Index(fields=["shop", "related"], name="product_relation_related")]
 
     def __str__(self) -> str:
-        return f"{self.product} → {self.accessory}"
+        return f"{self.product} → {self.related} ({self.kind})"

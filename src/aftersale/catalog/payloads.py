@@ -1,4 +1,4 @@
-"""What a shop sends about its catalogue: products with variants and compatible accessories."""
+"""What a shop sends about its catalogue: products with variants and related products."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool
 
-from aftersale.catalog.models import Category
+from aftersale.catalog.models import Category, ProductRelation
 from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text, whole
 
 Language = Literal["fi", "sv", "en"]
@@ -29,6 +29,22 @@ class VariantIn(Payload):
     stock: whole(-(10**9), 10**9) = 0
 
 
+class RelationIn(Payload):
+    kind: ProductRelation.Kind = Field(
+        description="accessory, required_part, consumable, often_bought_with or substitute."
+    )
+    product: ExternalId = Field(description="External id of the related product.")
+    variant: ExternalId | None = Field(
+        default=None,
+        description="External id of the one variant of the related product that fits "
+        "(the case for this phone model); empty: any variant.",
+    )
+    for_variant: ExternalId | None = Field(
+        default=None,
+        description="External id of this product's variant the relation is for; empty: all.",
+    )
+
+
 class ProductIn(Payload):
     external_id: ExternalId
     name: text(300, min_length=1)
@@ -49,5 +65,25 @@ class ProductIn(Payload):
     accessories: list[ExternalId] = Field(
         default_factory=list,
         max_length=100,
-        description="External ids of compatible accessory products, best first.",
+        description="External ids of compatible accessory products, best first "
+        "(a short form of relations of kind accessory).",
     )
+    relations: list[RelationIn] = Field(
+        default_factory=list,
+        max_length=200,
+        description="How other products relate to this one, best first. When either "
+        "accessories or relations is sent, the product's relations are replaced by what is "
+        "sent; when neither is sent they stay as they are.",
+    )
+
+    @property
+    def sends_relations(self) -> bool:
+        return bool({"accessories", "relations"} & self.model_fields_set)
+
+    def all_relations(self) -> list[tuple[tuple[str, int], RelationIn]]:
+        """(where in the payload, relation) for every relation sent, accessories first."""
+        sent = [
+            (("accessories", i), RelationIn(kind=ProductRelation.Kind.ACCESSORY, product=aid))
+            for i, aid in enumerate(self.accessories)
+        ]
+        return sent + [(("relations", i), r) for i, r in enumerate(self.relations)]

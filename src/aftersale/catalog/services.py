@@ -1,4 +1,4 @@
-"""Ingest of the catalogue: products with their category, variants and accessory links.
+"""Ingest of the catalogue: products with their category, variants and related products.
 
 Set-based like the order ingest: a batch costs a fixed number of queries. Variants are matched
 by external id; a SKU already used by another variant of the shop is refused, naming the field.
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from aftersale.catalog.models import AccessoryLink, Category, Product, Variant
+from aftersale.catalog.models import Category, Product, ProductRelation, Variant
 from aftersale.catalog.payloads import ProductIn
 from aftersale.core.models import Shop
 from aftersale.orders.ingest import (
@@ -28,8 +28,9 @@ from aftersale.orders.ingest import (
 
 
 def upsert_products(shop: Shop, payloads: Iterable[Any]) -> list[Upserted]:
-    """Create or update products; their variants and accessory lists are replaced by what is
-    sent (a variant that is no longer sent stays, since orders may refer to it)."""
+    """Create or update products; their variants and relations are replaced by what is sent (a
+    variant that is no longer sent stays, since orders may refer to it; relations stay when
+    neither ``accessories`` nor ``relations`` is sent)."""
     items = parse_all(ProductIn, list(payloads))
     errors = duplicates([item.external_id for item in items], "external_id")
     seen_skus: dict[str, str] = {}
@@ -39,8 +40,11 @@ def upsert_products(shop: Shop, payloads: Iterable[Any]) -> list[Upserted]:
             if variant.sku in seen_skus:
                 errors.append(FieldError(where, f"SKU repeats {seen_skus[variant.sku]}"))
             seen_skus.setdefault(variant.sku, where)
-        if item.external_id in item.accessories:
-            errors.append(FieldError(pointer(index, "accessories"), "lists the product itself"))
+        for where, relation in item.all_relations():
+            if relation.product == item.external_id:
+                errors.append(
+                    FieldError(pointer(index, *_field(where, "product")), "is the product itself")
+                )
     if errors:
         raise InvalidPayload(errors)
     return retry_on_conflict(lambda: _save_products(shop, items))
@@ -74,16 +78,17 @@ def _save_categories(shop: Shop, items: list[ProductIn]) -> dict[str, Category]:
 def _save_products(shop: Shop, items: list[ProductIn]) -> list[Upserted]:
     now = timezone.now()
     categories = _save_categories(shop, items)
-    accessory_ids = {aid for item in items for aid in item.accessories}
-    wanted = {item.external_id for item in items} | accessory_ids
+    related_ids = {r.product for item in items for _, r in item.all_relations()}
+    sent_ids = {item.external_id for item in items}
     products = {
-        p.external_id: p for p in Product.objects.for_shop(shop).filter(external_id__in=wanted)
+        p.external_id: p
+        for p in Product.objects.for_shop(shop).filter(external_id__in=sent_ids | related_ids)
     }
     missing = [
-        FieldError(pointer(index, "accessories", aindex), "no product with this external id")
+        FieldError(pointer(index, *_field(where, "product")), "no product with this external id")
         for index, item in enumerate(items)
-        for aindex, aid in enumerate(item.accessories)
-        if aid not in products and aid not in {i.external_id for i in items}
+        for where, relation in item.all_relations()
+        if relation.product not in products and relation.product not in sent_ids
     ]
     if missing:
         raise UnknownReference(missing)
@@ -111,7 +116,7 @@ def _save_products(shop: Shop, items: list[ProductIn]) -> list[Upserted]:
             results.append([item, product, False, bool(changes.update(product, values))])
     changes.save(now)
 
-    touched = _save_variants(shop, results, now) | _save_accessories(shop, results, products)
+    touched = _save_variants(shop, results, now) | _save_relations(shop, results, products)
     return [
         Upserted(product.external_id, product.pk, created, changed or product.pk in touched)
         for item, product, created, changed in results
@@ -162,29 +167,86 @@ def _save_variants(shop: Shop, results, now) -> set[int]:
     return touched
 
 
-def _save_accessories(shop: Shop, results, products: dict[str, Product]) -> set[int]:
-    product_ids = [product.pk for _, product, _, _ in results]
-    existing: dict[int, list[tuple[int, int]]] = {}
-    for pid, aid, pos in (
-        AccessoryLink.objects.for_shop(shop)
-        .filter(product_id__in=product_ids)
-        .order_by("product_id", "position")
-        .values_list("product_id", "accessory_id", "position")
+def _field(where: tuple[str, int], field: str) -> tuple:
+    """Where a relation's ``field`` is: an accessory is its own entry, a relation an object."""
+    return where if where[0] == "accessories" else (*where, field)
+
+
+def _save_relations(shop: Shop, results, products: dict[str, Product]) -> set[int]:
+    """Replace the relations of every product that sent some; variants named by a relation must
+    belong to the product they are given for."""
+    sending = [(i, item, product) for i, (item, product, _, _) in enumerate(results)]
+    sending = [(i, item, product) for i, item, product in sending if item.sends_relations]
+    if not sending:
+        return set()
+    variant_ids = {
+        vid
+        for _, item, _ in sending
+        for _, r in item.all_relations()
+        for vid in (r.variant, r.for_variant)
+        if vid
+    }
+    variants = {
+        external_id: (pk, product_id)
+        for external_id, pk, product_id in Variant.objects.for_shop(shop)
+        .filter(external_id__in=variant_ids)
+        .values_list("external_id", "pk", "product_id")
+    }
+    errors: list[FieldError] = []
+    wanted: dict[int, list[tuple]] = {}
+    for index, item, product in sending:
+        rows: dict[tuple, None] = {}
+        for where, relation in item.all_relations():
+            related = products[relation.product]
+            source = target = None
+            for field, external_id, owner in (
+                ("for_variant", relation.for_variant, product),
+                ("variant", relation.variant, related),
+            ):
+                if not external_id:
+                    continue
+                pk, product_id = variants.get(external_id, (None, None))
+                if product_id != owner.pk:
+                    errors.append(
+                        FieldError(
+                            pointer(index, *where, field),
+                            f"no variant of product {owner.external_id} with this external id",
+                        )
+                    )
+                elif field == "variant":
+                    target = pk
+                else:
+                    source = pk
+            rows.setdefault((related.pk, str(relation.kind), source, target))
+        wanted[product.pk] = list(rows)
+    if errors:
+        raise InvalidPayload(errors)
+
+    existing: dict[int, list[tuple]] = {}
+    for pid, *row in (
+        ProductRelation.objects.for_shop(shop)
+        .filter(product_id__in=list(wanted))
+        .order_by("product_id", "position", "pk")
+        .values_list("product_id", "related_id", "kind", "source_variant_id", "related_variant_id")
     ):
-        existing.setdefault(pid, []).append((aid, pos))
-    touched, stale, new = set(), [], []
-    for item, product, _, _ in results:
-        wanted = [
-            (products[aid].pk, pos) for pos, aid in enumerate(dict.fromkeys(item.accessories))
-        ]
-        if existing.get(product.pk, []) != wanted:
-            touched.add(product.pk)
-            stale.append(product.pk)
-            new.extend(
-                AccessoryLink(shop=shop, product=product, accessory_id=aid, position=pos)
-                for aid, pos in wanted
-            )
+        existing.setdefault(pid, []).append(tuple(row))
+    stale = [pid for pid, rows in wanted.items() if existing.get(pid, []) != rows]
     if stale:
-        AccessoryLink.objects.for_shop(shop).filter(product_id__in=stale).delete()
-    AccessoryLink.objects.bulk_create(new, batch_size=1000)
-    return touched
+        ProductRelation.objects.for_shop(shop).filter(product_id__in=stale).delete()
+        ProductRelation.objects.bulk_create(
+            [
+                ProductRelation(
+                    shop=shop,
+                    product_id=pid,
+                    related_id=related,
+                    kind=kind,
+                    source_variant_id=source,
+                    related_variant_id=target,
+                    position=position,
+                )
+                for pid in stale
+                for position, (related, kind, source, target) in enumerate(wanted[pid])
+            ],
+            batch_size=1000,
+        )
+    return set(stale)

@@ -79,7 +79,7 @@ def delete_demo_shops() -> None:
     """
     from django.db import connection
 
-    from aftersale.catalog.models import AccessoryLink, Product, Variant
+    from aftersale.catalog.models import Product, ProductRelation, Variant
     from aftersale.core.models import Shop
     from aftersale.delivery.models import PickupPoint, Shipment, TrackingEvent
     from aftersale.orders.models import Customer, Order, OrderLine, Payment, Refund
@@ -102,7 +102,7 @@ def delete_demo_shops() -> None:
         Shipment,
         Order,
         Customer,
-        AccessoryLink,
+        ProductRelation,
         Variant,
         Product,
         PickupPoint,

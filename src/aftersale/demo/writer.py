@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from aftersale.catalog.models import AccessoryLink, Category, Product, Variant
+from aftersale.catalog.models import Category, Product, ProductRelation, Variant
 from aftersale.core.models import Shop
 from aftersale.core.services import create_shop
 from aftersale.delivery.models import PickupPoint, Shipment, TrackingEvent
@@ -191,7 +191,7 @@ WRITTEN_MODELS = (
     Category,
     Product,
     Variant,
-    AccessoryLink,
+    ProductRelation,
     PickupPoint,
     Customer,
     Order,
@@ -360,16 +360,17 @@ class ShopWrite:
                 for v in cat.variants
             ),
         )
-        base = w.next_id(AccessoryLink)
+        base = w.next_id(ProductRelation)
         w.insert(
-            AccessoryLink,
-            ["id", "shop", "product", "accessory", "position", "created_at", "updated_at"],
+            ProductRelation,
+            ["id", "shop", "product", "related", "kind", "position", "created_at", "updated_at"],
             (
                 (
                     base + i,
                     shop,
                     self.product_id[product],
                     self.product_id[accessory],
+                    "accessory",
                     position,
                     opened,
                     opened,

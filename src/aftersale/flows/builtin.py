@@ -500,6 +500,112 @@ SERVICE_TEMPLATES = [
 ]
 TEMPLATES += SERVICE_TEMPLATES
 
+# The post-purchase programme: marketing e-mails timed from receipt (delivered home or picked
+# up), off until the merchant turns them on. ``{{ product_block }}`` is filled with products
+# chosen for the flow (flows.products); a shop writes usage tips for a category as a template
+# named "Usage tips <category>" (key usage-tips-<category>).
+PRODUCT_BLOCK = "\n\n{{ product_block }}"
+POST_PURCHASE_TEMPLATES = [
+    BuiltinTemplate(
+        key="usage_tips",
+        name="Usage tips",
+        subject={
+            "fi": "Vinkkejä ostoksesi käyttöön",
+            "sv": "Tips för ditt köp",
+            "en": "Tips for your purchase",
+        },
+        body={
+            "fi": "toivottavasti tilauksesi {{ order_number }} saapui hyvin perille!"
+            "{% if order_lines %}\n\nTilasit:" + ORDER_LINES + "{% endif %}\n\n"
+            "Lue käyttö- ja hoito-ohjeet ennen ensimmäistä käyttökertaa: niiden avulla saat "
+            "ostoksestasi kaiken irti ja se pysyy hyvässä kunnossa pitkään."
+            "{% if shop_website %}\n\nLisää vinkkejä: {{ shop_website }}{% endif %}\n\n"
+            "Jos jokin askarruttaa, vastaa tähän viestiin, niin autamme.",
+            "sv": "vi hoppas att din beställning {{ order_number }} har kommit fram i gott skick!"
+            "{% if order_lines %}\n\nDu beställde:" + ORDER_LINES + "{% endif %}\n\n"
+            "Läs bruks- och skötselanvisningarna innan du använder produkten första gången: då "
+            "får du ut mesta möjliga av ditt köp och den håller sig fin länge."
+            "{% if shop_website %}\n\nFler tips: {{ shop_website }}{% endif %}\n\n"
+            "Om du undrar över något kan du svara på det här meddelandet, så hjälper vi dig.",
+            "en": "we hope your order {{ order_number }} arrived safely!"
+            "{% if order_lines %}\n\nYou ordered:" + ORDER_LINES + "{% endif %}\n\n"
+            "Read the care and use instructions before the first use: they help you get the "
+            "most out of your purchase and keep it in good shape for longer."
+            "{% if shop_website %}\n\nMore tips: {{ shop_website }}{% endif %}\n\n"
+            "If anything is unclear, just reply to this message and we will help.",
+        },
+    ),
+    BuiltinTemplate(
+        key="accessories",
+        name="Compatible accessories",
+        subject={
+            "fi": "Nämä sopivat ostokseesi",
+            "sv": "Det här passar till ditt köp",
+            "en": "These go with your purchase",
+        },
+        body={
+            "fi": "toivottavasti olet tyytyväinen tilaukseesi {{ order_number }}. Valitsimme "
+            "sinulle tuotteita, jotka sopivat yhteen ostamasi kanssa:" + PRODUCT_BLOCK,
+            "sv": "vi hoppas att du är nöjd med din beställning {{ order_number }}. Vi har valt "
+            "ut produkter som passar ihop med det du köpte:" + PRODUCT_BLOCK,
+            "en": "we hope you are happy with your order {{ order_number }}. We picked a few "
+            "things that go with what you bought:" + PRODUCT_BLOCK,
+        },
+    ),
+    BuiltinTemplate(
+        key="replenishment",
+        name="Time to reorder",
+        subject={
+            "fi": "Aika täydentää?",
+            "sv": "Dags att fylla på?",
+            "en": "Time to stock up?",
+        },
+        body={
+            "fi": "arviomme mukaan tämä saattaa pian loppua sinulta:" + PRODUCT_BLOCK + "\n\n"
+            "Tilaa ajoissa, niin et jää ilman.",
+            "sv": "vi tror att du snart behöver fylla på det här:" + PRODUCT_BLOCK + "\n\n"
+            "Beställ i god tid så att du inte blir utan.",
+            "en": "we think you may soon run out of this:" + PRODUCT_BLOCK + "\n\n"
+            "Order in good time so you are never without.",
+        },
+    ),
+    BuiltinTemplate(
+        key="new_arrivals",
+        name="New arrivals for you",
+        subject={
+            "fi": "Uutuuksia sinulle",
+            "sv": "Nyheter för dig",
+            "en": "New arrivals for you",
+        },
+        body={
+            "fi": "valikoimaamme on tullut uutuuksia, jotka voivat kiinnostaa sinua aiempien "
+            "ostostesi perusteella:" + PRODUCT_BLOCK,
+            "sv": "vi har fått in nyheter som kan intressera dig utifrån det du har köpt "
+            "tidigare:" + PRODUCT_BLOCK,
+            "en": "we have new arrivals you may like, based on what you have bought before:"
+            + PRODUCT_BLOCK,
+        },
+    ),
+    BuiltinTemplate(
+        key="win_back_lapsing",
+        name="We miss you",
+        subject={
+            "fi": "Kaipaamme sinua",
+            "sv": "Vi saknar dig",
+            "en": "We miss you",
+        },
+        body={
+            "fi": "edellisestä käynnistäsi on jo tovi. Tässä muutama tuote, joista voisit "
+            "pitää:" + PRODUCT_BLOCK,
+            "sv": "det var ett tag sedan du handlade hos oss. Här är några produkter som du "
+            "kanske gillar:" + PRODUCT_BLOCK,
+            "en": "it has been a while since your last visit. Here are a few things you might "
+            "like:" + PRODUCT_BLOCK,
+        },
+    ),
+]
+TEMPLATES += POST_PURCHASE_TEMPLATES
+
 _SEND = "email"
 _WAIT = "wait"
 _PARCEL_DONE = [
@@ -665,5 +771,61 @@ FLOWS += [
         steps=[BuiltinStep(_SEND, "csat_request")],
         flow_filter=["ticket_solved", "csat_not_asked_recently"],
         exit_events=[types.TICKET_REOPENED],
+    ),
+]
+# The post-purchase programme (marketing, off by default): timed from receipt, the moment the
+# customer actually has the goods (delivered home or picked up from the pickup point).
+_RECEIVED = "shipment.received"  # flows.triggers.RECEIVED
+FLOWS += [
+    BuiltinFlow(
+        key="post_purchase_usage_tips",
+        name="Usage tips a day after receipt",
+        trigger_type=_RECEIVED,
+        steps=[BuiltinStep(_WAIT, wait=timedelta(days=1)), BuiltinStep(_SEND, "usage_tips")],
+        flow_filter=["order_not_cancelled"],
+        exit_events=[types.ORDER_CANCELLED],
+        kind="marketing",
+        enabled=False,
+    ),
+    BuiltinFlow(
+        key="post_purchase_accessories",
+        name="Compatible accessories 5 days after receipt",
+        trigger_type=_RECEIVED,
+        steps=[BuiltinStep(_WAIT, wait=timedelta(days=5)), BuiltinStep(_SEND, "accessories")],
+        flow_filter=["order_not_cancelled", "nothing_being_returned"],
+        exit_events=[types.ORDER_CANCELLED, types.RETURN_REQUESTED, types.WITHDRAWAL_NOTIFIED],
+        kind="marketing",
+        enabled=False,
+    ),
+    BuiltinFlow(
+        key="post_purchase_replenishment",
+        name="Reorder reminder 3 days before a consumable runs out",
+        trigger_type=_RECEIVED,
+        steps=[
+            BuiltinStep(_WAIT, wait=timedelta(days=3), wait_anchor="reorder_due"),
+            BuiltinStep(_SEND, "replenishment"),
+        ],
+        flow_filter=["order_not_cancelled"],
+        exit_events=[types.ORDER_CANCELLED],
+        kind="marketing",
+        enabled=False,
+    ),
+    BuiltinFlow(
+        key="post_purchase_new_arrivals",
+        name="New arrivals 30 days after receipt",
+        trigger_type=_RECEIVED,
+        steps=[BuiltinStep(_WAIT, wait=timedelta(days=30)), BuiltinStep(_SEND, "new_arrivals")],
+        flow_filter=["no_order_since_start"],
+        kind="marketing",
+        enabled=False,
+    ),
+    BuiltinFlow(
+        key="win_back_lapsing",
+        name="Win-back when a customer is lapsing",
+        trigger_type=types.CUSTOMER_LAPSING,
+        steps=[BuiltinStep(_SEND, "win_back_lapsing")],
+        flow_filter=["no_order_since_start"],
+        kind="marketing",
+        enabled=False,
     ),
 ]

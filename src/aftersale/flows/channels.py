@@ -70,7 +70,8 @@ def email_for(message: Message, *, from_email: str, connection=None) -> EmailMul
         headers=headers,
         connection=connection,
     )
-    email.attach_alternative(Rendered(message.subject, message.body).html, "text/html")
+    html = message.html or Rendered(message.subject, message.body).html
+    email.attach_alternative(html, "text/html")
     return email
 
 

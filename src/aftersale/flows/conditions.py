@@ -54,6 +54,18 @@ def _order_not_cancelled(run: FlowRun, now: datetime) -> bool:
     )
 
 
+def _nothing_being_returned(run: FlowRun, now: datetime) -> bool:
+    """No return of the run's order has been registered (a rejected one does not count)."""
+    if run.order_id is None:
+        return True
+    return not (
+        ReturnRequest.objects.for_shop(run.shop_id)
+        .filter(order_id=run.order_id)
+        .exclude(state=ReturnState.REJECTED)
+        .exists()
+    )
+
+
 def _has_marketing_consent(run: FlowRun, now: datetime) -> bool:
     return bool(run.customer.marketing_consent)
 
@@ -124,6 +136,11 @@ CONDITIONS: dict[str, Condition] = {
             "parcel_waiting", _("the parcel is still waiting at the pickup point"), _parcel_waiting
         ),
         Condition("order_not_cancelled", _("the order is not cancelled"), _order_not_cancelled),
+        Condition(
+            "nothing_being_returned",
+            _("nothing of the order is being returned"),
+            _nothing_being_returned,
+        ),
         Condition(
             "has_marketing_consent", _("the customer accepts marketing"), _has_marketing_consent
         ),

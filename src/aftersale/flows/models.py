@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import time, timedelta
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,14 @@ UNSUBSCRIBE_TOKEN_BYTES = 24
 
 def new_unsubscribe_token() -> str:
     return secrets.token_urlsafe(UNSUBSCRIBE_TOKEN_BYTES)
+
+
+def new_holdout_key() -> str:
+    return secrets.token_hex(16)
+
+
+DEFAULT_HOLDOUT_PERCENT = 10
+MAX_HOLDOUT_PERCENT = 50
 
 
 class MessagingSettings(TimeStamped):
@@ -107,6 +116,17 @@ class Flow(TimeStamped):
     priority = models.SmallIntegerField(
         _("priority"), default=0, help_text=_("Higher wins when the frequency cap is reached.")
     )
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("control group (%)"),
+        default=DEFAULT_HOLDOUT_PERCENT,
+        validators=[MaxValueValidator(MAX_HOLDOUT_PERCENT)],
+        help_text=_(
+            "Marketing flows only: this share of customers enters the flow but gets no "
+            "message, so the flow report can show what the messages caused. 0 to 50."
+        ),
+    )
+    # The key of the keyed hash that puts a customer in the control group (flows.holdout).
+    holdout_key = models.CharField(max_length=32, default=new_holdout_key, editable=False)
 
     objects = ShopOwnedQuerySet.as_manager()
 
@@ -128,6 +148,11 @@ class Flow(TimeStamped):
     def is_marketing(self) -> bool:
         return self.kind == Kind.MARKETING
 
+    @property
+    def control_share(self) -> float:
+        """The share of customers held out: none for transactional flows."""
+        return self.holdout_percent / 100 if self.is_marketing else 0.0
+
 
 class Step(models.Model):
     """One step of a flow: a wait, a condition split or an action (send e-mail or SMS)."""
@@ -141,6 +166,7 @@ class Step(models.Model):
     class WaitAnchor(models.TextChoices):
         PREVIOUS = "", _("after the previous step")
         HELD_UNTIL = "held_until", _("before the parcel's held-until date")
+        REORDER_DUE = "reorder_due", _("before the customer is expected to reorder")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="steps")
@@ -199,6 +225,11 @@ class FlowRun(TimeStamped):
         "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    control = models.BooleanField(
+        _("control group"),
+        default=False,
+        help_text=_("In the flow's control group: goes through the steps but gets no message."),
+    )
     exit_reason = models.CharField(_("exit reason"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -298,6 +329,8 @@ class Message(TimeStamped):
     language = models.CharField(_("language"), max_length=5)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("body"))
+    # The HTML part when it is more than the body's text (product cards with images).
+    html = models.TextField(_("HTML part"), blank=True)
     idempotency_key = models.CharField(max_length=80, unique=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
@@ -434,3 +467,26 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_event_id}"
+
+
+class Click(models.Model):
+    """A customer followed a product link in a message (through the signed click redirect)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="clicks")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    url = models.URLField(_("link"), max_length=500)
+    clicked_at = models.DateTimeField(_("clicked at"))
+
+    objects = ShopOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-clicked_at", "-id"]
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
+        indexes = [models.Index(fields=["shop", "message"], name="click_message")]
+
+    def __str__(self) -> str:
+        return f"{self.url} at {self.clicked_at:%Y-%m-%d %H:%M}"

@@ -29,7 +29,8 @@ from aftersale.flows.models import (
     Template,
     new_unsubscribe_token,
 )
-from aftersale.flows.rendering import render
+from aftersale.flows.products import HTML_MARKER, ProductCard, html_block, text_block
+from aftersale.flows.rendering import Rendered, render
 
 SENDABLE = (Message.State.PENDING, Message.State.RETRYING)
 
@@ -82,8 +83,11 @@ def build(
     context: dict,
     token: str,
     unsubscribe_token: str | None = None,
+    products: list[ProductCard] | None = None,
 ) -> Message:
-    """The step's outbox message rendered from ``template`` (not saved yet)."""
+    """The step's outbox message rendered from ``template`` (not saved yet). With
+    ``products``, the template's ``product_block`` is the products as text lines, and the
+    message gets an HTML part that shows them as cards with images."""
     run, step = step_run.run, step_run.step
     channel = Channel.SMS if step.type == step.Type.SMS else Channel.EMAIL
     message = Message(
@@ -100,12 +104,22 @@ def build(
         unsubscribe_token=unsubscribe_token or new_unsubscribe_token(),
     )
     context["unsubscribe_url"] = channels.unsubscribe_url(message)
+    if products:
+        context["products"] = [card.as_dict() for card in products]
+        context["product_block"] = text_block(products)
     rendered = render(template.subject, template.body, context)
     message.subject = rendered.subject[:300]
     message.body = rendered.body
+    footer = ""
     if message.kind == Kind.MARKETING and channel == Channel.EMAIL:
         footer = marketing_footer(run.shop, template.language, context["unsubscribe_url"])
         message.body = message.body.rstrip("\n") + footer
+    if products and channel == Channel.EMAIL:
+        marked = render(template.subject, template.body, {**context, "product_block": HTML_MARKER})
+        html = Rendered(marked.subject, marked.body.rstrip("\n") + footer).html
+        block = html_block(products)
+        html = html.replace(f"<p>{HTML_MARKER}</p>", block).replace(HTML_MARKER, block)
+        message.html = html
     return message
 
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.flows.models import (
+    Click,
     Consent,
     Flow,
     FlowRun,
@@ -31,6 +32,12 @@ declare(
     customer="customer",
     why=_("E-mails and text messages sent to the customer, with their text."),
     secret=("unsubscribe_token", "idempotency_key"),
+    erase=delete(),
+)
+declare(
+    Click,
+    customer="message__customer",
+    why=_("Which product links in our messages the customer followed, and when."),
     erase=delete(),
 )
 declare(

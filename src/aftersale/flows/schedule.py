@@ -9,9 +9,14 @@ from aftersale.flows.models import MessagingSettings, Step
 
 
 def anchor_time(step: Step, subject) -> datetime | None:
-    """The moment an anchored wait counts back from (the parcel's held-until), if known."""
+    """The moment an anchored wait counts back from (the parcel's held-until, or when the
+    customer is expected to reorder a consumable), if known."""
     if step.wait_anchor == Step.WaitAnchor.HELD_UNTIL:
         return getattr(subject, "held_until", None)
+    if step.wait_anchor == Step.WaitAnchor.REORDER_DUE and subject is not None:
+        from aftersale.flows.replenishment import expected_reorder_at
+
+        return expected_reorder_at(subject)
     return None
 
 

@@ -32,12 +32,15 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
+from django.utils.text import slugify
 
 from aftersale.core.worker import check_stop, stop_requested
 from aftersale.env import env_int
 from aftersale.flows import channels, outbox
+from aftersale.flows import products as product_blocks
 from aftersale.flows.conditions import CONDITIONS, failing_condition, pause_reason
 from aftersale.flows.context import build_context
+from aftersale.flows.holdout import CONTROL_SKIP_REASON
 from aftersale.flows.models import (
     Channel,
     FlowRun,
@@ -67,6 +70,14 @@ CAP_RECHECK = timedelta(minutes=30)
 # the run reached it is skipped, so a late reminder is not sent right after the first notice.
 LATE_GRACE = timedelta(hours=1)
 TOO_LATE = "too late: the holding deadline has passed"
+NOTHING_TO_OFFER = "no products to offer"
+REORDER_PASSED = "too late: the expected reorder date has passed"
+NO_ANCHOR = {
+    Step.WaitAnchor.HELD_UNTIL: "no held-until date",
+    Step.WaitAnchor.REORDER_DUE: "no reorder interval known",
+}
+# The built-in usage tips' template; a shop's own tips for a category are found by its name.
+USAGE_TIPS = "usage_tips"
 
 
 def lease() -> timedelta:
@@ -134,7 +145,7 @@ class Lookups:
         before = [s for s in self.steps_of(step.flow_id) if s.position < step.position]
         for candidate in reversed(before):
             if candidate.type == Step.Type.WAIT and candidate.wait_anchor:
-                return candidate
+                return candidate if candidate.wait_anchor == Step.WaitAnchor.HELD_UNTIL else None
         return None
 
 
@@ -540,11 +551,12 @@ def _wait(step_run: StepRun, claim: Claim, now: datetime) -> None:
         subject = load_subject(run.shop_id, run.subject_type, run.subject_id)
         anchor = anchor_time(step, subject)
         if anchor is None:
-            _skip_and_end(step_run, claim, "no held-until date", now)
+            _skip_and_end(step_run, claim, NO_ANCHOR.get(step.wait_anchor, "no date"), now)
             return
         target = due_at_for(step, subject, now)
         if now >= anchor:  # the deadline itself has passed (e.g. it was moved earlier)
-            _skip_and_end(step_run, claim, TOO_LATE, now)
+            late = TOO_LATE if step.wait_anchor == Step.WaitAnchor.HELD_UNTIL else REORDER_PASSED
+            _skip_and_end(step_run, claim, late, now)
             return
         if target > now:  # the anchor moved later (e.g. the holding period was extended)
             defer(step_run, claim, until=target, reason="")
@@ -846,16 +858,31 @@ class Sender:
             if hold is not None:
                 defer(step_run, claim, until=hold[1], reason=hold[2])
                 return None
-        templates = self.lookups.templates_for(run.shop, step_run.step.template_key)
+        key = self._template_key(step_run)
+        templates = self.lookups.templates_for(run.shop, key)
         template = outbox.choose_template(run.shop, run.customer, templates)
         if template is None:
-            _skip_and_continue(step_run, claim, f"no template {step_run.step.template_key}", now)
+            _skip_and_continue(step_run, claim, f"no template {key}", now)
+            return None
+        chosen: list = []
+        if run.flow.kind == Kind.MARKETING and product_blocks.uses_products(template):
+            chosen = product_blocks.products_for(run, now)
+            if not chosen:  # a product e-mail with no products is not sent (to either group)
+                _skip_and_continue(step_run, claim, NOTHING_TO_OFFER, now)
+                return None
+        if run.control:
+            # The control group: everything up to here is as for the others; only the
+            # message is withheld (flows.holdout).
+            _skip_and_continue(step_run, claim, CONTROL_SKIP_REASON, now)
             return None
         context = build_context(
             run,
             template.language,
             as_of=self._as_of(step_run, now),
             subject=self._subject(step_run),
+        )
+        cards = product_blocks.cards(
+            chosen, message_key=outbox.idempotency_key(step_run), language=template.language
         )
         return outbox.build(
             step_run,
@@ -864,7 +891,24 @@ class Sender:
             context=context,
             token=claim.token,
             unsubscribe_token=next(self.tokens, None),
+            products=cards,
         )
+
+    def _template_key(self, step_run: StepRun) -> str:
+        """The step's template, or its version for the category of what was bought when the
+        shop has written one (``usage-tips-<category>`` for the usage tips)."""
+        key = step_run.step.template_key
+        run = step_run.run
+        if key != USAGE_TIPS or run.order is None:
+            return key
+        for line in run.order.lines.all():
+            category = line.variant.product.category if line.variant_id else None
+            if category is None:
+                continue
+            candidate = f"usage-tips-{slugify(category.name)}"[:60]
+            if self.lookups.templates_for(run.shop, candidate):
+                return candidate
+        return key
 
     def send(self, staged: Staged) -> Sent:
         """Send the staged messages over the mailer's connection. Touches no database, so it

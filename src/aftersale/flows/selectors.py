@@ -13,6 +13,7 @@ from aftersale.flows.models import Flow, FlowRun, Message, Step, StepRun, Templa
 @dataclass
 class Metrics:
     entered: int = 0
+    control: int = 0  # entered in the control group: no message (flows.holdout)
     waiting: int = 0
     sent: int = 0
     skipped: int = 0
@@ -75,12 +76,16 @@ def _step_run_counts(queryset, key: str) -> tuple[dict[int, int], dict[int, dict
 
 def flow_metrics(shop) -> dict[int, Metrics]:
     """Metrics for every flow of ``shop``, by flow id (five grouped queries in all)."""
-    entered = dict(
+    entered: dict[int, int] = {}
+    control: dict[int, int] = {}
+    for flow_id, n, held_out in (
         FlowRun.objects.for_shop(shop)
         .values("flow_id")
-        .annotate(n=Count("id"))
-        .values_list("flow_id", "n")
-    )
+        .annotate(n=Count("id"), held_out=Count("id", filter=Q(control=True)))
+        .values_list("flow_id", "n", "held_out")
+    ):
+        entered[flow_id] = n
+        control[flow_id] = held_out
     messages = _message_counts(Message.objects.for_shop(shop), "run__flow_id")
     waiting, reasons = _step_run_counts(StepRun.objects.for_shop(shop), "run__flow_id")
     result = {}
@@ -88,6 +93,7 @@ def flow_metrics(shop) -> dict[int, Metrics]:
         counts = messages.get(flow_id, {})
         result[flow_id] = Metrics(
             entered=entered.get(flow_id, 0),
+            control=control.get(flow_id, 0),
             waiting=waiting.get(flow_id, 0),
             sent=counts.get("sent", 0),
             unsubscribed=counts.get("unsubscribed", 0),

@@ -16,6 +16,7 @@ from aftersale.flows.builtin import FLOWS, TEMPLATES
 from aftersale.flows.models import (
     LANGUAGES,
     Channel,
+    Click,
     Consent,
     Flow,
     FlowRun,
@@ -491,3 +492,20 @@ def record_tracking(*, event_type: str, message_id: str, recipient: str, descrip
         else:
             record_bounce(message, complaint=event_type == "complained", description=description)
     return len(messages)
+
+
+def record_click(message: Message, *, product_id: int | None, url: str) -> Click:
+    """A customer followed a product link of ``message`` (the click redirect calls this)."""
+    from aftersale.catalog.models import Product
+
+    if product_id is not None and not (
+        Product.objects.for_shop(message.shop_id).filter(pk=product_id).exists()
+    ):
+        product_id = None  # the product was removed since the message was sent
+    return Click.objects.create(
+        shop_id=message.shop_id,
+        message=message,
+        product_id=product_id,
+        url=url[:500],
+        clicked_at=timezone.now(),
+    )

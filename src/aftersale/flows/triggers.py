@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from aftersale.core.bulk import insert_rows
 from aftersale.core.worker import stop_requested
+from aftersale.flows.holdout import in_control_group
 from aftersale.flows.models import (
     Channel,
     Consent,
@@ -36,6 +37,20 @@ from aftersale.flows.subjects import customer_id_of, load_subjects, order_id_of
 from aftersale.orders.models import Customer
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
+
+# A trigger that is not an event of its own: the customer has the parcel, whether it was
+# delivered home or picked up from a pickup point (post-purchase flows count from receipt).
+RECEIVED = "shipment.received"
+TRIGGER_ALIASES = {
+    types.SHIPMENT_DELIVERED: (RECEIVED,),
+    types.SHIPMENT_PICKED_UP: (RECEIVED,),
+}
+
+
+def trigger_types_of(event_type: str) -> tuple[str, ...]:
+    """The flow triggers an event of ``event_type`` matches: its own type and any alias."""
+    return (event_type, *TRIGGER_ALIASES.get(event_type, ()))
+
 
 CURSOR_NAME = "flows.triggers"
 SETTLE_SECONDS = 10
@@ -99,7 +114,7 @@ def _payload_matches(event: Event, trigger_filter: dict) -> bool:
 def start_runs(events: list[Event], now: datetime) -> int:
     """Start a run of every enabled flow each event triggers (once per flow and event)."""
     shop_ids = {event.shop_id for event in events}
-    types = {event.type for event in events}
+    types = {trigger for event in events for trigger in trigger_types_of(event.type)}
     flows_by_trigger: dict[tuple[int, str], list[Flow]] = defaultdict(list)
     flows = Flow.objects.filter(shop_id__in=shop_ids, trigger_type__in=types, enabled=True)
     for flow in flows:
@@ -113,7 +128,8 @@ def start_runs(events: list[Event], now: datetime) -> int:
     candidates = [
         (flow, event)
         for event in events
-        for flow in flows_by_trigger.get((event.shop_id, event.type), ())
+        for trigger in trigger_types_of(event.type)
+        for flow in flows_by_trigger.get((event.shop_id, trigger), ())
         if flow.id in first_steps
         and now - event.occurred_at <= flow.max_trigger_lag
         and _payload_matches(event, flow.trigger_filter or {})
@@ -146,6 +162,7 @@ def start_runs(events: list[Event], now: datetime) -> int:
                 "subject_id": event.subject_id,
                 "order_id": order_id_of(event.subject_type, subject),
                 "state": FlowRun.State.ACTIVE,
+                "control": in_control_group(flow, customer_id),
                 "exit_reason": "",
                 "started_at": now,
                 "ended_at": None,

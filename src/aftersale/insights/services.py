@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftersale.analytics.cohorts import cohort_retention
+from aftersale.analytics.lapsing import lapsing, median_gap_days
 from aftersale.analytics.scoring import score_customers
 from aftersale.analytics.summary import UNIT_DAYS
 from aftersale.core.models import Shop
@@ -91,9 +92,12 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime, check: Callable[[]
         check()
         notes = list(scores.notes)
         params = _model_params(scores)
+        unit = UNIT_DAYS[scores.summary.time_unit]
+        gap = median_gap_days(scores.summary.frequency, scores.summary.recency * unit)
+        params["median_gap_days"] = round(gap, 1) if np.isfinite(gap) else None
         expected_90 = _expected(scores, EXPECTED_PURCHASES_DAYS)
         value, rfm = scores.value, scores.rfm
-        computed_at = timezone.now()
+        computed_at = now  # the values are as of the run's moment (and compared with it later)
         summary = scores.summary
         for i, customer_id in enumerate(scores.customer_id.tolist()):
             rows.append(
@@ -126,11 +130,21 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime, check: Callable[[]
         charts = _charts(shop, scores, lines, returns, now)
         check()
     with transaction.atomic():
-        previous = dict(
-            CustomerValue.objects.for_shop(shop).values_list("customer_id", "rfm_segment")
+        before = list(
+            CustomerValue.objects.for_shop(shop).values_list(
+                "customer_id",
+                "rfm_segment",
+                "orders",
+                "p_alive",
+                "expected_purchases_90d",
+                "last_order_at",
+                "computed_at",
+            )
         )
+        previous = {row[0]: row[1] for row in before}
         CustomerValue.objects.for_shop(shop).delete()
         CustomerValue.objects.bulk_create(rows, batch_size=2000)
+        record_events(_lapsing_events(shop, before, rows, now, params))
         record_events(
             [
                 event_row(
@@ -157,6 +171,61 @@ def _compute(shop: Shop, insight: ShopInsight, now: datetime, check: Callable[[]
         insight.status = ShopInsight.Status.DONE
         insight.finished_at = timezone.now()
         insight.save()
+
+
+def _lapsing_flags(values, median_gap: float) -> dict[int, bool]:
+    """Customer id → lapsing (analytics.lapsing) for (id, orders, p_alive, expected purchases
+    in 90 days, last order, as of) tuples."""
+    if not values:
+        return {}
+    ids, orders, alive, expected, last, as_of = zip(*values, strict=True)
+    since = [
+        (at - order_at).total_seconds() / 86400 for order_at, at in zip(last, as_of, strict=True)
+    ]
+    nan = float("nan")
+    flags = lapsing(
+        np.asarray(orders, dtype=np.float64),
+        np.asarray([nan if v is None else v for v in alive], dtype=np.float64),
+        np.asarray([nan if v is None else v for v in expected], dtype=np.float64),
+        np.asarray(since, dtype=np.float64),
+        median_gap_days=median_gap,
+    )
+    return dict(zip(ids, flags.tolist(), strict=True))
+
+
+def _lapsing_events(shop: Shop, before, rows: list[CustomerValue], now, params) -> list[dict]:
+    """``customer.lapsing`` for each customer who was in the previous snapshot, not lapsing
+    then, and is lapsing now (the win-back moment); nobody on a shop's first run, so imported
+    history sends no win-backs."""
+    if not before or not rows:
+        return []
+    stored = params.get("median_gap_days")
+    gap = float(stored) if isinstance(stored, int | float) else float("nan")
+    was = _lapsing_flags(
+        [(c, o, p, e, last, at) for c, _seg, o, p, e, last, at in before if last is not None],
+        gap,
+    )
+    now_flags = _lapsing_flags(
+        [
+            (r.customer_id, r.orders, r.p_alive, r.expected_purchases_90d, r.last_order_at, now)
+            for r in rows
+            if r.last_order_at is not None
+        ],
+        gap,
+    )
+    return [
+        event_row(
+            shop.pk,
+            types.CUSTOMER_LAPSING,
+            "customer",
+            customer_id,
+            customer_id=customer_id,
+            payload={"median_gap_days": None if gap != gap else round(gap, 1)},
+            occurred_at=now,
+        )
+        for customer_id, flagged in now_flags.items()
+        if flagged and customer_id in was and not was[customer_id]
+    ]
 
 
 def _zone(shop: Shop) -> ZoneInfo:

@@ -7,6 +7,7 @@ subscribe to it.
 CUSTOMER_CREATED = "customer.created"
 CUSTOMER_CONSENT_CHANGED = "customer.consent_changed"
 CUSTOMER_SEGMENT_ENTERED = "customer.segment_entered"
+CUSTOMER_LAPSING = "customer.lapsing"
 
 ORDER_PLACED = "order.placed"
 ORDER_UPDATED = "order.updated"

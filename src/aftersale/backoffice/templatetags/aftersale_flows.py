@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import template
 
 from aftersale.backoffice.timeline import type_label
+from aftersale.core.money import format_money
 from aftersale.flows.conditions import CONDITIONS
 
 register = template.Library()
@@ -33,3 +34,17 @@ def condition_label(name: str) -> str:
 @register.filter
 def condition_labels(names) -> str:
     return ", ".join(condition_label(n) for n in names or [])
+
+
+@register.filter
+def signed_money(cents, currency="EUR") -> str:
+    """Money with its sign always written: ``+1,10 €``, ``−0,40 €`` (a true minus sign)."""
+    if cents in (None, ""):
+        return "–"
+    cents = int(cents)
+    amount = format_money(abs(cents), currency or "EUR")
+    if cents > 0:
+        return f"+{amount}"
+    if cents < 0:
+        return f"\u2212{amount}"
+    return amount

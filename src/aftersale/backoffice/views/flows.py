@@ -24,7 +24,7 @@ from aftersale.backoffice.flow_forms import (
 from aftersale.backoffice.pagination import page_of
 from aftersale.backoffice.timeline import describe_events
 from aftersale.core.selectors import get_for_shop_or_404
-from aftersale.flows import operations, selectors, services
+from aftersale.flows import operations, reports, selectors, services
 from aftersale.flows.context import sample_context
 from aftersale.flows.models import Flow, Message, MessagingSettings, Template
 from aftersale.flows.rendering import render as render_message
@@ -52,6 +52,20 @@ def flow_detail(request, flow_id: int):
     total = selectors.flow_metrics(shop)[flow.pk]
     return render(
         request, "backoffice/flows/detail.html", {"flow": flow, "rows": rows, "total": total}
+    )
+
+
+@shop_required
+def flow_report(request, flow_id: int):
+    """What a marketing flow caused: the holdout result beside last-touch revenue."""
+    shop = request.shop
+    flow = get_for_shop_or_404(Flow.objects.all(), shop, pk=flow_id)
+    report = reports.holdout_report(shop, flow) if flow.is_marketing else None
+    total = selectors.flow_metrics(shop)[flow.pk]
+    return render(
+        request,
+        "backoffice/flows/report.html",
+        {"flow": flow, "report": report, "total": total, "min_group": reports.MIN_GROUP},
     )
 
 
