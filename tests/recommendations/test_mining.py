@@ -12,11 +12,9 @@ from aftersale.recommendations.models import BoughtTogether
 from aftersale.recommendations.services import recommend_for_customer
 from aftersale.returns.models import ReturnState
 from tests.factories import (
-    CategoryFactory,
     CustomerFactory,
     OrderFactory,
     OrderLineFactory,
-    ProductFactory,
     ReturnLineFactory,
     VariantFactory,
 )
@@ -60,7 +58,10 @@ def test_support_and_lift_thresholds_drop_weak_pairs():
     model = Miner(min_customers=2, min_lift=2.0).fit(
         customers, products, categories=np.array([0, 1, 2])
     )
-    assert sorted(zip(model.product_.tolist(), model.related_.tolist())) == [(0, 1), (1, 0)]
+    assert sorted(zip(model.product_.tolist(), model.related_.tolist(), strict=True)) == [
+        (0, 1),
+        (1, 0),
+    ]
 
 
 @pytest.fixture

@@ -231,8 +231,10 @@ def _recommend(
         if len(chosen) == limit:
             break
     products = Product.objects.for_shop(shop).in_bulk(
-        {related for _, related, _ in chosen} | {c.anchor_id for c, _, _ in chosen}
+        {related for _c, related, _v in chosen} | {c.anchor_id for c, _r, _v in chosen}
     )
+    for _candidate, related, variant in chosen:
+        variant.product = products[related]
     return [
         Recommendation(
             product=products[related],
