@@ -96,3 +96,9 @@ def test_the_loyalty_benchmark_runs_on_postgresql():
     assert "balance lookup, median of 11" in out
     assert "nightly vesting of 100 orders" in out and "(100 vested" in out
     assert out.count("ratio") == 2
+
+
+def test_the_recommendations_benchmark_runs():
+    out = run_bench("recommendations/run.py", "--customers", "300", SECRET_KEY="bench")
+    assert "python pair loop" in out and "× ours" in out
+    assert "popularity" in out
