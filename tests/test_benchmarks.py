@@ -110,3 +110,9 @@ def test_the_gamma_gamma_benchmark_runs_without_lifetimes():
     out = run_bench("analytics/bench_gammagamma.py", "--customers", "20000", "--repeat", "1",
                     "--skip-lifetimes")  # fmt: skip
     assert "Gamma-Gamma fit" in out and "predictions" in out
+
+
+def test_the_recommendations_benchmark_runs():
+    out = run_bench("recommendations/run.py", "--customers", "300", SECRET_KEY="bench")
+    assert "python pair loop" in out and "× ours" in out
+    assert "popularity" in out

@@ -8,6 +8,7 @@ aftersale import-pickup-points  import a carrier's pickup-point registry from a 
 aftersale loyalty-check  compare members' cached points with the ledger (--fix repairs drift)
 aftersale analyze        turn an order export into an HTML report, no server or database
 aftersale mail-in        receive support mail over SMTP/LMTP (behind Postfix) as tickets
+aftersale evaluate-recommendations  hit rate, recall and MRR of the recommendations offline
 aftersale <command>      any Django management command (migrate, createsuperuser, …)
 """
 

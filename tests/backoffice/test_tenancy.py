@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from aftersale.service.canned import save_canned_reply
-from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
+from tests.factories import CustomerFactory, OrderFactory, ProductFactory, ReturnRequestFactory
 from tests.service.conftest import make_article
 from tests.service.helpers import open_ticket
 
@@ -26,6 +26,7 @@ def reward_in(shop):
 
 # (url name, make(shop) -> reverse kwargs)
 OBJECT_URLS = [
+    ("backoffice:product_detail", lambda shop: {"product_id": ProductFactory(shop=shop).pk}),
     ("backoffice:customer_detail", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
     ("backoffice:order_detail", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),
     ("backoffice:return_register", lambda shop: {"order_id": OrderFactory(shop=shop).pk}),

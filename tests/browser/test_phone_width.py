@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from aftersale.catalog.models import Product
 from aftersale.core.models import Shop
 from aftersale.core.services import create_api_token
 from aftersale.delivery.models import Shipment, ShipmentStatus
@@ -54,7 +55,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 # URLs that are no page: files, images and POST-only actions.
-NOT_PAGES = {"backoffice:return_photo", "backoffice:ticket_attachment"}
+NOT_PAGES = {
+    "backoffice:return_photo",
+    "backoffice:ticket_attachment",
+    "backoffice:product_recommendation_rule",  # POST
+}
 PORTAL_NOT_PAGES = {
     "portal:request_link",  # POST: sends the link, answers with the lookup page
     "portal:sign_out",
@@ -175,6 +180,7 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "article_id": HelpArticle.objects.for_shop(shop).order_by("id").first().pk,
         "closed_day_id": add_closed_day(shop, timezone.localdate() + timedelta(days=30)).pk,
         "tier_id": tier.pk,
+        "product_id": Product.objects.for_shop(shop).filter(relations__isnull=False).first().pk,
         **ticket_objects(shop, order),
     }
 

@@ -57,3 +57,57 @@ def test_size_advice_in_an_unknown_language_names_the_field(shop_a):
     with pytest.raises(InvalidPayload) as refused:
         upsert_products(shop_a.shop, [item])
     assert "/0/size_advice_translations/de" in str(refused.value)
+
+
+def test_relations_are_typed_and_can_name_the_variants_that_fit(shop_a):
+    phone = product(1) | {
+        "variants": [
+            {"external_id": "v1-s", "sku": "PHONE-S", "price_cents": 500},
+            {"external_id": "v1-l", "sku": "PHONE-L", "price_cents": 600},
+        ],
+        "relations": [
+            {"kind": "accessory", "product": "p2", "variant": "v2", "for_variant": "v1-l"},
+            {"kind": "consumable", "product": "p3"},
+            {"kind": "substitute", "product": "p3"},
+        ],
+    }
+    upsert_products(shop_a.shop, [product(2), product(3), phone])
+    rows = [
+        (r.kind, r.related.external_id, getattr(r.source_variant, "external_id", None),
+         getattr(r.related_variant, "external_id", None))
+        for r in ProductRelation.objects.for_shop(shop_a.shop).order_by("position")
+    ]  # fmt: skip
+    assert rows == [
+        ("accessory", "p2", "v1-l", "v2"),
+        ("consumable", "p3", None, None),
+        ("substitute", "p3", None, None),
+    ]
+    # A product sent without accessories or relations keeps its relations.
+    without = {
+        key: value for key, value in phone.items() if key not in ("accessories", "relations")
+    }
+    upsert_products(shop_a.shop, [without | {"name": "Phone"}])
+    assert ProductRelation.objects.for_shop(shop_a.shop).count() == 3
+    upsert_products(shop_a.shop, [without | {"relations": []}])
+    assert ProductRelation.objects.for_shop(shop_a.shop).count() == 0
+
+
+def test_a_variant_of_another_product_is_refused_naming_the_field(shop_a):
+    upsert_products(shop_a.shop, [product(2), product(3)])
+    bad = product(1) | {"relations": [{"kind": "accessory", "product": "p2", "variant": "v3"}]}
+    with pytest.raises(InvalidPayload) as refused:
+        upsert_products(shop_a.shop, [bad])
+    assert "/0/relations/0/variant" in str(refused.value)
+    assert "no variant of product p2" in str(refused.value)
+    assert not Product.objects.for_shop(shop_a.shop).filter(external_id="p1").exists()
+
+
+def test_an_unknown_kind_or_a_relation_to_itself_is_refused(shop_a):
+    with pytest.raises(InvalidPayload) as refused:
+        upsert_products(shop_a.shop, [product(1) | {"relations": [{"kind": "x", "product": "p2"}]}])
+    assert "/0/relations/0/kind" in str(refused.value)
+    with pytest.raises(InvalidPayload) as refused:
+        upsert_products(
+            shop_a.shop, [product(1) | {"relations": [{"kind": "accessory", "product": "p1"}]}]
+        )
+    assert "/0/relations/0/product" in str(refused.value)

@@ -21,6 +21,7 @@ from aftersale.api.inbound import views as inbound
 from aftersale.api.loyalty import add_loyalty_endpoints
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
+from aftersale.api.recommendations import add_recommendation_endpoints
 from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
 from aftersale.api.tickets import add_ticket_endpoints
@@ -89,6 +90,7 @@ add_delivery_endpoints(ingest)  # before the reads: /customers/{id}/flags is not
 add_privacy_endpoints(ingest)  # likewise /customers/{id}/export and /erase
 add_loyalty_endpoints(ingest)  # and /customers/{id}/loyalty
 add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
+add_recommendation_endpoints(ingest)  # and /customers/{id}/recommendations
 reads.add_read_endpoints(ingest)
 add_ticket_endpoints(ingest)
 api.add_router("", ingest)

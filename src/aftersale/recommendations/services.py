@@ -231,8 +231,10 @@ def _recommend(
         if len(chosen) == limit:
             break
     products = Product.objects.for_shop(shop).in_bulk(
-        {related for _, related, _ in chosen} | {c.anchor_id for c, _, _ in chosen}
+        {related for _c, related, _v in chosen} | {c.anchor_id for c, _r, _v in chosen}
     )
+    for _candidate, related, variant in chosen:
+        variant.product = products[related]
     return [
         Recommendation(
             product=products[related],
@@ -296,3 +298,50 @@ def _reason_text(candidate: _Candidate, anchor: Product) -> str:
         Kind.OFTEN_BOUGHT_WITH: _("Often bought with %(product)s (set by the shop)"),
     }
     return texts[Kind(candidate.kind)] % {"product": name}
+
+
+# -- staff's pins and blocks --------------------------------------------------------------------
+
+
+def set_rule(shop: Shop, product: Product, related: Product, action: str, *, user) -> None:
+    """Pin ``related`` to the top of ``product``'s recommendations or block it (``action`` is
+    "pin" or "block"; "" removes the pin or block). Recorded in the audit log."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.db import transaction
+
+    if product.shop_id != shop.pk or related.shop_id != shop.pk or product.pk == related.pk:
+        raise ValueError("both products must be different products of the shop")
+    with transaction.atomic():
+        existing = RecommendationRule.objects.for_shop(shop).filter(
+            product=product, related=related
+        )
+        before = existing.values_list("action", flat=True).first() or ""
+        if action == before:
+            return
+        existing.delete()
+        if action:
+            RecommendationRule.objects.create(
+                shop=shop,
+                product=product,
+                related=related,
+                action=RecommendationRule.Action(action),
+                created_by=user,
+            )
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[product],
+            action_flag=CHANGE,
+            change_message=(
+                f"Recommendations of {product.external_id}: {related.external_id} "
+                f"{action or 'unpinned/unblocked'} (was {before or 'neither'})"
+            ),
+        )
+
+
+def rules_for(shop: Shop, product: Product) -> list[RecommendationRule]:
+    return list(
+        RecommendationRule.objects.for_shop(shop)
+        .filter(product=product)
+        .select_related("related", "created_by")
+        .order_by("action", "created_at", "pk")
+    )

@@ -20,6 +20,7 @@ LINKS = [
     ("backoffice:dashboard", _("Dashboard"), False),
     ("backoffice:customer_list", _("Customers"), False),
     ("backoffice:order_list", _("Orders"), False),
+    ("backoffice:product_list", _("Products"), False),
     ("backoffice:deliveries", _("Deliveries"), False),
     ("backoffice:insights", _("Customer value"), False),
     ("backoffice:tickets", _("Tickets"), False),
