@@ -17,6 +17,8 @@ from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
 
 KEYS = ["3f1c9a0d5e7b2c4a", "a6b1d3e5f7091827", "0f0f0f0f0f0f0f0f"]
 
+pytestmark = pytest.mark.holdout
+
 
 @pytest.fixture
 def shop(shop_a):

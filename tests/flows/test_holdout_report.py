@@ -28,6 +28,8 @@ from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
 from tests.flows.test_holdout import _customers
 from tests.html_forms import form_data
 
+pytestmark = pytest.mark.holdout
+
 
 def editor_data(client, url) -> dict:
     response = client.get(url)
