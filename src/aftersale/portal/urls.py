@@ -10,6 +10,7 @@ from aftersale.portal import (
     my_data,
     orders,
     returns,
+    review_widget,
     rewards,
     withdrawal,
 )
@@ -53,5 +54,24 @@ urlpatterns = [
         "withdrawals/<str:code>/acknowledgement.pdf",
         withdrawal.acknowledgement,
         name="withdrawal_acknowledgement",
+    ),
+]
+
+# Reviews on the shop's own product pages: public, cacheable, any origin (review_widget.py).
+urlpatterns += [
+    path("reviews/feed.xml", review_widget.ratings_feed, name="review_feed"),
+    path("reviews/photos/<int:photo_id>/", review_widget.review_photo, name="review_photo"),
+    path(
+        "reviews/widget/<str:external_id>/", review_widget.widget, name="review_widget"
+    ),
+    path(
+        "reviews/products/<str:external_id>.jsonld",
+        review_widget.product_json_ld,
+        name="review_json_ld",
+    ),
+    path(
+        "reviews/products/<str:external_id>.json",
+        review_widget.product_reviews_json,
+        name="review_json",
     ),
 ]
