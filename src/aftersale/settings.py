@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "aftersale.flows",
     "aftersale.loyalty",
     "aftersale.insights",
+    "aftersale.reviews",
     "aftersale.api",
     "aftersale.webhooks",
     "aftersale.privacy",
