@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersale.catalog.models import Product, Variant
 from aftersale.reviews import feed, structured_data
-from aftersale.reviews.models import Review, ReviewPhoto
+from aftersale.reviews.models import Review, ReviewPhoto, ReviewSource, ReviewStatus
 
 PAGE_SIZE = 5
 NEWEST, HIGHEST, LOWEST, PHOTOS = "newest", "highest", "lowest", "photos"
@@ -57,7 +57,7 @@ class Shown:
 
 
 def published(shop):
-    return Review.objects.for_shop(shop).filter(status=Review.Status.PUBLISHED)
+    return Review.objects.for_shop(shop).filter(status=ReviewStatus.PUBLISHED)
 
 
 def review_version(shop, product: Product) -> str:
@@ -181,7 +181,7 @@ def as_json(shop, product: Product, shown: Shown, *, photo_url: Callable[[int], 
 def published_photo(shop, photo_id: int) -> ReviewPhoto | None:
     return (
         ReviewPhoto.objects.filter(
-            pk=photo_id, review__shop=shop, review__status=Review.Status.PUBLISHED
+            pk=photo_id, review__shop=shop, review__status=ReviewStatus.PUBLISHED
         )
         .select_related("review")
         .first()
@@ -208,8 +208,8 @@ def product_page(request, shop, product: Product) -> str:
 
 def _collection_method(review: Review) -> str:
     """``post_fulfillment`` for reviews written from the request sent after delivery or
-    pickup; ``unsolicited`` for the rest (imported, sent through the API without an order)."""
-    if review.source == Review.Source.REQUEST:
+    pickup; ``unsolicited`` for the rest (imported from a file or through the API)."""
+    if review.source == ReviewSource.REQUEST:
         return feed.POST_FULFILLMENT
     return feed.UNSOLICITED
 
