@@ -28,7 +28,9 @@ def review(shop, product, rating=5, *, status=ReviewStatus.PUBLISHED, days_ago=1
         "verified_buyer": True,
         "source": ReviewSource.REQUEST,
         "submitted_at": now - timedelta(days=days_ago, hours=1),
-        "published_at": now - timedelta(days=days_ago) if status == ReviewStatus.PUBLISHED else None,
+        "published_at": now - timedelta(days=days_ago)
+        if status == ReviewStatus.PUBLISHED
+        else None,
         **fields,
     }
     return Review.objects.create(shop=shop, product=product, rating=rating, status=status, **values)

@@ -21,7 +21,10 @@ REVIEW_SEQUENCE = [
     "transaction_id",
 ]  # fmt: skip
 PRODUCT = FeedProduct(
-    name="Merino T-shirt", url="https://shop.example/tee", skus=["TEE-S", "TEE-M"], brands=["Pohjola"]
+    name="Merino T-shirt",
+    url="https://shop.example/tee",
+    skus=["TEE-S", "TEE-M"],
+    brands=["Pohjola"],
 )
 
 
@@ -40,7 +43,9 @@ def _review(**changes) -> FeedReview:
 
 
 def test_a_review_has_the_schema_elements_in_order():
-    feed = fromstring(product_ratings_feed(publisher="Pohjola Style", reviews=[_review(title="Great")]))
+    feed = fromstring(
+        product_ratings_feed(publisher="Pohjola Style", reviews=[_review(title="Great")])
+    )
     assert feed.tag == "feed"
     assert [child.tag for child in feed] == ["version", "publisher", "reviews"]
     assert feed.findtext("version") == "2.4"

@@ -14,7 +14,9 @@ from aftersale.reviews.structured_data import (
 )
 from tests.reviews.google_rules import problems
 
-PRODUCT = ProductFacts(name="Merino T-shirt", url="https://shop.example/tee", brand="Pohjola", sku="TEE-M")
+PRODUCT = ProductFacts(
+    name="Merino T-shirt", url="https://shop.example/tee", brand="Pohjola", sku="TEE-M"
+)
 
 
 def _reviews(*ratings: int) -> list[ReviewFacts]:
@@ -25,7 +27,9 @@ def _reviews(*ratings: int) -> list[ReviewFacts]:
 
 
 def test_it_builds_a_product_with_rating_and_reviews_google_accepts():
-    markup = product_markup(PRODUCT, rating_count=3, rating_average=13 / 3, reviews=_reviews(5, 4, 4))
+    markup = product_markup(
+        PRODUCT, rating_count=3, rating_average=13 / 3, reviews=_reviews(5, 4, 4)
+    )
     assert problems(markup) == []
     assert markup["@type"] == "Product"
     assert markup["aggregateRating"]["ratingValue"] == 4.3

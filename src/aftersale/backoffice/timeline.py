@@ -362,3 +362,6 @@ describe_type(types.TICKET_CUSTOMER_REPLIED, gettext_lazy("Customer wrote to the
 describe_type(types.TICKET_ANSWERED, gettext_lazy("Support ticket answered"))
 describe_type(types.TICKET_SOLVED, gettext_lazy("Support ticket solved"))
 describe_type(types.TICKET_REOPENED, gettext_lazy("Support ticket opened again"))
+describe_type(types.REVIEW_SUBMITTED, gettext_lazy("Product review written"))
+describe_type(types.REVIEW_PUBLISHED, gettext_lazy("Product review published"))
+describe_type(types.REVIEW_REJECTED, gettext_lazy("Product review rejected"))

@@ -101,9 +101,7 @@ def _product(shop, external_id: str) -> Product:
 
 
 def _photo_url(request, shop, photo_id: int) -> str:
-    return request.build_absolute_uri(
-        reverse("portal:review_photo", args=[shop.slug, photo_id])
-    )
+    return request.build_absolute_uri(reverse("portal:review_photo", args=[shop.slug, photo_id]))
 
 
 @require_GET

@@ -61,9 +61,7 @@ urlpatterns = [
 urlpatterns += [
     path("reviews/feed.xml", review_widget.ratings_feed, name="review_feed"),
     path("reviews/photos/<int:photo_id>/", review_widget.review_photo, name="review_photo"),
-    path(
-        "reviews/widget/<str:external_id>/", review_widget.widget, name="review_widget"
-    ),
+    path("reviews/widget/<str:external_id>/", review_widget.widget, name="review_widget"),
     path(
         "reviews/products/<str:external_id>.jsonld",
         review_widget.product_json_ld,

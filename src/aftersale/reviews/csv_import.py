@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersale.catalog.models import Product, Variant
 from aftersale.core.models import Shop
 from aftersale.orders.csv_import import (
     DELIMITERS,
@@ -29,6 +31,11 @@ from aftersale.orders.csv_import import (
     _decode,
     _yes_no,
 )
+from aftersale.orders.models import Customer, Order
+from aftersale.reviews.events import event_payload
+from aftersale.reviews.models import Review, ReviewSource, ReviewStatus, Verification
+from aftersale.timeline import types
+from aftersale.timeline.services import record_event
 
 MAX_ROWS = 100_000
 
@@ -160,8 +167,11 @@ def read_reviews(shop: Shop, stream: IO[bytes]) -> list[ReviewRow]:
                 continue
             if len(rows) >= MAX_ROWS:
                 problems.append(
-                    RowProblem(line, "", _("More than %(max)s reviews: split the file.")
-                               % {"max": MAX_ROWS})  # fmt: skip
+                    RowProblem(
+                        line,
+                        "",
+                        _("More than %(max)s reviews: split the file.") % {"max": MAX_ROWS},
+                    )  # fmt: skip
                 )
                 break
             values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in
@@ -235,3 +245,164 @@ def _check_row(line: int, values: dict[str, str], zone, first_line: dict[str, in
     if problems:
         return None, problems
     return ReviewRow(line=line, **row), []
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    reviews: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _references(shop: Shop, rows: list[ReviewRow]):
+    """The products, variants, orders and customers the rows name; a problem per row naming
+    one this shop does not have."""
+    products = {
+        p.external_id: p
+        for p in Product.objects.for_shop(shop).filter(external_id__in={r.product_id for r in rows})
+    }
+    variants = {
+        v.sku: v
+        for v in Variant.objects.for_shop(shop).filter(sku__in={r.sku for r in rows if r.sku})
+    }
+    orders = {
+        o.external_id: o
+        for o in Order.objects.for_shop(shop)
+        .select_related("customer")
+        .prefetch_related("lines__variant")
+        .filter(external_id__in={r.order_id for r in rows if r.order_id})
+    }
+    customers = {
+        c.external_id: c
+        for c in Customer.objects.for_shop(shop).filter(
+            external_id__in={r.customer_id for r in rows if r.customer_id}
+        )
+    }
+    problems = []
+    for row in rows:
+        product = products.get(row.product_id)
+        if product is None:
+            problems.append(
+                RowProblem(
+                    row.line,
+                    "product_id",
+                    _("is not a product of this shop: import the catalogue first"),
+                )
+            )
+        if row.sku:
+            variant = variants.get(row.sku)
+            if variant is None or (product is not None and variant.product_id != product.pk):
+                problems.append(RowProblem(row.line, "sku", _("is not a variant of this product")))
+        if row.order_id and row.order_id not in orders:
+            problems.append(RowProblem(row.line, "order_id", _("is not an order of this shop")))
+        if row.customer_id and row.customer_id not in customers:
+            problems.append(
+                RowProblem(row.line, "customer_id", _("is not a customer of this shop"))
+            )
+    return products, variants, orders, customers, problems
+
+
+def _line_of(order, product, taken: set[int]):
+    """The order's line of ``product`` that has no review yet (one review per line)."""
+    for line in order.lines.all():
+        if line.variant_id and line.variant.product_id == product.pk and line.pk not in taken:
+            return line
+    return None
+
+
+def import_reviews_csv(shop: Shop, stream: IO[bytes]) -> ImportSummary:
+    """Check every row, then store them all in one transaction (or nothing)."""
+    rows = read_reviews(shop, stream)
+    products, variants, orders, customers, problems = _references(shop, rows)
+    if problems:
+        raise ImportFailed(sorted(problems, key=lambda p: (p.row, p.column)))
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {
+            r.external_id: r
+            for r in Review.objects.for_shop(shop)
+            .select_for_update()
+            .filter(external_id__in=[row.external_id for row in rows])
+        }
+        taken = set(
+            Review.objects.for_shop(shop)
+            .filter(order_line__isnull=False)
+            .values_list("order_line_id", flat=True)
+        )
+        for row in rows:
+            product = products[row.product_id]
+            customer = customers.get(row.customer_id) if row.customer_id else None
+            order = orders.get(row.order_id) if row.order_id else None
+            if customer is None and order is not None:
+                customer = order.customer
+            published_at = (
+                (row.published_at or row.submitted_at) if row.status == "published" else None
+            )
+            values = {
+                "product": product,
+                "variant": variants.get(row.sku) if row.sku else None,
+                "customer": customer,
+                "author_name": row.author,
+                "language": row.language or shop.default_language,
+                "rating": row.rating,
+                "title": row.title,
+                "body": row.body,
+                "fit": row.fit,
+                "verified_buyer": row.verified,
+                "verification": (
+                    Verification.IMPORTED_VERIFIED
+                    if row.verified
+                    else Verification.IMPORTED_UNVERIFIED
+                ),
+                "status": ReviewStatus.PUBLISHED
+                if row.status == "published"
+                else ReviewStatus.PENDING,
+                "source": ReviewSource.IMPORTED,
+                "submitted_at": row.submitted_at,
+                "published_at": published_at,
+                "shop_reply": row.reply,
+                "replied_at": (row.replied_at or published_at or row.submitted_at)
+                if row.reply
+                else None,
+            }
+            review = existing.get(row.external_id)
+            if review is None:
+                if order is not None:
+                    line = _line_of(order, product, taken)
+                    if line is not None:
+                        values["order_line"] = line
+                        taken.add(line.pk)
+                review = Review.objects.create(shop=shop, external_id=row.external_id, **values)
+                _record_import(shop, review)
+                created += 1
+                continue
+            changed = [name for name, value in values.items() if getattr(review, name) != value]
+            if not changed:
+                unchanged += 1
+                continue
+            was_published = review.status == ReviewStatus.PUBLISHED
+            for name in changed:
+                setattr(review, name, values[name])
+            review.save()
+            if review.status == ReviewStatus.PUBLISHED and not was_published:
+                record_event(
+                    shop, types.REVIEW_PUBLISHED, subject=review, customer=review.customer,
+                    payload=event_payload(review), occurred_at=review.published_at,
+                )  # fmt: skip
+            updated += 1
+    return ImportSummary(reviews=len(rows), created=created, updated=updated, unchanged=unchanged)
+
+
+def _record_import(shop: Shop, review: Review) -> None:
+    """The same events as a review written here, at the times the file gives: old ones are
+    history (webhooks and flows ignore events older than their lag)."""
+    record_event(
+        shop, types.REVIEW_SUBMITTED, subject=review, customer=review.customer,
+        payload=event_payload(review), occurred_at=review.submitted_at,
+    )  # fmt: skip
+    if review.status == ReviewStatus.PUBLISHED:
+        record_event(
+            shop, types.REVIEW_PUBLISHED, subject=review, customer=review.customer,
+            payload=event_payload(review), occurred_at=review.published_at,
+        )  # fmt: skip

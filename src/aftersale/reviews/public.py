@@ -63,8 +63,10 @@ def published(shop):
 def review_version(shop, product: Product) -> str:
     """Changes whenever anything the product's widget shows changes: a review of it
     submitted, published, rejected, replied to or erased, or the product itself."""
-    row = Review.objects.for_shop(shop).filter(product=product).aggregate(
-        n=Count("id"), last=Max("updated_at")
+    row = (
+        Review.objects.for_shop(shop)
+        .filter(product=product)
+        .aggregate(n=Count("id"), last=Max("updated_at"))
     )
     return f"{product.pk}:{product.updated_at.isoformat()}:{row['n']}:{row['last']}"
 
@@ -220,7 +222,9 @@ def ratings_feed(
     """Every published review of the shop as a Google product-ratings feed."""
     skus: dict[int, list[str]] = {}
     for product_id, sku in (
-        Variant.objects.for_shop(shop).order_by("product_id", "sku").values_list("product_id", "sku")
+        Variant.objects.for_shop(shop)
+        .order_by("product_id", "sku")
+        .values_list("product_id", "sku")
     ):
         skus.setdefault(product_id, []).append(sku)
     products: dict[int, feed.FeedProduct] = {}
@@ -257,11 +261,8 @@ def ratings_feed(
                 product=product_of(review),
                 collection_method=_collection_method(review),
                 reviewer_images=[photo_url(photo.pk) for photo in review.photos.all()],
-                transaction_id=(
-                    review.order_line.order.number if review.order_line_id else ""
-                ),
+                transaction_id=(review.order_line.order.number if review.order_line_id else ""),
             )
             for review in reviews
         ),
     )
-

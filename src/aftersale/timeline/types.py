@@ -73,3 +73,7 @@ TICKET_CUSTOMER_REPLIED = "ticket.customer_replied"
 TICKET_ANSWERED = "ticket.answered"
 TICKET_SOLVED = "ticket.solved"
 TICKET_REOPENED = "ticket.reopened"
+
+REVIEW_SUBMITTED = "review.submitted"
+REVIEW_PUBLISHED = "review.published"
+REVIEW_REJECTED = "review.rejected"
