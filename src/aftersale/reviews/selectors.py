@@ -53,3 +53,7 @@ def settings_of(shop) -> ReviewSettings:
     """The shop's review settings; the defaults (unsaved) when it has never changed them."""
     found = ReviewSettings.objects.filter(shop=shop).first()
     return found if found is not None else ReviewSettings(shop=shop)
+
+
+# The cross-sell's rating-weighted order (a Bayesian average): figures.py.
+from aftersale.reviews.figures import rating_weighted_products  # noqa: E402, F401
