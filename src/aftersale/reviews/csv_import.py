@@ -313,7 +313,14 @@ def _line_of(order, product, taken: set[int]):
 
 def import_reviews_csv(shop: Shop, stream: IO[bytes]) -> ImportSummary:
     """Check every row, then store them all in one transaction (or nothing)."""
-    rows = read_reviews(shop, stream)
+    return store_reviews(shop, read_reviews(shop, stream))
+
+
+def store_reviews(shop: Shop, rows: list[ReviewRow], stored: list | None = None) -> ImportSummary:
+    """Create or update the reviews of checked rows by external id, all in one transaction;
+    ImportFailed (nothing stored) when a row names a product, variant, order or customer this
+    shop does not have. ``stored`` (if given) receives the reviews in the rows' order. The API's
+    review import uses this too."""
     products, variants, orders, customers, problems = _references(shop, rows)
     if problems:
         raise ImportFailed(sorted(problems, key=lambda p: (p.row, p.column)))
@@ -376,7 +383,11 @@ def import_reviews_csv(shop: Shop, stream: IO[bytes]) -> ImportSummary:
                 review = Review.objects.create(shop=shop, external_id=row.external_id, **values)
                 _record_import(shop, review)
                 created += 1
+                if stored is not None:
+                    stored.append(review)
                 continue
+            if stored is not None:
+                stored.append(review)
             changed = [name for name, value in values.items() if getattr(review, name) != value]
             if not changed:
                 unchanged += 1

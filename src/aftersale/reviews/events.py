@@ -10,6 +10,7 @@ def event_payload(review: Review, **extra) -> dict:
     review as the API shows it, without the customer's e-mail (the event names the customer)."""
     return {
         "review_id": review.pk,
+        "product_id": review.product_id,
         "product_external_id": review.product.external_id,
         "variant_sku": review.variant.sku if review.variant_id else None,
         "order_external_id": review.order_line.order.external_id if review.order_line_id else None,
