@@ -63,7 +63,7 @@ def test_another_shops_review_is_404_everywhere(api, shop_a, shop_b, tee):
     assert other.get(f"/reviews/{mine.pk}").status_code == 404
     assert other.post(f"/reviews/{mine.pk}/publish", {}).status_code == 404
     assert other.post(f"/reviews/{mine.pk}/reject", {"reason": "spam"}).status_code == 404
-    assert other.post(f"/reviews/{mine.pk}/reply", {"text": "Hei"}).status_code == 404
+    assert other.post(f"/reviews/{mine.pk}/reply", {"reply": "Hei"}).status_code == 404
     refused = other.post("/reviews", IMPORTED)
     assert refused.status_code == 404
     assert refused.json()["errors"][0]["pointer"] == "/product_external_id"
@@ -86,12 +86,12 @@ def test_it_publishes_rejects_with_a_reason_and_replies(api, shop_a, tee):
     assert by_rating.status_code == 422
     taken_down = client.post(f"/reviews/{pending.pk}/reject", {"reason": "personal_data"})
     assert taken_down.json()["status"] == "rejected"
-    replied = client.post(f"/reviews/{pending.pk}/reply", {"text": "Kiitos palautteesta."})
+    replied = client.post(f"/reviews/{pending.pk}/reply", {"reply": "Kiitos palautteesta."})
     assert replied.json()["shop_reply"] == "Kiitos palautteesta."
     actions = list(
-        ModerationDecision.objects.filter(review=pending).order_by("at", "id").values_list(
-            "action", "reason"
-        )
+        ModerationDecision.objects.filter(review=pending)
+        .order_by("at", "id")
+        .values_list("action", "reason")
     )
     assert actions == [("publish", ""), ("unpublish", "personal_data"), ("edit_reply", "")]
 
@@ -136,7 +136,9 @@ def test_moderation_records_the_events_webhooks_send(api, shop_a, tee):
     client = api(shop_a.shop)
     client.post(f"/reviews/{pending.pk}/publish", {})
     client.post(f"/reviews/{other.pk}/reject", {"reason": "spam"})
-    kinds = list(Event.objects.filter(shop=shop_a.shop).order_by("id").values_list("type", "subject_id"))
+    kinds = list(
+        Event.objects.filter(shop=shop_a.shop).order_by("id").values_list("type", "subject_id")
+    )
     assert kinds == [(types.REVIEW_PUBLISHED, pending.pk), (types.REVIEW_REJECTED, other.pk)]
     rejected = Event.objects.get(type=types.REVIEW_REJECTED)
     assert json.loads(json.dumps(rejected.payload))["reason"] == "spam"

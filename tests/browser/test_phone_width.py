@@ -63,6 +63,13 @@ PORTAL_NOT_PAGES = {
     "portal:redeem_reward",  # POST
     "portal:give_back_reward",  # POST
     "portal:contact_suggestions",  # a fragment the contact form fetches as the customer types
+    # Reviews for the shop's own pages: a fragment inside the shop's page (its browser test
+    # puts it on a plain product page), JSON, JSON-LD, XML and photos.
+    "portal:review_widget",
+    "portal:review_json",
+    "portal:review_json_ld",
+    "portal:review_feed",
+    "portal:review_photo",
 }
 
 # The widest elements that stick out of the screen, for the failure message.

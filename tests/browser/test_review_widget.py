@@ -83,3 +83,11 @@ def test_sorting_and_paging_happen_in_place(page, shop_site, reviewed):
     expect(widget.locator(".asr-review")).to_have_count(1)
     expect(widget.locator(".asr-review").first).to_have_attribute("data-rating", "5")
     assert page.url == f"{shop_site}/tee-en.html"  # still the shop's own page
+
+
+def test_the_widget_fits_a_390px_phone(phone_page, shop_site, reviewed):
+    phone_page.goto(f"{shop_site}/tee-sv.html")
+    widget = phone_page.locator("#reviews")
+    expect(widget.locator(".asr-review")).to_have_count(5, timeout=30_000)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide with the widget"

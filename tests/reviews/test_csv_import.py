@@ -11,9 +11,8 @@ from aftersale.timeline import types
 from aftersale.timeline.models import Event
 from tests.factories import OrderLineFactory, ProductFactory, VariantFactory
 
-HEADER = (
-    "external_id,product_id,sku,rating,title,body,author,submitted_at,verified,status,reply,order_id"
-)
+COLUMNS = "external_id product_id sku rating title body author submitted_at verified status"
+HEADER = ",".join([*COLUMNS.split(), "reply", "order_id"])
 
 
 @pytest.fixture

@@ -29,8 +29,7 @@ from aftersale.api.problems import Problem, invalid_fields, not_found
 from aftersale.api.reads import ListFilters
 from aftersale.orders.csv_import import ImportFailed
 from aftersale.orders.ingest import ExternalId, Instant, Payload, text
-from aftersale.reviews import services
-from aftersale.reviews.csv_import import COLUMNS, FITS, ReviewRow, store_reviews
+from aftersale.reviews.csv_import import COLUMNS, ReviewRow, store_reviews
 from aftersale.reviews.models import ModerationDecision, RejectionReason, Review, ReviewStatus
 
 
@@ -92,7 +91,7 @@ class ReviewIn(Payload):
     )
     order_external_id: ExternalId | None = None
     customer_external_id: ExternalId | None = None
-    fit: Literal[FITS] | Literal[""] = ""  # type: ignore[valid-type]
+    fit: Literal["", "runs_small", "true_to_size", "runs_large"] = ""
     reply: text(5_000) = ""  # type: ignore[valid-type]
     replied_at: Instant | None = None
 
@@ -109,7 +108,7 @@ class RejectIn(Payload):
 
 
 class ReplyIn(Payload):
-    text: text(5_000) = Field(description="The shop's public reply; empty removes it.")  # type: ignore[valid-type]
+    reply: text(5_000) = Field(description="The shop's public reply; empty removes it.")  # type: ignore[valid-type]
 
 
 class ReviewFilters(ListFilters):
@@ -258,10 +257,12 @@ def import_review(request, payload: ReviewIn):
 
 
 def _moderate(request, review_id: str, action):
+    from aftersale.reviews import services
+
     shop = request.shop
     review = _review(shop, review_id)
     try:
-        action(shop, review.pk)
+        action(services, shop, review.pk)
     except services.ModerationRefused as refused:
         raise Problem(409, _("Not possible"), str(refused), kind="moderation-refused") from None
     return _out(shop, review.pk)
@@ -278,7 +279,7 @@ def publish_review(request, review_id: str, payload: PublishIn):
     return _moderate(
         request,
         review_id,
-        lambda shop, pk: services.publish(
+        lambda services, shop, pk: services.publish(
             shop, pk, actor=None, note=_by_token(request, payload.note)
         ),
     )
@@ -290,7 +291,7 @@ def reject_review(request, review_id: str, payload: RejectIn):
     return _moderate(
         request,
         review_id,
-        lambda shop, pk: services.reject(
+        lambda services, shop, pk: services.reject(
             shop, pk, reason=payload.reason, actor=None, note=_by_token(request, payload.note)
         ),
     )
@@ -300,7 +301,7 @@ def reply_to_review(request, review_id: str, payload: ReplyIn):
     return _moderate(
         request,
         review_id,
-        lambda shop, pk: services.set_reply(shop, pk, text=payload.text, actor=None),
+        lambda services, shop, pk: services.set_reply(shop, pk, text=payload.reply, actor=None),
     )
 
 
@@ -317,6 +318,9 @@ def add_review_endpoints(router: Router) -> None:
     router.get("/reviews/{review_id}", response=ReviewOut, tags=["reviews"], summary="One review")(
         get_review
     )
+
+
+def add_moderation_endpoints(router: Router) -> None:
     router.post(
         "/reviews/{review_id}/publish",
         response=ReviewOut,
