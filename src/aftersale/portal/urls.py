@@ -10,6 +10,7 @@ from aftersale.portal import (
     my_data,
     orders,
     returns,
+    reviews,
     rewards,
     withdrawal,
 )
@@ -46,6 +47,9 @@ urlpatterns = [
         rewards.give_back,
         name="give_back_reward",
     ),
+    path("review/<str:token>/", reviews.review_page, name="review"),
+    path("review/<str:token>/thanks/", reviews.review_thanks, name="review_thanks"),
+    path("reviews/policy/", reviews.review_policy, name="review_policy"),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),
