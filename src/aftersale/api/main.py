@@ -21,7 +21,7 @@ from aftersale.api.inbound import views as inbound
 from aftersale.api.loyalty import add_loyalty_endpoints
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
-from aftersale.api.reviews import add_review_endpoints
+from aftersale.api.reviews import add_moderation_endpoints, add_review_endpoints
 from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
 from aftersale.api.tickets import add_ticket_endpoints
@@ -93,6 +93,7 @@ add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
 reads.add_read_endpoints(ingest)
 add_ticket_endpoints(ingest)
 add_review_endpoints(ingest)
+add_moderation_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

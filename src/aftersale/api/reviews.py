@@ -29,6 +29,7 @@ from aftersale.api.problems import Problem, invalid_fields, not_found
 from aftersale.api.reads import ListFilters
 from aftersale.orders.csv_import import ImportFailed
 from aftersale.orders.ingest import ExternalId, Instant, Payload, text
+from aftersale.reviews import services
 from aftersale.reviews.csv_import import COLUMNS, ReviewRow, store_reviews
 from aftersale.reviews.models import ModerationDecision, RejectionReason, Review, ReviewStatus
 
@@ -257,12 +258,10 @@ def import_review(request, payload: ReviewIn):
 
 
 def _moderate(request, review_id: str, action):
-    from aftersale.reviews import services
-
     shop = request.shop
     review = _review(shop, review_id)
     try:
-        action(services, shop, review.pk)
+        action(shop, review.pk)
     except services.ModerationRefused as refused:
         raise Problem(409, _("Not possible"), str(refused), kind="moderation-refused") from None
     return _out(shop, review.pk)
@@ -279,7 +278,7 @@ def publish_review(request, review_id: str, payload: PublishIn):
     return _moderate(
         request,
         review_id,
-        lambda services, shop, pk: services.publish(
+        lambda shop, pk: services.publish(
             shop, pk, actor=None, note=_by_token(request, payload.note)
         ),
     )
@@ -291,7 +290,7 @@ def reject_review(request, review_id: str, payload: RejectIn):
     return _moderate(
         request,
         review_id,
-        lambda services, shop, pk: services.reject(
+        lambda shop, pk: services.reject(
             shop, pk, reason=payload.reason, actor=None, note=_by_token(request, payload.note)
         ),
     )
@@ -301,7 +300,7 @@ def reply_to_review(request, review_id: str, payload: ReplyIn):
     return _moderate(
         request,
         review_id,
-        lambda services, shop, pk: services.set_reply(shop, pk, text=payload.reply, actor=None),
+        lambda shop, pk: services.set_reply(shop, pk, text=payload.reply, actor=None),
     )
 
 

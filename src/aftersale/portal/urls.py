@@ -11,6 +11,7 @@ from aftersale.portal import (
     orders,
     returns,
     review_widget,
+    reviews,
     rewards,
     withdrawal,
 )
@@ -47,6 +48,9 @@ urlpatterns = [
         rewards.give_back,
         name="give_back_reward",
     ),
+    path("review/<str:token>/", reviews.review_page, name="review"),
+    path("review/<str:token>/thanks/", reviews.review_thanks, name="review_thanks"),
+    path("reviews/policy/", reviews.review_policy, name="review_policy"),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.core.models import Shop, ShopOwnedQuerySet, TimeStamped
 
 DEFAULT_DELAY_DAYS = 7
-DEFAULT_REMINDER_DAYS = 7
 PHOTOS_PER_REVIEW = 3
 
 
@@ -258,6 +257,9 @@ class ReviewRequest(TimeStamped):
     received_at = models.DateTimeField(_("received at"))
     parcel_was_late = models.BooleanField(_("the parcel was late"), default=False)
     due_at = models.DateTimeField(_("due at"))
+    released_at = models.DateTimeField(
+        _("handed to the review-request flow at"), null=True, blank=True
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -326,12 +328,6 @@ class ReviewSettings(TimeStamped):
         default=list,
         blank=True,
         help_text=_("Category ids of clothing and shoes: the review page asks how they fit."),
-    )
-    reminder_delay_days = models.PositiveSmallIntegerField(
-        _("one reminder after (days)"),
-        default=DEFAULT_REMINDER_DAYS,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
-        help_text=_("0 sends no reminder."),
     )
     verification_text = models.TextField(
         _("how you check reviewers, in your words"),
