@@ -26,7 +26,7 @@ PAGE = """<!doctype html>
 </body></html>
 """
 HEADINGS = {"fi": "Asiakasarviot", "sv": "Kundrecensioner", "en": "Customer reviews"}
-BADGES = {"fi": "Varmistettu ostaja", "sv": "Verifierad köpare", "en": "Verified buyer"}
+BADGES = {"fi": "Vahvistettu ostaja", "sv": "Verifierad köpare", "en": "Verified buyer"}
 
 
 class Quiet(SimpleHTTPRequestHandler):
