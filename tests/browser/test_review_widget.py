@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Merino T-shirt</title></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Merino T-shirt</title></head>
 <body><h1>Merino T-shirt</h1><p>39,90 €</p>
 <div id="reviews" data-aftersale-reviews data-shop="pohjola" data-product="TEE-1"
      data-lang="{lang}"></div>
