@@ -5,6 +5,7 @@ aftersale worker         run background jobs (flows, webhooks, nightly analytics
 aftersale demo           create the demo shop (see docs/demo.md)
 aftersale import-orders  import orders from a CSV file
 aftersale import-pickup-points  import a carrier's pickup-point registry from a CSV file
+aftersale import-reviews  import reviews collected with another tool from a CSV file
 aftersale loyalty-check  compare members' cached points with the ledger (--fix repairs drift)
 aftersale analyze        turn an order export into an HTML report, no server or database
 aftersale mail-in        receive support mail over SMTP/LMTP (behind Postfix) as tickets

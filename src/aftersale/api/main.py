@@ -22,6 +22,7 @@ from aftersale.api.loyalty import add_loyalty_endpoints
 from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.api.recommendations import add_recommendation_endpoints
+from aftersale.api.reviews import add_moderation_endpoints, add_review_endpoints
 from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
 from aftersale.api.tickets import add_ticket_endpoints
@@ -93,6 +94,8 @@ add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
 add_recommendation_endpoints(ingest)  # and /customers/{id}/recommendations
 reads.add_read_endpoints(ingest)
 add_ticket_endpoints(ingest)
+add_review_endpoints(ingest)
+add_moderation_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

@@ -24,6 +24,9 @@ from aftersale.loyalty import messages as loyalty_messages
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
+from aftersale.reviews.links import review_url
+from aftersale.reviews.models import ReviewRequest
+from aftersale.reviews.requests import kept_lines
 from aftersale.service import csat
 from aftersale.service.models import Ticket
 from aftersale.timeline import types
@@ -97,6 +100,17 @@ def _ticket_values(shop, run: FlowRun, ticket: Ticket) -> dict:
     return values
 
 
+def _review_request_values(request: ReviewRequest) -> dict:
+    """The link to the review page, what it asks about, and whether the parcel was late (the
+    e-mail then says sorry; it never changes who is asked)."""
+    return {
+        "review_url": review_url(request),
+        "review_policy_url": f"{settings.SITE_URL}/s/{request.shop.slug}/reviews/policy/",
+        "review_products": [line.name for line in kept_lines(request.shop, request.order_id)],
+        "parcel_was_late": request.parcel_was_late,
+    }
+
+
 def tier_benefits(tier) -> list[str]:
     """A tier's benefits in the active language."""
     if tier is None:
@@ -167,6 +181,8 @@ def build_context(
             values.update(_return_values(subject, language))
         if isinstance(subject, Ticket):
             values.update(_ticket_values(shop, run, subject))
+        if isinstance(subject, ReviewRequest):
+            values.update(_review_request_values(subject))
         if isinstance(subject, LedgerEntry | CustomerPoints):
             values.update(_loyalty_values(shop, run, subject))
         event = run.trigger_event
@@ -224,4 +240,8 @@ def sample_context(shop, language: str) -> dict:
                 }
                 for score in csat.SCORES
             ],
+            "review_url": f"{settings.SITE_URL}/s/{shop.slug}/review/example/",
+            "review_policy_url": f"{settings.SITE_URL}/s/{shop.slug}/reviews/policy/",
+            "review_products": ["Merino T-shirt"],
+            "parcel_was_late": True,
         }

@@ -1,4 +1,5 @@
-"""The things a run is about (an order, a shipment, a return, a support ticket), looked up
+"""The things a run is about (an order, a shipment, a return, a support ticket, a review
+request), looked up
 from the timeline's ``subject_type``/``subject_id`` pair within the run's shop."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
+from aftersale.reviews.models import ReviewRequest
 from aftersale.service.models import Ticket
 
 SUBJECT_MODELS = {
@@ -16,6 +18,7 @@ SUBJECT_MODELS = {
     "ledgerentry": LedgerEntry,
     "customerpoints": CustomerPoints,
     "ticket": Ticket,
+    "reviewrequest": ReviewRequest,
 }
 
 

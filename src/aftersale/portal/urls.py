@@ -11,6 +11,8 @@ from aftersale.portal import (
     my_data,
     orders,
     returns,
+    review_widget,
+    reviews,
     rewards,
     withdrawal,
 )
@@ -48,6 +50,9 @@ urlpatterns = [
         rewards.give_back,
         name="give_back_reward",
     ),
+    path("review/<str:token>/", reviews.review_page, name="review"),
+    path("review/<str:token>/thanks/", reviews.review_thanks, name="review_thanks"),
+    path("reviews/policy/", reviews.review_policy, name="review_policy"),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),
@@ -55,5 +60,22 @@ urlpatterns = [
         "withdrawals/<str:code>/acknowledgement.pdf",
         withdrawal.acknowledgement,
         name="withdrawal_acknowledgement",
+    ),
+]
+
+# Reviews on the shop's own product pages: public, cacheable, any origin (review_widget.py).
+urlpatterns += [
+    path("reviews/feed.xml", review_widget.ratings_feed, name="review_feed"),
+    path("reviews/photos/<int:photo_id>/", review_widget.review_photo, name="review_photo"),
+    path("reviews/widget/<str:external_id>/", review_widget.widget, name="review_widget"),
+    path(
+        "reviews/products/<str:external_id>.jsonld",
+        review_widget.product_json_ld,
+        name="review_json_ld",
+    ),
+    path(
+        "reviews/products/<str:external_id>.json",
+        review_widget.product_reviews_json,
+        name="review_json",
     ),
 ]

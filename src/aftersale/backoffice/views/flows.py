@@ -28,6 +28,7 @@ from aftersale.flows import operations, reports, selectors, services
 from aftersale.flows.context import sample_context
 from aftersale.flows.models import Flow, Message, MessagingSettings, Template
 from aftersale.flows.rendering import render as render_message
+from aftersale.reviews import figures as review_figures
 from aftersale.timeline.models import Event
 
 # --- Views -----------------------------------------------------------------------------------
@@ -50,8 +51,11 @@ def flow_detail(request, flow_id: int):
     metrics = selectors.step_metrics(shop, flow)
     rows = [(step, metrics[step.pk]) for step in steps]
     total = selectors.flow_metrics(shop)[flow.pk]
+    review_rate = review_figures.review_rates_by_flow(shop, flow=flow).get(flow.pk)
     return render(
-        request, "backoffice/flows/detail.html", {"flow": flow, "rows": rows, "total": total}
+        request,
+        "backoffice/flows/detail.html",
+        {"flow": flow, "rows": rows, "total": total, "review_rate": review_rate},
     )
 
 

@@ -30,6 +30,7 @@ from aftersale.returns.models import (
     ReturnState,
 )
 from aftersale.returns.photos import photo_response
+from aftersale.reviews import figures
 
 PAGE_SIZE = 50
 AGE_CHOICES = [
@@ -289,6 +290,10 @@ def insight_page(request):
     days = request.GET.get("days", "90")
     days = int(days) if days in {"30", "90", "365"} else 90
     report = insight.return_insight(shop, since=timezone.now() - timedelta(days=days))
+    # Each product's published rating and fit answers (all time) beside its returns.
+    ratings = figures.ratings_by_product(shop, [row.product_id for row in report.products])
+    for row in report.products:
+        row.rating = ratings.get(row.product_id)
     return render(request, "backoffice/returns/insight.html", {"report": report, "days": days})
 
 

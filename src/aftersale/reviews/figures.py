@@ -1,0 +1,155 @@
+"""Review figures for the reports: ratings and fit answers per product (beside the return
+insight), the review rate per flow, and the rating-weighted product order for the cross-sell.
+Published reviews only for ratings, as the public sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Avg, Count, Min, Sum
+
+from aftersale.catalog.models import Product
+from aftersale.flows.models import Message
+from aftersale.reviews.models import Fit, Review, ReviewStatus
+from aftersale.reviews.ranking import PRIOR_WEIGHT, bayesian_average
+
+# A review-request step's template key starts with this (the built-in "review_request" and its
+# reminder); a flow's review rate counts the runs that sent one.
+REVIEW_TEMPLATE_PREFIX = "review"
+
+
+@dataclass
+class ProductRating:
+    count: int = 0
+    average: float | None = None
+    fit: dict[str, int] = field(default_factory=dict)  # runs_small / true_to_size / runs_large
+
+    @property
+    def fit_answers(self) -> int:
+        return sum(self.fit.values())
+
+    @property
+    def fit_summary(self) -> list[tuple[str, int]]:
+        """(label, answers) in the scale's order, for the answers given."""
+        labels = dict(Fit.choices)
+        order = [Fit.RUNS_SMALL, Fit.TRUE_TO_SIZE, Fit.RUNS_LARGE]
+        return [(str(labels[key]), self.fit[key]) for key in order if self.fit.get(key)]
+
+
+def ratings_by_product(
+    shop, product_ids: Iterable[int], *, since: datetime | None = None
+) -> dict[int, ProductRating]:
+    """Published ratings and fit answers of the given products (two grouped queries); with
+    ``since``, only reviews submitted since then."""
+    reviews = Review.objects.for_shop(shop).filter(
+        product_id__in=list(product_ids), status=ReviewStatus.PUBLISHED
+    )
+    if since is not None:
+        reviews = reviews.filter(submitted_at__gte=since)
+    result: dict[int, ProductRating] = {}
+    for row in reviews.values("product_id").annotate(n=Count("id"), mean=Avg("rating")).order_by():
+        result[row["product_id"]] = ProductRating(count=row["n"], average=row["mean"])
+    for row in (
+        reviews.exclude(fit="").values("product_id", "fit").annotate(n=Count("id")).order_by()
+    ):
+        result.setdefault(row["product_id"], ProductRating()).fit[row["fit"]] = row["n"]
+    return result
+
+
+@dataclass(frozen=True)
+class ReviewRate:
+    asked: int  # runs of the flow that sent a review request
+    written: int  # of those, runs whose order got a review after the run started
+
+    @property
+    def rate(self) -> float:
+        return self.written / self.asked if self.asked else 0.0
+
+
+def review_rates_by_flow(shop, *, flow=None) -> dict[int, ReviewRate]:
+    """Per flow that sends review requests (or only ``flow``): requests sent (one per run,
+    reminders not counted twice) and how many of them led to a review of the order, written
+    after the request."""
+    messages = Message.objects.for_shop(shop)
+    if flow is not None:
+        messages = messages.filter(run__flow=flow)
+    asked = (
+        messages.filter(
+            state__in=[Message.State.SENT, Message.State.BOUNCED],
+            step__template_key__startswith=REVIEW_TEMPLATE_PREFIX,
+            run__order__isnull=False,
+        )
+        .values_list("run_id", "run__flow_id", "run__order_id", "run__started_at")
+        .distinct()
+        .order_by()
+    )
+    runs = {run_id: (flow_id, order_id, started) for run_id, flow_id, order_id, started in asked}
+    first_review = dict(
+        Review.objects.for_shop(shop)
+        .filter(order_line__order_id__in={order_id for _, order_id, _ in runs.values()})
+        .values("order_line__order_id")
+        .annotate(first=Min("submitted_at"))
+        .order_by()
+        .values_list("order_line__order_id", "first")
+    )
+    counts: dict[int, list[int]] = {}
+    for flow_id, order_id, started in runs.values():
+        tally = counts.setdefault(flow_id, [0, 0])
+        tally[0] += 1
+        written = first_review.get(order_id)
+        if written is not None and written >= started:
+            tally[1] += 1
+    return {flow_id: ReviewRate(asked, written) for flow_id, (asked, written) in counts.items()}
+
+
+@dataclass(frozen=True)
+class RatedProduct:
+    product: Product
+    score: float  # the Bayesian average on the 1–5 scale
+    count: int
+    average: float | None
+
+
+def rating_weighted_products(
+    shop,
+    products: Iterable[Product] | None = None,
+    *,
+    limit: int | None = None,
+    prior_weight: float = PRIOR_WEIGHT,
+) -> list[RatedProduct]:
+    """The shop's products (or the given ones) best first by the Bayesian average of their
+    published ratings (aftersale.reviews.ranking): the shop's mean rating weighs as
+    ``prior_weight`` reviews, so a product with one five-star review does not outrank one with
+    forty reviews averaging 4.7, and a product without reviews scores the shop's mean. Ties go
+    to the product with more reviews, then by name. docs/developers/reviews-widget.md."""
+    published = Review.objects.for_shop(shop).filter(status=ReviewStatus.PUBLISHED)
+    overall = published.aggregate(total=Sum("rating"), n=Count("id"))
+    prior_mean = overall["total"] / overall["n"] if overall["n"] else 0.0
+    candidates = list(products) if products is not None else list(Product.objects.for_shop(shop))
+    sums = {
+        row["product_id"]: (row["total"], row["n"])
+        for row in published.filter(product_id__in=[p.pk for p in candidates])
+        .values("product_id")
+        .annotate(total=Sum("rating"), n=Count("id"))
+        .order_by()
+    }
+    ranked = []
+    for product in candidates:
+        if product.shop_id != shop.pk:
+            continue
+        total, count = sums.get(product.pk, (0, 0))
+        ranked.append(
+            RatedProduct(
+                product=product,
+                score=bayesian_average(
+                    total, count, prior_mean=prior_mean, prior_weight=prior_weight
+                ),
+                count=count,
+                average=total / count if count else None,
+            )
+        )
+    ranked.sort(key=lambda r: (-r.score, -r.count, r.product.name, r.product.pk))
+    return ranked[:limit] if limit is not None else ranked
