@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier, TierBasis
+from aftersale.loyalty.models import CustomerPoints, LedgerEntry, LiabilitySlot, Tier, TierBasis
 
 ROLLING_WINDOW = timedelta(days=365)
 
@@ -63,11 +63,13 @@ def pending_by_date(shop, customer) -> list[tuple[date, int]]:
 
 def balance(shop, customer) -> Balance:
     """Available and pending points from the member's reconciled row, and when the pending ones
-    vest. A customer who never joined has none."""
+    vest (read only when they have pending points: the row says so). A customer who never
+    joined has none."""
     row = member(shop, customer)
     if row is None:
         return Balance(0, 0, [])
-    return Balance(row.available, row.pending, pending_by_date(shop, customer))
+    vesting = pending_by_date(shop, customer) if row.pending > 0 else []
+    return Balance(row.available, row.pending, vesting)
 
 
 def ledger_sums(shop, customer) -> tuple[int, int]:
@@ -147,10 +149,11 @@ class Liability:
 
 
 def liability(shop, point_value_cents) -> Liability:
-    """Outstanding points and what they are worth at the programme's point value: one
-    aggregate over the members' reconciled balances (one row per member, not the ledger)."""
-    sums = CustomerPoints.objects.for_shop(shop).aggregate(
-        members=Count("id"),
+    """Outstanding points and what they are worth at the programme's point value: the sum of
+    the shop's few liability slots, which the ledger's writer keeps in step with the members'
+    balances (one query however many members there are)."""
+    sums = LiabilitySlot.objects.filter(shop=shop).aggregate(
+        members=Coalesce(Sum("members"), 0),
         available=Coalesce(Sum("available"), 0),
         pending=Coalesce(Sum("pending"), 0),
     )
@@ -162,3 +165,15 @@ def liability(shop, point_value_cents) -> Liability:
         available_cents=int(sums["available"] * value),
         pending_cents=int(sums["pending"] * value),
     )
+
+
+def liability_from_members(shop) -> Liability:
+    """The same figures from the truth: the members counted and the shop's whole ledger
+    summed (what ``loyalty-check`` compares the slots with; never on a page)."""
+    sums = (
+        LedgerEntry.objects.for_shop(shop)
+        .order_by()
+        .aggregate(available=Coalesce(Sum("points"), 0), pending=Coalesce(Sum("pending_points"), 0))
+    )
+    members = CustomerPoints.objects.for_shop(shop).count()
+    return Liability(members, sums["available"], sums["pending"], 0, 0)

@@ -9,10 +9,11 @@ order line, review or redemption returns the entry already made.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from aftersale.loyalty.models import (
     CustomerPoints,
     EarningRule,
     LedgerEntry,
+    LiabilitySlot,
     LoyaltyProgramme,
     Tier,
 )
@@ -128,6 +130,7 @@ def _member(shop, customer, *, at: datetime) -> CustomerPoints:
         created = False
     member = CustomerPoints.objects.select_for_update().get(shop=shop, customer=customer)
     if created:
+        add_to_liability(shop.pk, members=1)
         record_event(
             shop,
             types.LOYALTY_JOINED,
@@ -159,6 +162,7 @@ def _append(
         last_activity_at=entry.created_at,
         updated_at=timezone.now(),
     )
+    add_to_liability(member.shop_id, available=entry.points, pending=entry.pending_points)
     member.refresh_from_db(fields=["available", "pending", "last_activity_at"])
     if event_type is None:
         return entry
@@ -183,6 +187,39 @@ def _append(
         occurred_at=entry.created_at,
     )
     return entry
+
+
+def add_to_liability(shop_id: int, *, members: int = 0, available: int = 0, pending: int = 0):
+    """Move the shop's outstanding points (``LiabilitySlot``) by what the caller's transaction
+    changed in the members' cached balances. The slot is one no other transaction holds
+    (``SKIP LOCKED``), so concurrent writers never wait here (nor deadlock with the members'
+    rows they lock); when every slot is held a new one is made."""
+    if not (members or available or pending):
+        return
+    slots = LiabilitySlot.objects.filter(shop_id=shop_id).order_by("slot")
+    if connection.features.has_select_for_update_skip_locked:
+        slots = slots.select_for_update(skip_locked=True)
+    slot_id = slots.values_list("pk", flat=True).first()
+    if slot_id is None:
+        slot_id = _new_slot(shop_id)
+    LiabilitySlot.objects.filter(pk=slot_id).update(
+        members=F("members") + members,
+        available=F("available") + available,
+        pending=F("pending") + pending,
+    )
+
+
+def _new_slot(shop_id: int) -> int:
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                number = 0 if not LiabilitySlot.objects.filter(shop_id=shop_id).exists() else None
+                return LiabilitySlot.objects.create(
+                    shop_id=shop_id, slot=secrets.randbelow(2**31 - 1) if number is None else 0
+                ).pk
+        except IntegrityError:  # another writer made that slot at the same moment
+            continue
+    raise RuntimeError("no free liability slot after 10 tries")
 
 
 def _existing(shop, natural_key: str) -> LedgerEntry | None:
@@ -348,6 +385,8 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
                 last_activity_at=at,
                 updated_at=timezone.now(),
             )
+        total = sum(moved.values())
+        add_to_liability(shop.pk, available=total, pending=-total)
         for made in vests:
             member = members[made[0].customer_id]
             events.append(
@@ -516,6 +555,66 @@ def adjust(shop, customer, *, points: int, reason: str, staff_user) -> LedgerEnt
             types.LOYALTY_POINTS_ADJUSTED,
             {"staff": staff_user.get_username() if staff_user else ""},
         )
+
+
+def unredeem(
+    shop,
+    customer,
+    *,
+    points: int,
+    source_type: str,
+    source_id: int,
+    reason: str,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Give back the points of a redemption that was cancelled (``redeem``'s source), once:
+    a second call returns the entry already made."""
+    if points <= 0:
+        raise InvalidPoints("points", _("Give back more than zero points."))
+    at = at or timezone.now()
+    natural_key = f"unredeem:{source_type}:{source_id}"
+    with transaction.atomic():
+        member = _member(shop, customer, at=at)
+        existing = _existing(shop, natural_key)
+        if existing is not None:
+            return existing
+        entry = LedgerEntry(
+            shop=shop,
+            customer=customer,
+            kind=Kind.REVERSE,
+            points=points,
+            source_type=source_type,
+            source_id=source_id,
+            natural_key=natural_key,
+            reason=reason[:300],
+            created_at=at,
+        )
+        return _append(member, entry, types.LOYALTY_POINTS_ADJUSTED, {})
+
+
+def expire(
+    shop, customer, *, natural_key: str, reason: str, expired_on: date, source_type: str, at
+) -> LedgerEntry | None:
+    """Expire every available point the member has now (read under the row lock), once per
+    ``natural_key``; None when there is nothing to expire."""
+    with transaction.atomic():
+        member = _member(shop, customer, at=at)
+        existing = _existing(shop, natural_key)
+        if existing is not None:
+            return existing
+        if member.available <= 0:
+            return None
+        entry = LedgerEntry(
+            shop=shop,
+            customer=customer,
+            kind=Kind.EXPIRE,
+            points=-member.available,
+            source_type=source_type,
+            natural_key=natural_key,
+            reason=reason[:300],
+            created_at=at,
+        )
+        return _append(member, entry, types.LOYALTY_POINTS_EXPIRED, {"expired_on": str(expired_on)})
 
 
 # --- Tiers ---------------------------------------------------------------------------------
