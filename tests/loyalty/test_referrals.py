@@ -139,9 +139,7 @@ def test_a_gmail_variant_of_the_advocate_is_held_for_review(advocate, clock):
     assert not LedgerEntry.objects.filter(source_type="referral").exists()
 
 
-def test_a_claim_held_for_review_gives_the_welcome_code_only_when_approved(
-    advocate, clock, shop_a
-):
+def test_a_claim_held_for_review_gives_the_welcome_code_only_when_approved(advocate, clock, shop_a):
     code = code_of(advocate)
     held = referrals.claim_referral(advocate.shop, code, email="aino.virtanen+7@gmail.com", ip="")
     assert held.welcome is None

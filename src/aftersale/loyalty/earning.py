@@ -257,11 +257,11 @@ def reverse_for_refund(shop, refund: Refund, *, at: datetime) -> int:
         return 0
     count = 0
     with transaction.atomic():
+        # Every earn of the order, reversed ones too: what returns took counts.
         earns = list(
             LedgerEntry.objects.for_shop(shop)
             .select_for_update()
             .filter(order=order, kind=Kind.EARN)
-            .exclude(state=State.REVERSED)
             .order_by("pk")
         )
         if not earns:

@@ -322,12 +322,17 @@ def vest(
         return _append(member, vested, types.LOYALTY_POINTS_VESTED if record else None, {})
 
 
-def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[LedgerEntry]:
+def vest_orders(
+    shop, groups: list[list[LedgerEntry]], *, at: datetime, locked: bool = False
+) -> list[LedgerEntry]:
     """Vest many customers' orders at once (the nightly job's chunk): each group is one
     customer's pending earn entries of one order (or one bonus). In one transaction: the
     members' balance rows and the entries are locked, what is left of each entry after its
     reversals becomes a vest entry, the members' cached sums move by the totals, and one
-    ``loyalty.points_vested`` per group is recorded. Entries no longer pending are skipped."""
+    ``loyalty.points_vested`` per group is recorded. Entries no longer pending are skipped.
+    ``locked``: the caller read the entries pending under a row lock in its transaction, so
+    they are not read again."""
+    from aftersale.core.bulk import insert_objects
     from aftersale.timeline.services import event_row, record_events
 
     ids = [entry.pk for group in groups for entry in group]
@@ -340,15 +345,24 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
             for m in CustomerPoints.objects.for_shop(shop)
             .select_for_update()
             .filter(customer_id__in=customer_ids)
+            .only("id", "customer_id", "available", "pending")
             .order_by("pk")
         }
-        pending = {
-            e.pk: e
-            for e in LedgerEntry.objects.for_shop(shop)
-            .select_for_update()
-            .filter(pk__in=ids, kind=Kind.EARN, state=State.PENDING)
-            .order_by("pk")
-        }
+        if locked:
+            pending = {
+                e.pk: e
+                for group in groups
+                for e in group
+                if e.kind == Kind.EARN and e.state == State.PENDING
+            }
+        else:
+            pending = {
+                e.pk: e
+                for e in LedgerEntry.objects.for_shop(shop)
+                .select_for_update()
+                .filter(pk__in=ids, kind=Kind.EARN, state=State.PENDING)
+                .order_by("pk")
+            }
         taken = defaultdict(lambda: [0, 0])
         for earned_id, points, amount in (
             LedgerEntry.objects.for_shop(shop)
@@ -371,7 +385,7 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
             if made:
                 vests.append(made)
                 moved[made[0].customer_id] += sum(v.points for v in made)
-        created = LedgerEntry.objects.bulk_create([v for made in vests for v in made])
+        created = insert_objects(LedgerEntry, [v for made in vests for v in made])
         # One UPDATE per distinct amount (a chunk's orders mostly vest the same few amounts).
         by_amount: dict[int, list[int]] = defaultdict(list)
         for customer_id, points in moved.items():
