@@ -192,7 +192,7 @@ def test_the_liability_report_reads_a_kept_total_not_every_member(
         html = client.get("/loyalty/liability/").content.decode()
     assert len(many) == len(few)  # the same queries for 1 member or 31
     assert not [q for q in many.captured_queries if "loyalty_customerpoints" in q["sql"]]
-    assert '<dd data-pending>310 ·' in html
+    assert "<dd data-pending>310 ·" in html
 
 
 def test_the_kept_total_moves_with_every_ledger_write(programme, shop_b):
