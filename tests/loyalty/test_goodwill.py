@@ -17,20 +17,6 @@ from tests.loyalty.rewards_helpers import pool_reward, with_points
 
 
 @pytest.fixture
-def api():
-    from django.test import Client
-
-    from aftersale.core.services import create_api_token
-    from tests.api.conftest import ApiClient
-
-    def make(shop):
-        _, plain = create_api_token(shop, name="test")
-        return ApiClient(Client(), plain)
-
-    return make
-
-
-@pytest.fixture
 def customer(programme):
     return with_points(programme, CustomerFactory(shop=programme, external_id="c-9"), 40)
 
