@@ -211,6 +211,12 @@ def load(customers: int, entries: int, orders: int) -> Shop:
         FROM loyalty_ledgerentry WHERE shop_id = %(s)s GROUP BY customer_id""",
         {"now": now, "s": s},
     )
+    sql(
+        """INSERT INTO loyalty_liabilityslot (shop_id, slot, members, available, pending)
+        SELECT %(s)s, 0, count(*), sum(available), sum(pending)
+        FROM loyalty_customerpoints WHERE shop_id = %(s)s""",
+        {"s": s},
+    )
     sql("ANALYZE")
     return shop
 

@@ -52,6 +52,21 @@ def signed_in(client):
     return sign_in
 
 
+@pytest.fixture
+def api():
+    """``api(shop)`` gives a client that authenticates as a fresh token of ``shop``."""
+    from django.test import Client
+
+    from aftersale.core.services import create_api_token
+    from tests.api.conftest import ApiClient
+
+    def make(shop):
+        _, plain = create_api_token(shop, name="test")
+        return ApiClient(Client(), plain)
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,21 +7,8 @@ from datetime import date
 
 import pytest
 
-from aftersale.core.services import create_api_token
 from aftersale.loyalty import services
-from tests.api.conftest import ApiClient
 from tests.factories import CustomerFactory
-
-
-@pytest.fixture
-def api():
-    from django.test import Client
-
-    def make(shop):
-        _, plain = create_api_token(shop, name="test")
-        return ApiClient(Client(), plain)
-
-    return make
 
 
 @pytest.fixture

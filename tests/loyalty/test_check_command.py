@@ -59,3 +59,18 @@ def test_it_checks_only_the_shop_asked_for(member, shop_b, capsys):
     assert "No drift" in capsys.readouterr().out
     with pytest.raises(CommandError, match="No shop with the slug 'nope'"):
         call_command("loyalty_check", "--shop", "nope")
+
+
+def test_it_finds_and_fixes_a_drifted_liability_total(member, capsys):
+    from aftersale.loyalty import selectors
+    from aftersale.loyalty.models import LiabilitySlot
+
+    LiabilitySlot.objects.update(pending=5)
+    with pytest.raises(SystemExit):
+        call_command("loyalty_check")
+    assert "liability: 1 members, 0 available and 5 pending kept" in capsys.readouterr().out
+    call_command("loyalty_check", "--fix")
+    kept = selectors.liability(member.shop, 1)
+    assert (kept.members, kept.available, kept.pending) == (1, 0, 120)
+    main(["aftersale", "loyalty-check"])
+    assert "No drift" in capsys.readouterr().out

@@ -84,3 +84,37 @@ def test_the_history_is_paginated_with_a_bounded_number_of_queries(
     older = client.get("/s/pohjola/loyalty/?page=3").content.decode()
     assert "· r0</span>" in older
     assert "r44" not in older
+
+
+def test_signed_in_by_one_order_number_the_history_hides_the_other_orders(order, signed_in, client):
+    second = place(order.shop, "B-7", placed_at=SATURDAY)
+    read_timeline()
+    customer = Customer.objects.get(external_id="c-1")
+    referral_order = place(order.shop, "FRIEND-9", placed_at=SATURDAY, customer="friend")
+    services.earn(
+        order.shop,
+        customer,
+        points=30,
+        source_type="referral",
+        source_id=1,
+        rule=services.current_rule(order.shop),
+        vests_on=date(2026, 12, 1),
+        order=referral_order,
+        natural_key="earn:referral:1:advocate",
+    )
+    from tests.loyalty.test_refunds import refund
+
+    refund(order.shop, second, 3100, external_id="R-B7")
+
+    html = signed_in(order).get("/s/pohjola/loyalty/").content.decode()
+    assert "Order A-1" in html
+    assert "B-7" not in html and "FRIEND-9" not in html
+    assert html.count("Another order") >= 3  # B-7's points, its refund, the friend's order
+
+    # A magic link proves the e-mail: every order of the customer shows, the friend's does not.
+    from aftersale.portal import access
+
+    client.post(f"/s/pohjola/link/{access.magic_token(order.shop, customer.email)}/")
+    html = client.get("/s/pohjola/loyalty/").content.decode()
+    assert "Order A-1" in html and "Order B-7" in html and "Refunded €31.00" in html
+    assert "FRIEND-9" not in html

@@ -81,6 +81,22 @@ def test_the_advocate_is_told_of_the_reward_and_it_vests_with_the_friends_order(
     assert selectors.balance(programme, advocate).available == 500
 
 
+def test_a_referral_worth_no_points_to_the_advocate_sends_them_nothing(
+    programme, advocate, clock, smtp
+):
+    services.save_rule(programme, referral_advocate_points=0)
+    order = friend_orders(programme, advocate, clock)
+    worker()
+    track(programme, order, "delivered", TUESDAY)
+    worker()
+    assert not [m for m in smtp.to(advocate.email) if m.subject.startswith("Your friend")]
+    assert not Event.objects.filter(type=types.LOYALTY_REFERRAL_REWARDED).exists()
+    # The friend still earns theirs, and the referral is rewarded.
+    friend = Customer.objects.get(external_id="friend")
+    assert selectors.balance(programme, friend).pending > 200
+    assert selectors.balance(programme, advocate).pending == 0
+
+
 def test_an_unclaimed_friends_order_takes_the_advocates_reward_back(programme, advocate, clock):
     order = friend_orders(programme, advocate, clock)
     worker()

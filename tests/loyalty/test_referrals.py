@@ -139,6 +139,35 @@ def test_a_gmail_variant_of_the_advocate_is_held_for_review(advocate, clock):
     assert not LedgerEntry.objects.filter(source_type="referral").exists()
 
 
+def test_a_claim_held_for_review_gives_the_welcome_code_only_when_approved(advocate, clock, shop_a):
+    code = code_of(advocate)
+    held = referrals.claim_referral(advocate.shop, code, email="aino.virtanen+7@gmail.com", ip="")
+    assert held.welcome is None
+    assert (held.referral.state, held.referral.reasons) == ("review", [fraud.SAME_EMAIL])
+    assert not Redemption.objects.exists()
+    assert Event.objects.filter(type=types.LOYALTY_REFERRAL_HELD).count() == 1
+    # Opening the link again while it waits gives nothing either.
+    again = referrals.claim_referral(advocate.shop, code, email="aino.virtanen+7@gmail.com", ip="")
+    assert again.welcome is None and not Redemption.objects.exists()
+
+    referrals.approve_referral(advocate.shop, held.referral, staff_user=shop_a.owner, note="ok")
+    approved = referrals.claim_referral(
+        advocate.shop, code, email="aino.virtanen+7@gmail.com", ip=""
+    )
+    assert approved.welcome.code == "WELCOME-1"
+    assert approved.referral.state == Referral.State.CLAIMED
+    assert not LedgerEntry.objects.filter(source_type="referral").exists()
+
+
+def test_a_claim_held_and_rejected_never_gives_the_welcome_code(advocate, shop_a):
+    code = code_of(advocate)
+    held = referrals.claim_referral(advocate.shop, code, email="aino.virtanen+8@gmail.com", ip="")
+    referrals.reject_referral(advocate.shop, held.referral, staff_user=shop_a.owner, note="same")
+    again = referrals.claim_referral(advocate.shop, code, email="aino.virtanen+8@gmail.com", ip="")
+    assert again.welcome is None and again.referral.state == Referral.State.REJECTED
+    assert not Redemption.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("order", "reason"),
     [
@@ -271,8 +300,10 @@ def test_the_advocates_reward_vests_with_the_friends_order(advocate, clock):
 
 def test_staff_approve_or_reject_a_held_referral_with_a_note(advocate, clock, shop_a):
     code = code_of(advocate)
-    referrals.claim_referral(advocate.shop, code, email="aino.virtanen+1@gmail.com", ip="")
-    friend_order(advocate.shop, email="aino.virtanen+1@gmail.com")
+    referrals.claim_referral(advocate.shop, code, email="first@example.fi", ip="")
+    friend_order(
+        advocate.shop, email="first@example.fi", street="Mannerheimintie 5 A 3", postcode="00100"
+    )
     referrals.claim_referral(advocate.shop, code, email="other@example.fi", ip="")
     friend_order(advocate.shop, email="other@example.fi", phone="0401234567")
     worker(clock)

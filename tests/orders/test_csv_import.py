@@ -143,3 +143,40 @@ def test_the_command_names_an_unknown_shop(db, tmp_path):
     path.write_text(GOOD)
     with pytest.raises(CommandError, match="No shop"):
         call_command("import_orders", str(path), "--shop", "nope")
+
+
+CODES_HEADER = (
+    "order_id,placed_at,customer_id,email,discount_codes,line_id,product_name,unit_price_cents\n"
+)
+
+
+def test_the_discount_codes_column_reaches_the_orders_event(shop_a):
+    text = CODES_HEADER + (
+        'A1,2026-11-02T10:00:00,C1,aino@example.fi,"LOYAL-1, welcome-2",L1,Tee,1990\n'
+        "A1,,,,,L2,Cap,990\n"
+        "A2,2026-11-02T11:00:00,C2,eero@example.fi,SPRING|EXTRA,L1,Cap,990\n"
+    )
+    import_orders_csv(shop_a.shop, csv_file(text))
+    payloads = {
+        e.payload["external_id"]: e.payload
+        for e in Event.objects.filter(type="order.placed").order_by("id")
+    }
+    assert payloads["A1"]["discount_codes"] == ["LOYAL-1", "welcome-2"]
+    assert payloads["A2"]["discount_codes"] == ["EXTRA", "SPRING"]
+
+
+def test_bad_discount_codes_are_named_by_line_and_nothing_is_imported(shop_a):
+    text = CODES_HEADER + (
+        "A1,2026-11-02T10:00:00,C1,aino@example.fi,OK-1,L1,Tee,1990\n"
+        f"A2,2026-11-02T11:00:00,C2,eero@example.fi,{'X' * 70},L1,Cap,990\n"
+        "A3,2026-11-02T12:00:00,C3,o@example.fi,"
+        + " ".join(f"C{n}" for n in range(21))
+        + ",L1,Cap,990\n"
+        "A1,,,,OTHER,L2,Cap,990\n"
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_orders_csv(shop_a.shop, csv_file(text))
+    problems = [(p.row, p.column) for p in failed.value.problems]
+    assert problems == [(3, "discount_codes"), (4, "discount_codes"), (5, "discount_codes")]
+    assert "longer than 64" in str(failed.value) and "at most 20" in str(failed.value)
+    assert not Order.objects.exists()

@@ -6,6 +6,8 @@
   issues one code (201), or a problem saying why not (409, ``not_enough_points`` …).
 * ``GET /customers/{external_id}/redemptions`` — the customer's codes, newest first.
 * ``POST /redemptions/{id}/cancel`` — give an unused code back; the points return.
+* ``POST /customers/{external_id}/goodwill-rewards`` — give a reward's code without taking
+  points (goodwill), with the reason required.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from aftersale.loyalty.reward_models import Redemption, Reward
 from aftersale.orders.csv_import import ImportFailed
 from aftersale.orders.ingest import text
 from aftersale.orders.models import Customer
+from aftersale.privacy.audit import current_acting
 
 REDEMPTIONS_LISTED = 100
 
@@ -59,6 +62,11 @@ class CancelIn(Schema):
     reason: text(300, min_length=1)
 
 
+class GoodwillIn(Schema):
+    reward_id: int
+    reason: str = Field(max_length=300, description="Why the customer gets it (required)")
+
+
 class RedemptionOut(Schema):
     id: int
     code: str
@@ -66,7 +74,8 @@ class RedemptionOut(Schema):
     reward_name: str
     points: int
     state: str = Field(description="reserved, settled (used in an order) or cancelled")
-    channel: str
+    channel: str = Field(description="portal, api, staff, referral or goodwill")
+    reason: str = Field(description="Why staff gave it without points (goodwill), else empty")
     created_at: datetime
     settled_at: datetime | None
     settled_order_external_id: str | None
@@ -82,6 +91,7 @@ def _redemption(redemption: Redemption) -> dict:
         "points": redemption.points,
         "state": redemption.state,
         "channel": redemption.channel,
+        "reason": redemption.reason,
         "created_at": redemption.created_at,
         "settled_at": redemption.settled_at,
         "settled_order_external_id": (
@@ -120,6 +130,26 @@ def redeem(request, external_id: str, body: RedeemIn):
         redemption = rewards.redeem_reward(shop, customer, reward, channel=Redemption.Channel.API)
     except rewards.CannotRedeem as refused:
         raise Problem(409, _("Cannot redeem"), str(refused), kind=refused.code) from None
+    return 201, _redemption(redemption)
+
+
+def give(request, external_id: str, body: GoodwillIn):
+    shop = request.shop
+    customer = _one(Customer.objects.for_shop(shop), external_id=external_id)
+    reward = _one(Reward.objects.for_shop(shop), pk=str(body.reward_id))
+    try:
+        redemption = rewards.give_reward(
+            shop, customer, reward, reason=body.reason, actor=current_acting().name
+        )
+    except ValidationError as invalid:
+        raise invalid_fields(
+            [
+                {"pointer": f"/{field}", "detail": " ".join(messages)}
+                for field, messages in invalid.message_dict.items()
+            ]
+        ) from None
+    except rewards.CannotRedeem as refused:
+        raise Problem(409, _("Cannot give the reward"), str(refused), kind=refused.code) from None
     return 201, _redemption(redemption)
 
 
@@ -166,6 +196,12 @@ def add_reward_endpoints(router: Router) -> None:
         tags=tags,
         summary="Redeem a reward for a customer's points and issue its code",
     )(redeem)
+    router.post(
+        "/customers/{path:external_id}/goodwill-rewards",
+        response={201: RedemptionOut},
+        tags=tags,
+        summary="Give a customer a reward's code without taking points (goodwill)",
+    )(give)
     router.get(
         "/customers/{path:external_id}/redemptions",
         response=list[RedemptionOut],

@@ -111,3 +111,20 @@ class AdjustForm(forms.Form):
         if value == 0:
             raise forms.ValidationError(_("Enter a number of points other than zero."))
         return value
+
+
+class GiveRewardForm(forms.Form):
+    """A reward's code for the customer without taking points (goodwill)."""
+
+    reward = forms.ModelChoiceField(label=_("Reward"), queryset=None)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Why the customer gets it; kept with the code and on their timeline."),
+    )
+
+    def __init__(self, *args, shop, **kwargs):
+        from aftersale.loyalty.reward_models import Reward
+
+        super().__init__(*args, **kwargs)
+        self.fields["reward"].queryset = Reward.objects.for_shop(shop).order_by("name", "pk")

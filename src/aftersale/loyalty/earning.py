@@ -8,6 +8,11 @@
 - ``return.refunded`` / ``return.credited``: the returned quantity of each line takes back
   exactly that share of the line's points (the points its rule earned, never today's rule);
   when every line is returned the first-order bonus goes too.
+- ``refund.issued`` (a refund ingested from the shop, without a return) and
+  ``withdrawal.refunded``: the order's points are reversed in proportion to what has been
+  refunded of the order's total so far (points already taken back by returns count towards
+  it, so a platform's refund of a return handled here takes nothing twice); a refund of the
+  whole order also takes the first-order bonus and referral points.
 - ``order.cancelled`` and an unclaimed parcel (``shipment.returned_to_sender``): every pending
   point of the order is reversed; they never vest.
 - ``shipment.delivered`` / ``shipment.picked_up``: the vesting date moves to the real deadline.
@@ -25,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersale.core.money import format_money
 from aftersale.core.worker import stop_requested
 from aftersale.delivery.models import Shipment, ShipmentStatus
 from aftersale.loyalty import services
@@ -35,7 +41,7 @@ from aftersale.loyalty.models import (
     LoyaltyProgramme,
     TimelineCursor,
 )
-from aftersale.orders.models import Order
+from aftersale.orders.models import Order, Refund
 from aftersale.returns import deadlines
 from aftersale.returns.models import ReturnLine, ReturnRequest
 from aftersale.returns.policy import Receipt, return_deadline
@@ -53,6 +59,8 @@ Source = LedgerEntry.Source
 HANDLED = (
     types.ORDER_PLACED,
     types.ORDER_CANCELLED,
+    types.REFUND_ISSUED,
+    types.WITHDRAWAL_REFUNDED,
     types.RETURN_REFUNDED,
     types.RETURN_CREDITED,
     types.SHIPMENT_RETURNED_TO_SENDER,
@@ -226,6 +234,82 @@ def _reverse_bonus_if_all_returned(shop, order_id: int, *, at: datetime) -> None
             )
 
 
+def refunded_without_return(shop, order: Order) -> int:
+    """Cents of the order refunded other than for a return request or an unclaimed parcel
+    (those take their points back themselves): refunds ingested from the shop, withdrawals."""
+    from django.db.models import Sum
+
+    total = (
+        Refund.objects.for_shop(shop)
+        .filter(order=order, return_request__isnull=True, unclaimed_case__isnull=True)
+        .aggregate(total=Sum("amount_cents"))["total"]
+    )
+    return total or 0
+
+
+def reverse_for_refund(shop, refund: Refund, *, at: datetime) -> int:
+    """Take back the order's points in proportion to what has been refunded of its total,
+    counting what returns already took back. Each reversal is keyed by the refund and the
+    entry, and the target is cumulative: a refund sent again, or an event read twice, takes
+    nothing more. Returns how many entries were reversed."""
+    order = refund.order
+    if order.total_cents <= 0:
+        return 0
+    count = 0
+    with transaction.atomic():
+        # Every earn of the order, reversed ones too: what returns took counts.
+        earns = list(
+            LedgerEntry.objects.for_shop(shop)
+            .select_for_update()
+            .filter(order=order, kind=Kind.EARN)
+            .order_by("pk")
+        )
+        if not earns:
+            return 0
+        refunded = min(refunded_without_return(shop, order), order.total_cents)
+        reason = _("Refunded %(amount)s of order %(number)s") % {
+            "amount": format_money(refund.amount_cents, order.currency),
+            "number": order.number,
+        }
+        lines = [e for e in earns if e.source_type == Source.ORDER_LINE]
+        if refunded >= order.total_cents:
+            for entry in earns:  # the whole order: lines, first-order bonus, referral points
+                count += _reverse_share(shop, entry, refund, (1, 1), reason, at)
+            return count
+        # What the refunds should have taken back of the lines' net amount by now, and what
+        # reversals (returns, earlier refunds) already took: the rest is shared among the
+        # lines by what is left of each.
+        left = {e.pk: services.remaining(e)[1] for e in lines}
+        earned = sum(e.amount_cents for e in lines)
+        taken = earned - sum(left.values())
+        more = earned * refunded // order.total_cents - taken
+        still = sum(left.values())
+        if more <= 0 or still <= 0:
+            return 0
+        more = min(more, still)
+        for entry in lines:
+            if entry.amount_cents <= 0 or left[entry.pk] <= 0:
+                continue
+            # The entry's cumulative reversed share: what is already gone plus its part of
+            # ``more``, over its whole amount.
+            gone = entry.amount_cents - left[entry.pk]
+            share = (gone * still + left[entry.pk] * more, entry.amount_cents * still)
+            count += _reverse_share(shop, entry, refund, share, reason, at)
+    return count
+
+
+def _reverse_share(shop, entry, refund, share, reason: str, at: datetime) -> int:
+    reversal = services.reverse(
+        shop,
+        entry,
+        share=share,
+        natural_key=f"{REFUND_KEY}{refund.pk}:{entry.pk}",
+        reason=reason,
+        at=at,
+    )
+    return int(reversal is not None)
+
+
 def reverse_order(shop, order: Order, *, why: str, reason: str, at: datetime) -> int:
     """Reverse every pending point of the order (cancelled, or its parcel came back
     unclaimed): they never vest."""
@@ -260,6 +344,7 @@ def reschedule(shop, order: Order) -> int:
 # Resolutions that give money or store credit back (an exchange keeps the order's value).
 GIVING_BACK_RESOLUTIONS = ("refund", "store_credit")
 RETURN_LINE_KEY = "reverse:returnline:"
+REFUND_KEY = "reverse:refund:"
 
 
 def handle(event: Event, programme: LoyaltyProgramme | None, now: datetime) -> None:
@@ -279,6 +364,11 @@ def handle(event: Event, programme: LoyaltyProgramme | None, now: datetime) -> N
         if return_request is not None and return_request.resolution in GIVING_BACK_RESOLUTIONS:
             reverse_for_return(shop, return_request, at=now)
         return
+    if event.type in (types.REFUND_ISSUED, types.WITHDRAWAL_REFUNDED):
+        refund = _refund_of(shop, event)
+        if refund is not None:
+            reverse_for_refund(shop, refund, at=now)
+        return
     order = _order_of(shop, event)
     if order is None:
         return
@@ -290,6 +380,15 @@ def handle(event: Event, programme: LoyaltyProgramme | None, now: datetime) -> N
         )
     elif event.type in (types.SHIPMENT_DELIVERED, types.SHIPMENT_PICKED_UP):
         reschedule(shop, order)
+
+
+def _refund_of(shop, event: Event) -> Refund | None:
+    refunds = Refund.objects.for_shop(shop).select_related("order", "order__shop")
+    if event.subject_type == "refund":
+        return refunds.filter(pk=event.subject_id).first()
+    if event.subject_type == "withdrawal":
+        return refunds.filter(withdrawal__pk=event.subject_id).first()
+    return None
 
 
 def _order_of(shop, event: Event) -> Order | None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from aftersale.core.worker import check_stop
 from aftersale.loyalty import services
-from aftersale.loyalty.models import CustomerPoints, LedgerEntry, LoyaltyProgramme
+from aftersale.loyalty.models import CustomerPoints, LoyaltyProgramme
 from aftersale.loyalty.reward_models import ExpiryNotice
 from aftersale.timeline import types
 from aftersale.timeline.services import record_event
@@ -116,16 +116,12 @@ def _handle_member(programme, member_id: int, now: datetime, months: int) -> int
 
 
 def _expire(member: CustomerPoints, now: datetime, expires_on: date) -> None:
-    points = member.available
-    locked = services._member(member.shop, member.customer, at=now)
-    entry = LedgerEntry(
-        shop_id=member.shop_id,
-        customer_id=member.customer_id,
-        kind=LedgerEntry.Kind.EXPIRE,
-        points=-points,
-        source_type=EXPIRY_SOURCE,
+    services.expire(
+        member.shop,
+        member.customer,
         natural_key=f"expire:{member.customer_id}:{member.last_activity_at.isoformat()}",
         reason=_("No activity since %(date)s") % {"date": member.last_activity_at.date()},
-        created_at=now,
+        expired_on=expires_on,
+        source_type=EXPIRY_SOURCE,
+        at=now,
     )
-    services._append(locked, entry, types.LOYALTY_POINTS_EXPIRED, {"expired_on": str(expires_on)})

@@ -249,6 +249,13 @@ class LedgerEntry(models.Model):
             ),
             # The entries of one order (reversals, unclaimed parcels).
             models.Index(fields=["shop", "order"], name="ledger_order"),
+            # A member's pending earns (their balance's vesting days): a member has a few,
+            # however long their history.
+            models.Index(
+                fields=["shop", "customer"],
+                condition=Q(state="pending"),
+                name="ledger_pending_by_member",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -305,6 +312,29 @@ class CustomerPoints(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.available} (+{self.pending})"
+
+
+class LiabilitySlot(models.Model):
+    """A share of a shop's outstanding points: the members' cached balances summed, kept by
+    the ledger's writer in the same transaction as each entry (``loyalty.services``). A
+    writer adds to whichever slot no other transaction holds (a new one if all are held), so
+    writers never queue on one row; the liability report sums the shop's few slots, however
+    many members there are. ``aftersale loyalty-check`` compares them with the members."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveIntegerField()
+    members = models.BigIntegerField(default=0)
+    available = models.BigIntegerField(default=0)
+    pending = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["shop", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "slot"], name="liabilityslot_unique_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}#{self.slot}: {self.available} (+{self.pending})"
 
 
 class TimelineCursor(models.Model):

@@ -8,7 +8,7 @@ blanked; amounts, dates and sources are bookkeeping.
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.loyalty.models import CustomerPoints, EffectReport, LedgerEntry
+from aftersale.loyalty.models import CustomerPoints, EffectReport, LedgerEntry, LiabilitySlot
 from aftersale.privacy.registry import anonymise, declare, declare_no_customer_data, keep
 
 declare(
@@ -44,6 +44,9 @@ declare(
     ),
 )
 
+declare_no_customer_data(
+    LiabilitySlot, _("A shop's outstanding points in total; no one customer's figures.")
+)
 declare_no_customer_data(
     EffectReport, _("Totals comparing members with matched non-members; no one customer's figures.")
 )

@@ -22,7 +22,8 @@ declare(
     customer="customer",
     why=_(
         "Rewards the customer took for their points: the code, the points, whether it was used. "
-        "Kept for the points liability; a reason for cancelling is blanked."
+        "Kept for the points liability; the reasons staff wrote (for giving it without points, "
+        "for cancelling it) are blanked."
     ),
     export=(
         "id",
@@ -35,9 +36,10 @@ declare(
         "settled_at",
         "cancelled_at",
         "cancel_reason",
+        "reason",
         "created_at",
     ),
-    erase=anonymise(cancel_reason=""),
+    erase=anonymise(cancel_reason="", reason=""),
 )
 declare(
     ExpiryNotice,

@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersale.core.worker import check_stop
-from aftersale.loyalty.models import CustomerPoints, LedgerEntry
+from aftersale.loyalty import selectors
+from aftersale.loyalty.models import CustomerPoints, LedgerEntry, LiabilitySlot
 
 CHUNK = 1000
 
@@ -68,3 +69,43 @@ def drifts(shops, *, fix: bool = False, chunk: int = CHUNK) -> Iterator[Drift]:
             if len(rows) < chunk:
                 break
             after_id = rows[-1].pk
+
+
+@dataclass(frozen=True)
+class LiabilityDrift:
+    shop_id: int
+    kept: selectors.Liability  # the slots the liability report reads
+    members: selectors.Liability  # the members counted, the ledger summed
+
+
+def liability_drift(shop, *, fix: bool = False) -> LiabilityDrift | None:
+    """Whether the shop's liability slots differ from its members counted and its whole
+    ledger summed; with ``fix`` the slots are replaced by one holding the truth."""
+    with transaction.atomic():
+        slots = LiabilitySlot.objects.filter(shop=shop)
+        if fix:
+            list(slots.select_for_update())  # writers move to a new slot meanwhile
+        kept = selectors.liability(shop, 0)
+        summed = selectors.liability_from_members(shop)
+        if (kept.members, kept.available, kept.pending) == (
+            summed.members,
+            summed.available,
+            summed.pending,
+        ):
+            return None
+        if fix:
+            slot_ids = list(slots.values_list("pk", flat=True))
+            LiabilitySlot.objects.filter(pk__in=slot_ids).update(members=0, available=0, pending=0)
+            if slot_ids:
+                LiabilitySlot.objects.filter(pk=slot_ids[0]).update(
+                    members=summed.members, available=summed.available, pending=summed.pending
+                )
+            else:
+                LiabilitySlot.objects.create(
+                    shop=shop,
+                    slot=0,
+                    members=summed.members,
+                    available=summed.available,
+                    pending=summed.pending,
+                )
+        return LiabilityDrift(shop.pk, kept, summed)

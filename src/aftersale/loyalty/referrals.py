@@ -3,9 +3,10 @@ the advocate's reward that vests when that order is kept.
 
 1. ``referral_code_for`` gives a customer their code (made once).
 2. ``claim_referral``: a friend opens the link and gives their e-mail. Their own link, or an
-   e-mail that already ordered from the shop, is refused; otherwise the friend gets the shop's
-   welcome reward (a code for their first order) and the claim is kept with what the fraud
-   rules can already see (the IP, the e-mail).
+   e-mail that already ordered from the shop, is refused; otherwise the claim is kept with
+   what the fraud rules can already see (the IP, the e-mail). A clean claim gives the friend
+   the shop's welcome reward (a code for their first order) at once; a suspicious one waits
+   for staff review first, and the code is given when they approve it.
 3. ``attribute_order``: the friend's first order arrives (it used the welcome code, or came
    from the claimed e-mail). The rules compare it with the advocate (aftersale.loyalty.fraud);
    a clean referral earns the advocate's and the friend's points at once, pending until the
@@ -145,22 +146,18 @@ def claim_referral(shop: Shop, code: str, *, email: str, ip: str) -> Claim:
     )
     try:
         with transaction.atomic():
+            # A claim the rules already find suspicious waits for staff before the friend
+            # gets anything: the welcome code is given when it is approved.
             referral = Referral.objects.create(
                 shop=shop,
                 advocate=advocate,
                 code=referral_code.code,
+                state=Referral.State.REVIEW if reasons else Referral.State.CLAIMED,
                 reasons=reasons,
                 friend_email_digest=email_digest,
                 ip_digest=ip_digest,
             )
-            welcome = None
-            if welcome_reward is not None:
-                try:
-                    welcome = rewards.welcome_redemption(shop, welcome_reward)
-                except rewards.CannotRedeem:
-                    welcome = None  # the pool ran dry: the referral still counts
-                referral.welcome = welcome
-                referral.save(update_fields=["welcome", "updated_at"])
+            welcome = None if reasons else _give_welcome(shop, referral, welcome_reward)
             record_event(
                 shop,
                 types.LOYALTY_REFERRAL_CLAIMED,
@@ -168,10 +165,31 @@ def claim_referral(shop: Shop, code: str, *, email: str, ip: str) -> Claim:
                 customer=advocate,
                 payload={"code": referral.code, "reasons": reasons},
             )
+            if reasons:
+                record_event(
+                    shop,
+                    types.LOYALTY_REFERRAL_HELD,
+                    subject=referral,
+                    customer=advocate,
+                    payload={"code": referral.code, "reasons": reasons},
+                )
     except IntegrityError:  # the same friend at the same moment
         referral = Referral.objects.for_shop(shop).get(friend_email_digest=email_digest)
         return Claim(referral, referral.welcome, created=False)
     return Claim(referral, welcome, created=True)
+
+
+def _give_welcome(shop: Shop, referral: Referral, reward: Reward | None) -> Redemption | None:
+    """The friend's welcome code (the shop's welcome reward), kept on the referral."""
+    if reward is None:
+        return None
+    try:
+        welcome = rewards.welcome_redemption(shop, reward)
+    except rewards.CannotRedeem:
+        return None  # the pool ran dry: the referral still counts
+    referral.welcome = welcome
+    referral.save(update_fields=["welcome", "updated_at"])
+    return welcome
 
 
 # --- The friend's first order --------------------------------------------------------------
@@ -302,6 +320,10 @@ def _reward(shop: Shop, referral: Referral) -> None:
     referral.rewarded_at = now
     referral.save(update_fields=["state", "rewarded_at", "updated_at"])
     advocate_entry = earned.get("advocate")
+    if advocate_entry is None:
+        # Nothing for the advocate (the rules give 0 points): nothing to tell them, and no
+        # event a flow or webhook would turn into a message.
+        return
     record_event(
         shop,
         types.LOYALTY_REFERRAL_REWARDED,
@@ -309,7 +331,7 @@ def _reward(shop: Shop, referral: Referral) -> None:
         customer=referral.advocate,
         payload={
             "code": referral.code,
-            "points": advocate_entry.pending_points if advocate_entry else 0,
+            "points": advocate_entry.pending_points,
             "vests_on": vests_on.isoformat() if vests_on else None,
             "order_external_id": order.external_id if order else None,
         },
@@ -329,12 +351,26 @@ def _review(shop: Shop, referral: Referral) -> Referral:
 
 
 def approve_referral(shop: Shop, referral: Referral, *, staff_user, note: str = "") -> Referral:
-    """Staff found the referral genuine: the rewards are earned as for a clean one."""
+    """Staff found the referral genuine. One held at the claim gets its welcome code now (the
+    friend sees it when they open the link again) and waits for the friend's first order;
+    one held at that order earns its rewards as a clean one does."""
     with transaction.atomic():
         referral = _review(shop, referral)
         referral.reviewed_by = staff_user
         referral.reviewed_at = timezone.now()
         referral.review_note = (note or "").strip()[:300]
+        if referral.friend_order_id is None:
+            referral.state = Referral.State.CLAIMED
+            referral.save()
+            if referral.welcome_id is None:
+                _give_welcome(
+                    shop,
+                    referral,
+                    Reward.objects.for_shop(shop)
+                    .filter(for_referred_friends=True, active=True)
+                    .first(),
+                )
+            return referral
         referral.save()
         _reward(shop, referral)
     return referral

@@ -9,6 +9,7 @@ among redemptions.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -129,6 +130,7 @@ class Redemption(TimeStamped):
         API = "api", _("API")
         STAFF = "staff", _("Staff")
         REFERRAL = "referral", _("Referral welcome")
+        GOODWILL = "goodwill", _("Given by staff without points")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(
@@ -152,6 +154,20 @@ class Redemption(TimeStamped):
     settled_at = models.DateTimeField(_("used at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    reason = models.CharField(
+        _("reason for giving it"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why staff gave this reward without points (goodwill)."),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("given by"),
+    )
 
     objects = ShopOwnedQuerySet.as_manager()
 

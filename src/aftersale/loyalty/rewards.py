@@ -340,6 +340,42 @@ def redeem_reward(shop: Shop, customer: Customer, reward: Reward, *, channel: st
     return redemption
 
 
+def give_reward(
+    shop: Shop, customer: Customer, reward: Reward, *, reason: str, staff_user=None, actor: str = ""
+) -> Redemption:
+    """Give the customer one of the reward's codes without taking points (goodwill: a late
+    parcel, a complaint), with the reason required. Nothing is written to the ledger; the
+    redemption keeps the reason and who gave it, and ``loyalty.reward_redeemed`` (channel
+    ``goodwill``, with the reason and the giver) is on the customer's timeline, so the
+    platform gets the code as for any reward. The reward may be one not offered for points
+    (inactive, or the friends' welcome reward). Raises ``ValidationError`` naming
+    ``reason``, or ``CannotRedeem`` when the pool is empty."""
+    if reward.shop_id != shop.pk or customer.shop_id != shop.pk:
+        raise Reward.DoesNotExist
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customer gets this reward.")})
+    with transaction.atomic():
+        redemption = _reserve(
+            shop,
+            reward,
+            customer=customer,
+            points=0,
+            channel=Redemption.Channel.GOODWILL,
+            reason=reason[:300],
+            issued_by=staff_user,
+        )
+        given_by = actor or (staff_user.get_username() if staff_user else "")
+        record_event(
+            shop,
+            types.LOYALTY_REWARD_REDEEMED,
+            subject=redemption,
+            customer=customer,
+            payload={**redemption_payload(redemption), "reason": redemption.reason, "by": given_by},
+        )
+    return redemption
+
+
 def welcome_redemption(shop: Shop, reward: Reward) -> Redemption:
     """A referred friend's welcome reward: a code without points and (yet) without a customer;
     the order that uses it makes them one."""
@@ -415,23 +451,15 @@ def cancel_redemption(
 
 def _give_points_back(shop: Shop, redemption: Redemption, now) -> LedgerEntry:
     """The ledger entry that returns a cancelled redemption's points (once)."""
-    natural_key = f"unredeem:reward:{redemption.pk}"
-    existing = LedgerEntry.objects.for_shop(shop).filter(natural_key=natural_key).first()
-    if existing is not None:
-        return existing
-    member = services._member(shop, redemption.customer, at=now)
-    entry = LedgerEntry(
-        shop=shop,
-        customer=redemption.customer,
-        kind=LedgerEntry.Kind.REVERSE,
+    return services.unredeem(
+        shop,
+        redemption.customer,
         points=redemption.points,
         source_type=LedgerEntry.Source.REWARD,
         source_id=redemption.pk,
-        natural_key=natural_key,
         reason=_("Reward %(name)s cancelled") % {"name": redemption.reward.name},
-        created_at=now,
+        at=now,
     )
-    return services._append(member, entry, types.LOYALTY_POINTS_ADJUSTED, {})
 
 
 # --- Settling: an ingested order used the code ---------------------------------------------

@@ -9,10 +9,11 @@ order line, review or redemption returns the entry already made.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from aftersale.loyalty.models import (
     CustomerPoints,
     EarningRule,
     LedgerEntry,
+    LiabilitySlot,
     LoyaltyProgramme,
     Tier,
 )
@@ -128,6 +130,7 @@ def _member(shop, customer, *, at: datetime) -> CustomerPoints:
         created = False
     member = CustomerPoints.objects.select_for_update().get(shop=shop, customer=customer)
     if created:
+        add_to_liability(shop.pk, members=1)
         record_event(
             shop,
             types.LOYALTY_JOINED,
@@ -159,6 +162,7 @@ def _append(
         last_activity_at=entry.created_at,
         updated_at=timezone.now(),
     )
+    add_to_liability(member.shop_id, available=entry.points, pending=entry.pending_points)
     member.refresh_from_db(fields=["available", "pending", "last_activity_at"])
     if event_type is None:
         return entry
@@ -183,6 +187,39 @@ def _append(
         occurred_at=entry.created_at,
     )
     return entry
+
+
+def add_to_liability(shop_id: int, *, members: int = 0, available: int = 0, pending: int = 0):
+    """Move the shop's outstanding points (``LiabilitySlot``) by what the caller's transaction
+    changed in the members' cached balances. The slot is one no other transaction holds
+    (``SKIP LOCKED``), so concurrent writers never wait here (nor deadlock with the members'
+    rows they lock); when every slot is held a new one is made."""
+    if not (members or available or pending):
+        return
+    slots = LiabilitySlot.objects.filter(shop_id=shop_id).order_by("slot")
+    if connection.features.has_select_for_update_skip_locked:
+        slots = slots.select_for_update(skip_locked=True)
+    slot_id = slots.values_list("pk", flat=True).first()
+    if slot_id is None:
+        slot_id = _new_slot(shop_id)
+    LiabilitySlot.objects.filter(pk=slot_id).update(
+        members=F("members") + members,
+        available=F("available") + available,
+        pending=F("pending") + pending,
+    )
+
+
+def _new_slot(shop_id: int) -> int:
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                number = 0 if not LiabilitySlot.objects.filter(shop_id=shop_id).exists() else None
+                return LiabilitySlot.objects.create(
+                    shop_id=shop_id, slot=secrets.randbelow(2**31 - 1) if number is None else 0
+                ).pk
+        except IntegrityError:  # another writer made that slot at the same moment
+            continue
+    raise RuntimeError("no free liability slot after 10 tries")
 
 
 def _existing(shop, natural_key: str) -> LedgerEntry | None:
@@ -285,12 +322,17 @@ def vest(
         return _append(member, vested, types.LOYALTY_POINTS_VESTED if record else None, {})
 
 
-def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[LedgerEntry]:
+def vest_orders(
+    shop, groups: list[list[LedgerEntry]], *, at: datetime, locked: bool = False
+) -> list[LedgerEntry]:
     """Vest many customers' orders at once (the nightly job's chunk): each group is one
     customer's pending earn entries of one order (or one bonus). In one transaction: the
     members' balance rows and the entries are locked, what is left of each entry after its
     reversals becomes a vest entry, the members' cached sums move by the totals, and one
-    ``loyalty.points_vested`` per group is recorded. Entries no longer pending are skipped."""
+    ``loyalty.points_vested`` per group is recorded. Entries no longer pending are skipped.
+    ``locked``: the caller read the entries pending under a row lock in its transaction, so
+    they are not read again."""
+    from aftersale.core.bulk import insert_objects
     from aftersale.timeline.services import event_row, record_events
 
     ids = [entry.pk for group in groups for entry in group]
@@ -303,15 +345,24 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
             for m in CustomerPoints.objects.for_shop(shop)
             .select_for_update()
             .filter(customer_id__in=customer_ids)
+            .only("id", "customer_id", "available", "pending")
             .order_by("pk")
         }
-        pending = {
-            e.pk: e
-            for e in LedgerEntry.objects.for_shop(shop)
-            .select_for_update()
-            .filter(pk__in=ids, kind=Kind.EARN, state=State.PENDING)
-            .order_by("pk")
-        }
+        if locked:
+            pending = {
+                e.pk: e
+                for group in groups
+                for e in group
+                if e.kind == Kind.EARN and e.state == State.PENDING
+            }
+        else:
+            pending = {
+                e.pk: e
+                for e in LedgerEntry.objects.for_shop(shop)
+                .select_for_update()
+                .filter(pk__in=ids, kind=Kind.EARN, state=State.PENDING)
+                .order_by("pk")
+            }
         taken = defaultdict(lambda: [0, 0])
         for earned_id, points, amount in (
             LedgerEntry.objects.for_shop(shop)
@@ -334,7 +385,7 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
             if made:
                 vests.append(made)
                 moved[made[0].customer_id] += sum(v.points for v in made)
-        created = LedgerEntry.objects.bulk_create([v for made in vests for v in made])
+        created = insert_objects(LedgerEntry, [v for made in vests for v in made])
         # One UPDATE per distinct amount (a chunk's orders mostly vest the same few amounts).
         by_amount: dict[int, list[int]] = defaultdict(list)
         for customer_id, points in moved.items():
@@ -348,6 +399,8 @@ def vest_orders(shop, groups: list[list[LedgerEntry]], *, at: datetime) -> list[
                 last_activity_at=at,
                 updated_at=timezone.now(),
             )
+        total = sum(moved.values())
+        add_to_liability(shop.pk, available=total, pending=-total)
         for made in vests:
             member = members[made[0].customer_id]
             events.append(
@@ -516,6 +569,66 @@ def adjust(shop, customer, *, points: int, reason: str, staff_user) -> LedgerEnt
             types.LOYALTY_POINTS_ADJUSTED,
             {"staff": staff_user.get_username() if staff_user else ""},
         )
+
+
+def unredeem(
+    shop,
+    customer,
+    *,
+    points: int,
+    source_type: str,
+    source_id: int,
+    reason: str,
+    at: datetime | None = None,
+) -> LedgerEntry:
+    """Give back the points of a redemption that was cancelled (``redeem``'s source), once:
+    a second call returns the entry already made."""
+    if points <= 0:
+        raise InvalidPoints("points", _("Give back more than zero points."))
+    at = at or timezone.now()
+    natural_key = f"unredeem:{source_type}:{source_id}"
+    with transaction.atomic():
+        member = _member(shop, customer, at=at)
+        existing = _existing(shop, natural_key)
+        if existing is not None:
+            return existing
+        entry = LedgerEntry(
+            shop=shop,
+            customer=customer,
+            kind=Kind.REVERSE,
+            points=points,
+            source_type=source_type,
+            source_id=source_id,
+            natural_key=natural_key,
+            reason=reason[:300],
+            created_at=at,
+        )
+        return _append(member, entry, types.LOYALTY_POINTS_ADJUSTED, {})
+
+
+def expire(
+    shop, customer, *, natural_key: str, reason: str, expired_on: date, source_type: str, at
+) -> LedgerEntry | None:
+    """Expire every available point the member has now (read under the row lock), once per
+    ``natural_key``; None when there is nothing to expire."""
+    with transaction.atomic():
+        member = _member(shop, customer, at=at)
+        existing = _existing(shop, natural_key)
+        if existing is not None:
+            return existing
+        if member.available <= 0:
+            return None
+        entry = LedgerEntry(
+            shop=shop,
+            customer=customer,
+            kind=Kind.EXPIRE,
+            points=-member.available,
+            source_type=source_type,
+            natural_key=natural_key,
+            reason=reason[:300],
+            created_at=at,
+        )
+        return _append(member, entry, types.LOYALTY_POINTS_EXPIRED, {"expired_on": str(expired_on)})
 
 
 # --- Tiers ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,26 +52,54 @@ def vest_due(now: datetime | None = None, chunk: int = CHUNK) -> int:
     return vested
 
 
+# What the chunk reads of each row: no more (a chunk is 500 rows of each).
+ENTRY_FIELDS = (
+    "id",
+    "shop_id",
+    "customer_id",
+    "order_id",
+    "kind",
+    "state",
+    "pending_points",
+    "amount_cents",
+    "source_type",
+    "source_id",
+    "rule_id",
+    "vests_on",
+)
+ORDER_FIELDS = ("id", "shop_id", "customer_id", "status", "placed_at")
+SHIPMENT_FIELDS = ("id", "order_id", "status", "received_at", "returned_at")
+
+
 def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple[bool, int]:
     shop = programme.shop
     today = today_in(shop, now)
     with transaction.atomic():
-        entries = list(
+        # Locked here, once: the vesting below writes them in this transaction (another
+        # worker's pass skips them and takes the next ones).
+        due = (
             LedgerEntry.objects.for_shop(shop)
             .filter(kind=Kind.EARN, state=State.PENDING, vests_on__lte=today)
-            .select_related("customer")
-            .order_by("vests_on", "id")[:chunk]
+            .only(*ENTRY_FIELDS)
+            .order_by("vests_on", "id")
         )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        entries = list(due[:chunk])
         by_order: dict[int | None, list[LedgerEntry]] = defaultdict(list)
         for entry in entries:
             by_order[entry.order_id].append(entry)
         orders = (
             Order.objects.for_shop(shop)
-            .select_related("shop")
+            .only(*ORDER_FIELDS)
             .in_bulk([pk for pk in by_order if pk is not None])
         )
+        for order in orders.values():
+            order.shop = shop  # the time zone and return window, without a join per row
         shipments: dict[int, list[Shipment]] = defaultdict(list)
-        for shipment in Shipment.objects.for_shop(shop).filter(order_id__in=list(orders)):
+        for shipment in (
+            Shipment.objects.for_shop(shop).filter(order_id__in=list(orders)).only(*SHIPMENT_FIELDS)
+        ):
             shipments[shipment.order_id].append(shipment)
         open_returns = set(
             ReturnRequest.objects.for_shop(shop)
@@ -79,6 +107,7 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
             .values_list("order_id", flat=True)
         )
         ready: list[list[LedgerEntry]] = []
+        waiting: dict[date, list[int]] = defaultdict(list)
         tomorrow = today + timedelta(days=1)
         for order_id, order_entries in by_order.items():
             order = orders.get(order_id) if order_id is not None else None
@@ -100,23 +129,23 @@ def _vest_chunk(programme: LoyaltyProgramme, now: datetime, chunk: int) -> tuple
                     )
                     continue
                 receipt = earning.receipt_for_vesting(order, parcels)
-                due = earning.vesting_day(order, receipt) if receipt else None
+                due_day = earning.vesting_day(order, receipt) if receipt else None
                 if receipt is None:  # still on its way: wait for the delivery
                     wait_until = max(tomorrow, earning.vesting_day(order))
-                elif due > today:
-                    wait_until = due
+                elif due_day > today:
+                    wait_until = due_day
                 elif order.pk in open_returns:  # an open return holds the points
                     wait_until = tomorrow
             if wait_until is not None:
-                LedgerEntry.objects.filter(pk__in=[e.pk for e in order_entries]).update(
-                    vests_on=wait_until
-                )
+                waiting[wait_until].extend(e.pk for e in order_entries)
                 continue
             by_customer: dict[int, list[LedgerEntry]] = defaultdict(list)
             for entry in order_entries:
                 by_customer[entry.customer_id].append(entry)
             ready.extend(by_customer.values())
-        vested = services.vest_orders(shop, ready, at=now)
+        for day, ids in waiting.items():  # one UPDATE per new vesting day
+            LedgerEntry.objects.filter(pk__in=ids).update(vests_on=day)
+        vested = services.vest_orders(shop, ready, at=now, locked=True)
         shop_tiers = selectors.tiers(shop)
         if shop_tiers:
             for member in (

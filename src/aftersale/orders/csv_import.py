@@ -68,6 +68,7 @@ COLUMNS = [
     Column("total_cents", False, "/total_cents", "Order total in cents; empty: computed"),
     Column("vat_cents", False, "/vat_cents", "VAT of the order in cents"),
     Column("payment_method", False, "/payment_method", "card, bank, mobile, invoice, cod, other"),
+    Column("discount_codes", False, "/discount_codes", "Codes used at the checkout: CODE1 CODE2"),
     Column("line_id", True, "/lines/*/external_id", "Your id of the line, unique in the order"),
     Column("sku", False, "/lines/*/sku", "SKU of the variant"),
     Column("product_name", True, "/lines/*/name", "Product name on the line"),
@@ -193,6 +194,27 @@ def _whole_number(value: str, column: str, delimiter: str) -> int:
     raise _BadCell(_("must be a whole number"))
 
 
+CODE_SEPARATORS = re.compile(r"[\s,;|]+")
+MAX_CODES = 20
+
+
+def _codes(value: str) -> list[str]:
+    """The discount codes of one cell, separated by spaces, commas, semicolons or ``|``."""
+    codes = [code for code in CODE_SEPARATORS.split(value) if code]
+    if len(codes) > MAX_CODES:
+        raise _BadCell(
+            _("has %(count)s codes; an order takes at most %(max)s")
+            % {"count": len(codes), "max": MAX_CODES}
+        )
+    too_long = next((code for code in codes if len(code) > 64), None)
+    if too_long is not None:
+        raise _BadCell(
+            _("“%(code)s…” is longer than 64 characters; check the separators between codes")
+            % {"code": too_long[:20]}
+        )
+    return codes
+
+
 def _yes_no(value: str) -> bool:
     word = value.lower()
     if word in YES:
@@ -303,6 +325,8 @@ def read_orders(shop: Shop, stream: IO[bytes]) -> _Read:
             return _yes_no
         if name == "placed_at":
             return lambda value: _aware(value, zone)
+        if name == "discount_codes":
+            return _codes
         return None
 
     order_fields = [
@@ -412,6 +436,8 @@ def _problem_for(order: _Order, pointer: str, message: str) -> RowProblem:
         column = BY_POINTER.get("/lines/*/" + "/".join(parts[2:]), "")
         return RowProblem(row, column, message)
     column = BY_POINTER.get(pointer, "")
+    if not column and parts and parts[0] == "discount_codes":
+        column = "discount_codes"
     if not column and parts and parts[0] == "pickup_point":
         column = "carrier" if parts[-1] == "carrier" else "pickup_point_code"
     return RowProblem(order.first_row, column, message)

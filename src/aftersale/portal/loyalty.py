@@ -40,6 +40,15 @@ def loyalty_page(request, shop_slug):
     page = Paginator(selectors.history(shop, customer), HISTORY_PAGE).get_page(
         request.GET.get("page")
     )
+    # Signed in with one order's number, the browser may see that order only (as everywhere
+    # in the portal): an entry of another order (or a referred friend's) shows no number and
+    # no reason, which may name it.
+    order_ids = {entry.order_id for entry in page.object_list if entry.order_id}
+    shown = set(
+        access.visible_orders(request, shop).filter(pk__in=order_ids).values_list("pk", flat=True)
+    )
+    for entry in page.object_list:
+        entry.order_hidden = bool(entry.order_id) and entry.order_id not in shown
     return render(
         request,
         "portal/loyalty.html",

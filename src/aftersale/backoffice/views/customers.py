@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -15,6 +16,8 @@ from aftersale.backoffice.views.privacy import customer_page_privacy
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.selectors import FLAG_THRESHOLD, recent_unclaimed
 from aftersale.insights.selectors import customer_value
+from aftersale.loyalty.referral_models import Referral
+from aftersale.loyalty.reward_models import Redemption
 from aftersale.orders.models import Customer, Order, Refund
 from aftersale.orders.selectors import (
     MANY_CUSTOMERS,
@@ -25,6 +28,7 @@ from aftersale.orders.selectors import (
 from aftersale.timeline.models import Event
 
 TIMELINE_PAGE_SIZE = 100
+LOYALTY_PAGE_SIZE = 10
 # Up to this many matches a search sorts them by name after the index found them; beyond, the
 # word is common enough (5 % of 200,000 customers) that reading the name index fills a page.
 CUSTOMER_COUNT_LIMIT = MANY_CUSTOMERS
@@ -89,6 +93,22 @@ def customer_detail(request, customer_id: int):
     totals.update(refunds.aggregate(refund_cents=Coalesce(Sum("amount_cents"), 0)))
     events = Event.objects.for_shop(shop).for_customer(customer).order_by("occurred_at", "id")
     timeline_page = page_of(request, events, TIMELINE_PAGE_SIZE, default_last=True)
+    # The customer's reward codes and referrals, each paged on its own (``?codes=``,
+    # ``?referrals=``); one customer's lists are short, so they are counted whole.
+    codes_page = Paginator(
+        Redemption.objects.for_shop(shop)
+        .filter(customer=customer)
+        .select_related("reward")
+        .order_by("-created_at", "-id"),
+        LOYALTY_PAGE_SIZE,
+    ).get_page(request.GET.get("codes"))
+    referrals_page = Paginator(
+        Referral.objects.for_shop(shop)
+        .filter(Q(advocate=customer) | Q(friend=customer))
+        .select_related("advocate", "friend")
+        .order_by("-created_at", "-id"),
+        LOYALTY_PAGE_SIZE,
+    ).get_page(request.GET.get("referrals"))
     return render(
         request,
         "backoffice/customer_detail.html",
@@ -101,6 +121,8 @@ def customer_detail(request, customer_id: int):
             "flag_threshold": FLAG_THRESHOLD,
             "page": timeline_page,
             "timeline": describe_events(shop, timeline_page.object_list),
+            "codes_page": codes_page,
+            "referrals_page": referrals_page,
             **customer_page_privacy(request, customer),
         },
     )

@@ -4,6 +4,7 @@ a member's ledger with manual adjustments, the liability report and the effect r
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,12 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersale.backoffice.access import shop_required
-from aftersale.backoffice.loyalty_forms import AdjustForm, ProgrammeForm, RuleForm, TierForm
+from aftersale.backoffice.loyalty_forms import (
+    AdjustForm,
+    GiveRewardForm,
+    ProgrammeForm,
+    RuleForm,
+    TierForm,
+)
 from aftersale.backoffice.pagination import page_of
 from aftersale.core.limits import client_address
 from aftersale.core.models import Membership
 from aftersale.core.selectors import get_for_shop_or_404
-from aftersale.loyalty import selectors, services
+from aftersale.loyalty import rewards, selectors, services
 from aftersale.loyalty.models import (
     CustomerPoints,
     EarningRule,
@@ -139,8 +146,10 @@ def member_ledger(request, customer_id: int):
     """A customer's points and ledger, with a manual adjustment (reason required)."""
     shop = request.shop
     customer = get_for_shop_or_404(Customer.objects, shop, pk=customer_id)
-    form = AdjustForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    giving = request.method == "POST" and "give" in request.POST
+    form = AdjustForm(request.POST if request.method == "POST" and not giving else None)
+    give_form = GiveRewardForm(request.POST if giving else None, shop=shop, prefix="give")
+    if request.method == "POST" and not giving and form.is_valid():
         services.adjust(
             shop,
             customer,
@@ -150,6 +159,27 @@ def member_ledger(request, customer_id: int):
         )
         messages.success(request, _("Points adjusted."))
         return redirect("backoffice:loyalty_member", customer_id=customer.pk)
+    if giving and give_form.is_valid():
+        try:
+            given = rewards.give_reward(
+                shop,
+                customer,
+                give_form.cleaned_data["reward"],
+                reason=give_form.cleaned_data["reason"],
+                staff_user=request.user,
+            )
+        except rewards.CannotRedeem as refused:
+            give_form.add_error("reward", str(refused))
+        except ValidationError as invalid:
+            for field, errors in invalid.message_dict.items():
+                give_form.add_error(field if field in give_form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Reward %(name)s given: code %(code)s.")
+                % {"name": given.reward.name, "code": given.code},
+            )
+            return redirect("backoffice:loyalty_member", customer_id=customer.pk)
     programme = services.programme_for(shop)
     member = selectors.member(shop, customer)
     return render(
@@ -162,8 +192,9 @@ def member_ledger(request, customer_id: int):
             "progress": selectors.tier_progress(shop, customer, programme.tier_basis, member),
             "page": page_of(request, selectors.history(shop, customer)),
             "form": form,
+            "give_form": give_form,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or give_form.errors else 200,
     )
 
 

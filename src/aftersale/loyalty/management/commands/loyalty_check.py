@@ -1,12 +1,13 @@
 """``aftersale loyalty-check [--shop SLUG] [--fix]``: compare every member's cached points
-with the sums of their ledger and list the drift; ``--fix`` sets the cache to the ledger."""
+with the sums of their ledger, and each shop's liability figure with its members' balances,
+and list the drift; ``--fix`` sets the cache to the ledger and the figure to the members'."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from aftersale.core.models import Shop
-from aftersale.loyalty.reconcile import drifts
+from aftersale.loyalty.reconcile import drifts, liability_drift
 
 
 class Command(BaseCommand):
@@ -33,6 +34,17 @@ class Command(BaseCommand):
                 f"available {drift.cached_available} cached, {drift.ledger_available} in the "
                 f"ledger; pending {drift.cached_pending} cached, {drift.ledger_pending} in the "
                 f"ledger" + (" — fixed" if fix else "")
+            )
+        for one in shops:
+            drift = liability_drift(one, fix=fix)
+            if drift is None:
+                continue
+            found += 1
+            self.stdout.write(
+                f"{one.slug} liability: {drift.kept.members} members, {drift.kept.available} "
+                f"available and {drift.kept.pending} pending kept; the members' balances sum to "
+                f"{drift.members.members}, {drift.members.available} and {drift.members.pending}"
+                + (" — fixed" if fix else "")
             )
         if not found:
             self.stdout.write("No drift: every cached balance matches the ledger.")
