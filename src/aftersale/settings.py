@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "aftersale.flows",
     "aftersale.loyalty",
     "aftersale.insights",
+    "aftersale.surveys",
     "aftersale.api",
     "aftersale.webhooks",
     "aftersale.privacy",

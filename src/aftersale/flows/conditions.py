@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.flows.builtin import SURVEY_FLOW_KEYS
 from aftersale.flows.models import FlowRun, MessagingSettings
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest, ReturnState
-from aftersale.service.models import Ticket
+from aftersale.service.models import Source, Ticket
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,18 @@ def _order_not_cancelled(run: FlowRun, now: datetime) -> bool:
     return not (
         Order.objects.for_shop(run.shop_id)
         .filter(pk=run.order_id, status=Order.Status.CANCELLED)
+        .exists()
+    )
+
+
+def _first_survey_of_order(run: FlowRun, now: datetime) -> bool:
+    """No earlier satisfaction-survey run about the same order (an order that came in two
+    parcels, or one a carrier reported both delivered and picked up, is asked once)."""
+    if run.order_id is None:
+        return True
+    return not (
+        FlowRun.objects.for_shop(run.shop_id)
+        .filter(order_id=run.order_id, flow__key__in=SURVEY_FLOW_KEYS, id__lt=run.pk)
         .exists()
     )
 
@@ -95,6 +108,11 @@ CONDITIONS: dict[str, Condition] = {
             "parcel_waiting", _("the parcel is still waiting at the pickup point"), _parcel_waiting
         ),
         Condition("order_not_cancelled", _("the order is not cancelled"), _order_not_cancelled),
+        Condition(
+            "first_survey_of_order",
+            _("no satisfaction survey was started for the order before"),
+            _first_survey_of_order,
+        ),
         Condition(
             "has_marketing_consent", _("the customer accepts marketing"), _has_marketing_consent
         ),
@@ -167,8 +185,12 @@ def _failed_delivery(shop, customer_id: int, now: datetime, settings: MessagingS
 
 
 def _open_ticket(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
-    """A customer waiting for customer service gets no marketing until the ticket is solved."""
-    if Ticket.objects.for_shop(shop).unresolved().filter(customer_id=customer_id).exists():
+    """A customer waiting for customer service gets no marketing until the ticket is solved.
+
+    Except a ticket a low survey score opened: the customer did not ask for it, and pausing
+    would send unhappy customers' review requests later than happy ones' (review gating)."""
+    tickets = Ticket.objects.for_shop(shop).unresolved().exclude(source=Source.SURVEY)
+    if tickets.filter(customer_id=customer_id).exists():
         return str(_("paused: the customer has an open support ticket"))
     return ""
 

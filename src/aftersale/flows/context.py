@@ -18,12 +18,16 @@ from aftersale.core.money import format_money
 from aftersale.delivery.carriers import display_name
 from aftersale.delivery.models import Shipment
 from aftersale.delivery.opening_hours import weekday_hours
+from aftersale.flows.builtin import SURVEY_FLOW_KEYS
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
 from aftersale.loyalty import messages as loyalty_messages
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
+from aftersale.surveys.links import score_links
+from aftersale.surveys.models import SCORES
+from aftersale.surveys.selectors import scale_of
 
 
 def local(shop, value: datetime) -> datetime:
@@ -153,6 +157,11 @@ def build_context(
             values.update(_return_values(subject, language))
         if isinstance(subject, LedgerEntry | CustomerPoints):
             values.update(_loyalty_values(shop, run, subject))
+        if run.flow.key in SURVEY_FLOW_KEYS:
+            scale = scale_of(shop)
+            values.update(
+                survey_scale=scale, survey_links=score_links(shop, run.pk, language, scale)
+            )
         event = run.trigger_event
         if event is not None and event.type in loyalty_messages.EVENT_TYPES:
             values.update(loyalty_messages.values_for(shop, customer, event.payload or {}))
@@ -197,4 +206,9 @@ def sample_context(shop, language: str) -> dict:
             "tier_name": "Gold",
             "tier_benefits": [_("Free returns"), _("Early access to sales")],
             "loyalty_url": f"{settings.SITE_URL}/s/{shop.slug}/loyalty/",
+            "survey_scale": scale_of(shop),
+            "survey_links": [
+                {"score": score, "url": f"{settings.SITE_URL}/s/{shop.slug}/survey/example/"}
+                for score in SCORES[scale_of(shop)]
+            ],
         }

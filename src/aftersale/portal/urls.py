@@ -11,6 +11,7 @@ from aftersale.portal import (
     orders,
     returns,
     rewards,
+    survey,
     withdrawal,
 )
 
@@ -46,6 +47,7 @@ urlpatterns = [
         rewards.give_back,
         name="give_back_reward",
     ),
+    path("survey/<str:token>/", survey.survey, name="survey"),
     path("withdraw/", withdrawal.start, name="withdraw"),
     path("withdraw/<int:order_id>/", withdrawal.withdraw_order, name="withdraw_order"),
     path("withdrawals/<str:code>/", withdrawal.receipt, name="withdrawal_receipt"),

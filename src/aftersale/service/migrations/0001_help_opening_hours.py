@@ -6,64 +6,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupportSettings',
+            name="SupportSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('first_response_hours', models.PositiveSmallIntegerField(default=8, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2000)], verbose_name='first response target (business hours)')),
-                ('resolution_hours', models.PositiveSmallIntegerField(default=40, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5000)], verbose_name='resolution target (business hours)')),
-                ('holiday_countries', models.JSONField(blank=True, default=list, help_text='Two-letter country codes, e.g. FI, SE.', verbose_name='public holidays of')),
-                ('shop', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='support_settings', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                (
+                    "first_response_hours",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(2000),
+                        ],
+                        verbose_name="first response target (business hours)",
+                    ),
+                ),
+                (
+                    "resolution_hours",
+                    models.PositiveSmallIntegerField(
+                        default=40,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5000),
+                        ],
+                        verbose_name="resolution target (business hours)",
+                    ),
+                ),
+                (
+                    "holiday_countries",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Two-letter country codes, e.g. FI, SE.",
+                        verbose_name="public holidays of",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_settings",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'support settings',
-                'verbose_name_plural': 'support settings',
-                'ordering': ['shop'],
+                "verbose_name": "support settings",
+                "verbose_name_plural": "support settings",
+                "ordering": ["shop"],
             },
         ),
         migrations.CreateModel(
-            name='OpeningHours',
+            name="OpeningHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('opens', models.TimeField(verbose_name='opens')),
-                ('closes', models.TimeField(verbose_name='closes')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_opening_hours', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("opens", models.TimeField(verbose_name="opens")),
+                ("closes", models.TimeField(verbose_name="closes")),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_opening_hours",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opening hours',
-                'verbose_name_plural': 'opening hours',
-                'ordering': ['shop', 'weekday', 'opens'],
-                'constraints': [models.UniqueConstraint(fields=('shop', 'weekday', 'opens'), name='service_hours_unique_start')],
+                "verbose_name": "opening hours",
+                "verbose_name_plural": "opening hours",
+                "ordering": ["shop", "weekday", "opens"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("shop", "weekday", "opens"), name="service_hours_unique_start"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ShopClosedDay',
+            name="ShopClosedDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('date', models.DateField(verbose_name='date')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='reason')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_closed_days', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="reason")),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_closed_days",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closed day',
-                'verbose_name_plural': 'closed days',
-                'ordering': ['shop', 'date'],
-                'constraints': [models.UniqueConstraint(fields=('shop', 'date'), name='service_closed_day_unique')],
+                "verbose_name": "closed day",
+                "verbose_name_plural": "closed days",
+                "ordering": ["shop", "date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("shop", "date"), name="service_closed_day_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -5,121 +5,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('service', '0001_help_opening_hours'),
+        ("core", "0001_initial"),
+        ("service", "0001_help_opening_hours"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HelpVisitSalt',
+            name="HelpVisitSalt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('salt', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("salt", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='HelpCategory',
+            name="HelpCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('name_fi', models.CharField(blank=True, max_length=120, verbose_name='name in Finnish')),
-                ('name_sv', models.CharField(blank=True, max_length=120, verbose_name='name in Swedish')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='name in English')),
-                ('starter_key', models.CharField(blank=True, max_length=40)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='help_categories', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "name_fi",
+                    models.CharField(blank=True, max_length=120, verbose_name="name in Finnish"),
+                ),
+                (
+                    "name_sv",
+                    models.CharField(blank=True, max_length=120, verbose_name="name in Swedish"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=120, verbose_name="name in English"),
+                ),
+                ("starter_key", models.CharField(blank=True, max_length=40)),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="help_categories",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'help category',
-                'verbose_name_plural': 'help categories',
-                'ordering': ['shop', 'position', 'id'],
+                "verbose_name": "help category",
+                "verbose_name_plural": "help categories",
+                "ordering": ["shop", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HelpArticle',
+            name="HelpArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('topic', models.CharField(choices=[('orders', 'Orders and payment'), ('delivery', 'Delivery times'), ('pickup', 'Picking up a parcel'), ('unclaimed', 'Unclaimed parcels'), ('returns', 'Returns'), ('exchanges', 'Exchanges'), ('withdrawal', 'Withdrawing from a purchase'), ('complaints', 'Defects and complaints'), ('other', 'Other')], default='other', help_text='Order, return and tracking pages link the articles of their topics.', max_length=20, verbose_name='topic')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('published', models.BooleanField(default=False, verbose_name='published')),
-                ('starter_key', models.CharField(blank=True, max_length=40)),
-                ('helpful_yes', models.PositiveIntegerField(default=0)),
-                ('helpful_no', models.PositiveIntegerField(default=0)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='help_articles', to='core.shop')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='service.helpcategory', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("orders", "Orders and payment"),
+                            ("delivery", "Delivery times"),
+                            ("pickup", "Picking up a parcel"),
+                            ("unclaimed", "Unclaimed parcels"),
+                            ("returns", "Returns"),
+                            ("exchanges", "Exchanges"),
+                            ("withdrawal", "Withdrawing from a purchase"),
+                            ("complaints", "Defects and complaints"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        help_text="Order, return and tracking pages link the articles of their topics.",
+                        max_length=20,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("published", models.BooleanField(default=False, verbose_name="published")),
+                ("starter_key", models.CharField(blank=True, max_length=40)),
+                ("helpful_yes", models.PositiveIntegerField(default=0)),
+                ("helpful_no", models.PositiveIntegerField(default=0)),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="help_articles",
+                        to="core.shop",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="service.helpcategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'help article',
-                'verbose_name_plural': 'help articles',
-                'ordering': ['shop', 'category__position', 'position', 'id'],
+                "verbose_name": "help article",
+                "verbose_name_plural": "help articles",
+                "ordering": ["shop", "category__position", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HelpVisitDay',
+            name="HelpVisitDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('visitors', models.PositiveIntegerField(default=0)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("visitors", models.PositiveIntegerField(default=0)),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['shop', 'day'],
+                "ordering": ["shop", "day"],
             },
         ),
         migrations.CreateModel(
-            name='HelpVisitor',
+            name="HelpVisitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(db_index=True)),
-                ('digest', models.CharField(max_length=64)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(db_index=True)),
+                ("digest", models.CharField(max_length=64)),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.shop",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HelpArticleTranslation',
+            name="HelpArticleTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('language', models.CharField(max_length=5, verbose_name='language')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('generated', models.BooleanField(default=False)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='service.helparticle')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                ("language", models.CharField(max_length=5, verbose_name="language")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                ("generated", models.BooleanField(default=False)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="translations",
+                        to="service.helparticle",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article translation',
-                'verbose_name_plural': 'article translations',
-                'ordering': ['article', 'language'],
-                'indexes': [models.Index(fields=['shop', 'language'], name='help_translation_language')],
-                'constraints': [models.UniqueConstraint(fields=('article', 'language'), name='help_translation_unique_language')],
+                "verbose_name": "article translation",
+                "verbose_name_plural": "article translations",
+                "ordering": ["article", "language"],
+                "indexes": [
+                    models.Index(fields=["shop", "language"], name="help_translation_language")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("article", "language"), name="help_translation_unique_language"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='helpcategory',
-            constraint=models.UniqueConstraint(condition=models.Q(('starter_key', ''), _negated=True), fields=('shop', 'starter_key'), name='help_category_unique_starter'),
+            model_name="helpcategory",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("starter_key", ""), _negated=True),
+                fields=("shop", "starter_key"),
+                name="help_category_unique_starter",
+            ),
         ),
         migrations.AddIndex(
-            model_name='helparticle',
-            index=models.Index(fields=['shop', 'published', 'topic'], name='help_article_topic'),
+            model_name="helparticle",
+            index=models.Index(fields=["shop", "published", "topic"], name="help_article_topic"),
         ),
         migrations.AddConstraint(
-            model_name='helparticle',
-            constraint=models.UniqueConstraint(condition=models.Q(('starter_key', ''), _negated=True), fields=('shop', 'starter_key'), name='help_article_unique_starter'),
+            model_name="helparticle",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("starter_key", ""), _negated=True),
+                fields=("shop", "starter_key"),
+                name="help_article_unique_starter",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helpvisitday',
-            constraint=models.UniqueConstraint(fields=('shop', 'day'), name='help_visit_day_unique'),
+            model_name="helpvisitday",
+            constraint=models.UniqueConstraint(
+                fields=("shop", "day"), name="help_visit_day_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helpvisitor',
-            constraint=models.UniqueConstraint(fields=('shop', 'day', 'digest'), name='help_visitor_unique'),
+            model_name="helpvisitor",
+            constraint=models.UniqueConstraint(
+                fields=("shop", "day", "digest"), name="help_visitor_unique"
+            ),
         ),
     ]

@@ -7,109 +7,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('service', '0003_help_search_index'),
-        ('core', '0001_initial'),
-        ('orders', '0007_indexes_for_change_feeds_and_daily_figures'),
+        ("service", "0003_help_search_index"),
+        ("core", "0001_initial"),
+        ("orders", "0007_indexes_for_change_feeds_and_daily_figures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('language', models.CharField(blank=True, max_length=5, verbose_name='language')),
-                ('subject', models.CharField(max_length=300, verbose_name='subject')),
-                ('topic', models.CharField(choices=[('order', 'An order'), ('delivery', 'Delivery'), ('return', 'A return'), ('product', 'A product'), ('other', 'Something else')], default='other', max_length=10, verbose_name='topic')),
-                ('state', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('waiting', 'Waiting on customer'), ('snoozed', 'Snoozed'), ('solved', 'Solved'), ('closed', 'Closed'), ('spam', 'Spam'), ('merged', 'Merged')], default='new', max_length=10, verbose_name='state')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=10, verbose_name='priority')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='tags')),
-                ('snoozed_until', models.DateTimeField(blank=True, null=True, verbose_name='snoozed until')),
-                ('source', models.CharField(choices=[('portal', 'Contact form'), ('email', 'E-mail'), ('api', 'API'), ('staff', 'Staff')], max_length=10, verbose_name='source')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='first response')),
-                ('solved_at', models.DateTimeField(blank=True, null=True, verbose_name='solved')),
-                ('waiting_since', models.DateTimeField(blank=True, null=True, verbose_name='waiting since')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='orders.customer', verbose_name='customer')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='service.ticket', verbose_name='merged into')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='orders.order', verbose_name='order')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='core.shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                ("language", models.CharField(blank=True, max_length=5, verbose_name="language")),
+                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("order", "An order"),
+                            ("delivery", "Delivery"),
+                            ("return", "A return"),
+                            ("product", "A product"),
+                            ("other", "Something else"),
+                        ],
+                        default="other",
+                        max_length=10,
+                        verbose_name="topic",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("waiting", "Waiting on customer"),
+                            ("snoozed", "Snoozed"),
+                            ("solved", "Solved"),
+                            ("closed", "Closed"),
+                            ("spam", "Spam"),
+                            ("merged", "Merged"),
+                        ],
+                        default="new",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="priority",
+                    ),
+                ),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="tags")),
+                (
+                    "snoozed_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="snoozed until"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Contact form"),
+                            ("email", "E-mail"),
+                            ("api", "API"),
+                            ("staff", "Staff"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response"),
+                ),
+                ("solved_at", models.DateTimeField(blank=True, null=True, verbose_name="solved")),
+                (
+                    "waiting_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waiting since"),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="orders.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_tickets",
+                        to="service.ticket",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tickets",
+                        to="core.shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ticket',
-                'verbose_name_plural': 'tickets',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "ticket",
+                "verbose_name_plural": "tickets",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketMessage',
+            name="TicketMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customer', 'Customer'), ('staff', 'Reply'), ('note', 'Internal note'), ('system', 'System')], max_length=10, verbose_name='kind')),
-                ('body', models.TextField(verbose_name='text')),
-                ('html', models.TextField(blank=True, verbose_name='HTML')),
-                ('email_message_id', models.CharField(blank=True, max_length=998)),
-                ('in_reply_to', models.CharField(blank=True, max_length=998)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.shop')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("staff", "Reply"),
+                            ("note", "Internal note"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="text")),
+                ("html", models.TextField(blank=True, verbose_name="HTML")),
+                ("email_message_id", models.CharField(blank=True, max_length=998)),
+                ("in_reply_to", models.CharField(blank=True, max_length=998)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.shop",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ticket message',
-                'verbose_name_plural': 'ticket messages',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "ticket message",
+                "verbose_name_plural": "ticket messages",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketAttachment',
+            name="TicketAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=aftersale.service.models.attachment_path, verbose_name='file')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.shop')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='service.ticketmessage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=aftersale.service.models.attachment_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.shop",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="service.ticketmessage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['message', 'id'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["message", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['shop', 'state', 'updated_at'], name='ticket_state'),
+            model_name="ticket",
+            index=models.Index(fields=["shop", "state", "updated_at"], name="ticket_state"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['shop', 'assignee', 'state'], name='ticket_assignee'),
+            model_name="ticket",
+            index=models.Index(fields=["shop", "assignee", "state"], name="ticket_assignee"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['shop', 'customer', 'state'], name='ticket_customer'),
+            model_name="ticket",
+            index=models.Index(fields=["shop", "customer", "state"], name="ticket_customer"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['shop', 'state', 'snoozed_until'], name='ticket_snoozed'),
+            model_name="ticket",
+            index=models.Index(fields=["shop", "state", "snoozed_until"], name="ticket_snoozed"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('shop', 'number'), name='ticket_unique_shop_number'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                fields=("shop", "number"), name="ticket_unique_shop_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketmessage',
-            index=models.Index(fields=['shop', 'email_message_id'], name='ticket_message_email_id'),
+            model_name="ticketmessage",
+            index=models.Index(fields=["shop", "email_message_id"], name="ticket_message_email_id"),
         ),
     ]

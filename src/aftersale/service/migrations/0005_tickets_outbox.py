@@ -5,46 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('service', '0004_tickets'),
+        ("core", "0001_initial"),
+        ("service", "0004_tickets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticketmessage',
-            name='delivery',
-            field=models.CharField(blank=True, choices=[('', 'Not e-mailed'), ('pending', 'Sending'), ('retrying', 'Retrying'), ('sent', 'Sent'), ('failed', 'Failed')], default='', max_length=10, verbose_name='delivery'),
+            model_name="ticketmessage",
+            name="delivery",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not e-mailed"),
+                    ("pending", "Sending"),
+                    ("retrying", "Retrying"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                ],
+                default="",
+                max_length=10,
+                verbose_name="delivery",
+            ),
         ),
         migrations.AddField(
-            model_name='ticketmessage',
-            name='last_error',
-            field=models.TextField(blank=True, verbose_name='last error'),
+            model_name="ticketmessage",
+            name="last_error",
+            field=models.TextField(blank=True, verbose_name="last error"),
         ),
         migrations.AddField(
-            model_name='ticketmessage',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next attempt'),
+            model_name="ticketmessage",
+            name="next_attempt_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="next attempt"),
         ),
         migrations.AddField(
-            model_name='ticketmessage',
-            name='recipient',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='recipient'),
+            model_name="ticketmessage",
+            name="recipient",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="recipient"),
         ),
         migrations.AddField(
-            model_name='ticketmessage',
-            name='send_attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='send attempts'),
+            model_name="ticketmessage",
+            name="send_attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="send attempts"),
         ),
         migrations.AddField(
-            model_name='ticketmessage',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
+            model_name="ticketmessage",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
         ),
         migrations.AddIndex(
-            model_name='ticketmessage',
-            index=models.Index(fields=['delivery', 'next_attempt_at'], name='ticket_message_outbox'),
+            model_name="ticketmessage",
+            index=models.Index(
+                fields=["delivery", "next_attempt_at"], name="ticket_message_outbox"
+            ),
         ),
     ]

@@ -6,52 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('orders', '0007_indexes_for_change_feeds_and_daily_figures'),
-        ('service', '0005_tickets_outbox'),
+        ("core", "0001_initial"),
+        ("orders", "0007_indexes_for_change_feeds_and_daily_figures"),
+        ("service", "0005_tickets_outbox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CannedReply',
+            name="CannedReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('language', models.CharField(max_length=5, verbose_name='language')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                ("language", models.CharField(max_length=5, verbose_name="language")),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
             ],
             options={
-                'verbose_name': 'canned reply',
-                'verbose_name_plural': 'canned replies',
-                'ordering': ['language', 'title', 'id'],
+                "verbose_name": "canned reply",
+                "verbose_name_plural": "canned replies",
+                "ordering": ["language", "title", "id"],
             },
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='reply_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reply due'),
+            model_name="ticket",
+            name="reply_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reply due"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='resolve_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='resolution due'),
+            model_name="ticket",
+            name="resolve_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="resolution due"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['shop', 'state', 'reply_due_at'], name='ticket_reply_due'),
+            model_name="ticket",
+            index=models.Index(fields=["shop", "state", "reply_due_at"], name="ticket_reply_due"),
         ),
         migrations.AddField(
-            model_name='cannedreply',
-            name='shop',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='canned_replies', to='core.shop'),
+            model_name="cannedreply",
+            name="shop",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="canned_replies",
+                to="core.shop",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cannedreply',
-            constraint=models.UniqueConstraint(fields=('shop', 'language', 'title'), name='canned_reply_unique_title'),
+            model_name="cannedreply",
+            constraint=models.UniqueConstraint(
+                fields=("shop", "language", "title"), name="canned_reply_unique_title"
+            ),
         ),
     ]

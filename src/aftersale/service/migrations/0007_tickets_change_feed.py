@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('orders', '0007_indexes_for_change_feeds_and_daily_figures'),
-        ('service', '0006_tickets_targets_canned_replies'),
+        ("core", "0001_initial"),
+        ("orders", "0007_indexes_for_change_feeds_and_daily_figures"),
+        ("service", "0006_tickets_targets_canned_replies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['shop', 'updated_at', 'id'], name='ticket_shop_updated'),
+            model_name="ticket",
+            index=models.Index(fields=["shop", "updated_at", "id"], name="ticket_shop_updated"),
         ),
     ]
