@@ -1,8 +1,8 @@
 """The signed links in a survey e-mail: one per score, no password.
 
-A link names the shop in its address and signs the flow run that asked (and the language
-and scale the question was in) with a salt that holds the shop's id, so a link of one shop never opens
-at another and a changed run id is refused. The score is a plain query parameter: it only
+A link names the shop in its address and signs the flow run that asked (and the language and
+scale the question was in) with a salt that holds the shop's id, so a link of one shop never
+opens at another and a changed run id is refused. The score is a plain query parameter: it only
 preselects the answer on the page (a mail scanner that follows every link records nothing).
 """
 
