@@ -87,6 +87,8 @@ SHOP_PAGES = [
     "backoffice:rewards",
     "backoffice:redemptions",
     "backoffice:referrals",
+    "backoffice:surveys",
+    "backoffice:survey_comments",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

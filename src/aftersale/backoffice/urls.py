@@ -17,6 +17,7 @@ from aftersale.backoffice.views import (
     service_hours,
     shops,
     staff_returns,
+    surveys,
     tickets,
     withdrawals,
 )
@@ -98,6 +99,9 @@ urlpatterns = [
         tickets.attachment,
         name="ticket_attachment",
     ),
+    path("surveys/", surveys.survey_results, name="surveys"),
+    path("surveys/comments/", surveys.survey_comments, name="survey_comments"),
+    path("surveys/settings/", surveys.survey_settings, name="survey_settings"),
     path("flows/", flow_views.flow_list, name="flow_list"),
     path("flows/new/", flow_views.flow_edit, name="flow_new"),
     path("flows/<int:flow_id>/", flow_views.flow_detail, name="flow_detail"),
