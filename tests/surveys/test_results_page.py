@@ -8,8 +8,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from aftersale.flows.models import Flow
+from aftersale.flows.models import Flow, FlowRun, Message
 from aftersale.surveys import selectors
 from aftersale.surveys.models import SurveySettings
 from tests.factories import CategoryFactory, PickupPointFactory, ProductFactory
@@ -75,8 +76,6 @@ def test_nps_is_promoters_minus_detractors(shop_a):
     turn_on(shop, scale="nps")
     for score in (10, 9, 8, 6, 0):
         answer(shop, score=score, scale="nps")
-    from django.utils import timezone
-
     now = timezone.now()
     rows = selectors.answers(shop, scale="nps", since=now.replace(year=2000), until=now)
     result = selectors.overall(rows, "nps")
@@ -97,10 +96,6 @@ def test_the_page_reads_a_long_history_in_a_fixed_number_of_queries(
 
 
 def test_the_response_rate_is_answered_of_sent_per_flow(login, shop_a, answers):
-    from django.utils import timezone
-
-    from aftersale.flows.models import FlowRun, Message
-
     shop = shop_a.shop
     flow = Flow.objects.get(shop=shop, key="satisfaction_survey_delivered")
     runs = list(FlowRun.objects.for_shop(shop).filter(flow=flow).order_by("id"))

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aftersale.delivery.models import ShipmentStatus
 from aftersale.flows.models import Flow, Message, Step
 from aftersale.surveys.services import save_survey_settings
-from tests.factories import PickupPointFactory
+from aftersale.timeline import types
+from aftersale.timeline.services import record_event
+from tests.factories import CustomerFactory, PickupPointFactory, ShipmentFactory
 from tests.surveys.conftest import (
     START,
     only_surveys_on,
@@ -105,11 +108,6 @@ def test_an_order_is_asked_once_even_if_two_parcels_arrive(shop, smtp, clock):
     only_surveys_on(shop)
     first = received_parcel(shop)
     second_point = PickupPointFactory(shop=shop)
-    from aftersale.delivery.models import ShipmentStatus
-    from aftersale.timeline import types
-    from aftersale.timeline.services import record_event
-    from tests.factories import ShipmentFactory
-
     second = ShipmentFactory(
         order=first.order, status=ShipmentStatus.PICKED_UP, pickup_point=second_point
     )
@@ -121,8 +119,6 @@ def test_an_order_is_asked_once_even_if_two_parcels_arrive(shop, smtp, clock):
 
 
 def test_a_customer_without_marketing_consent_is_not_asked(shop, smtp, clock):
-    from tests.factories import CustomerFactory
-
     turn_on(shop)
     only_surveys_on(shop)
     customer = CustomerFactory(shop=shop, marketing_consent=False)
