@@ -23,6 +23,7 @@ from aftersale.api.openapi import document_errors
 from aftersale.api.problems import Problem, invalid_fields, not_found, problem_response
 from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
+from aftersale.api.surveys import add_survey_endpoints
 from aftersale.api.tickets import add_ticket_endpoints
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
@@ -91,6 +92,7 @@ add_loyalty_endpoints(ingest)  # and /customers/{id}/loyalty
 add_reward_endpoints(ingest)  # and /customers/{id}/redemptions
 reads.add_read_endpoints(ingest)
 add_ticket_endpoints(ingest)
+add_survey_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 
