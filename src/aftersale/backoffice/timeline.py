@@ -362,3 +362,18 @@ describe_type(types.TICKET_CUSTOMER_REPLIED, gettext_lazy("Customer wrote to the
 describe_type(types.TICKET_ANSWERED, gettext_lazy("Support ticket answered"))
 describe_type(types.TICKET_SOLVED, gettext_lazy("Support ticket solved"))
 describe_type(types.TICKET_REOPENED, gettext_lazy("Support ticket opened again"))
+
+
+def _survey_answered(event: Event) -> str:
+    score = event.payload.get("score")
+    if score is None:
+        return _("Satisfaction survey answered")
+    top = 10 if event.payload.get("scale") == "nps" else 5
+    return _("Satisfaction survey answered: %(score)s of %(top)s") % {"score": score, "top": top}
+
+
+describe_type(
+    types.SURVEY_ANSWERED,
+    _survey_answered,
+    label=gettext_lazy("Satisfaction survey answered"),
+)
