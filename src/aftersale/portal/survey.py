@@ -133,6 +133,7 @@ def survey(request, shop_slug: str, token: str):
             status=status,
         )
     response["Content-Language"] = language
-    # The page carries its credential in the address: keep it out of other sites' logs.
-    response["Referrer-Policy"] = "no-referrer"
+    # The address carries the credential; the site-wide ``same-origin`` referrer policy keeps
+    # it from other sites (``no-referrer`` would make the form's POST fail the CSRF origin
+    # check: the browser then sends ``Origin: null``).
     return response
