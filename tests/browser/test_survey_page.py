@@ -17,10 +17,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 TEXTS = {
-    "fi": ("Kuinka tyytyväinen olet tilaukseesi?", "Lähetä vastaukseni", "Kiitos! Vastauksesi on tallennettu."),
-    "sv": ("Hur troligt är det att du skulle rekommendera oss till en vän?", "Skicka mitt svar", "Tack! Ditt svar är sparat."),
-    "en": ("How satisfied are you with your order?", "Send my answer", "Thank you! Your answer is saved."),
-}  # fmt: skip
+    "fi": (
+        "Kuinka tyytyväinen olet tilaukseesi?",
+        "Lähetä vastaukseni",
+        "Kiitos! Vastauksesi on tallennettu.",
+    ),
+    "sv": (
+        "Hur troligt är det att du skulle rekommendera oss till en vän?",
+        "Skicka mitt svar",
+        "Tack! Ditt svar är sparat.",
+    ),
+    "en": (
+        "How satisfied are you with your order?",
+        "Send my answer",
+        "Thank you! Your answer is saved.",
+    ),
+}
 SCALES = {"fi": "csat", "sv": "nps", "en": "csat"}
 
 
