@@ -18,6 +18,18 @@ from tests.service.helpers import open_ticket
 pytestmark = pytest.mark.django_db
 
 
+def review_in(shop):
+    from django.utils import timezone
+
+    from aftersale.reviews.models import Review
+    from tests.factories import ProductFactory
+
+    return Review.objects.create(
+        shop=shop, product=ProductFactory(shop=shop), author_name="Aino V.", language="fi",
+        rating=4, verification="order", submitted_at=timezone.now(),
+    )  # fmt: skip
+
+
 def reward_in(shop):
     from aftersale.loyalty.rewards import save_reward
 
@@ -55,6 +67,7 @@ OBJECT_URLS = [
     ("backoffice:help_category", lambda shop: {"category_id": make_article(shop).category_id}),
     ("backoffice:loyalty_member", lambda shop: {"customer_id": CustomerFactory(shop=shop).pk}),
     ("backoffice:reward_detail", lambda shop: {"reward_id": reward_in(shop).pk}),
+    ("backoffice:review_detail", lambda shop: {"review_id": review_in(shop).pk}),
 ]
 
 # Pages without an object id that show the current shop's data.
@@ -89,6 +102,8 @@ SHOP_PAGES = [
     "backoffice:referrals",
     "backoffice:surveys",
     "backoffice:survey_comments",
+    "backoffice:reviews",
+    "backoffice:reviews_audit",
 ]
 
 OBJECT_IDS = [name for name, _ in OBJECT_URLS]

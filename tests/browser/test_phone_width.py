@@ -37,6 +37,8 @@ from aftersale.portal.export_links import ERASURE, data_link_path, export_link_p
 from aftersale.returns import policy
 from aftersale.returns.models import ReturnRequest, UnclaimedCase, Withdrawal
 from aftersale.returns.unclaimed import open_unclaimed_case
+from aftersale.reviews.links import request_token
+from aftersale.reviews.models import Review, ReviewRequest
 from aftersale.service.attachments import Upload
 from aftersale.service.canned import save_canned_reply
 from aftersale.service.help.models import HelpArticle, HelpCategory
@@ -52,7 +54,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 # URLs that are no page: files, images and POST-only actions.
-NOT_PAGES = {"backoffice:return_photo", "backoffice:ticket_attachment"}
+NOT_PAGES = {
+    "backoffice:return_photo",
+    "backoffice:ticket_attachment",
+    "backoffice:review_photo",
+}
 PORTAL_NOT_PAGES = {
     "portal:request_link",  # POST: sends the link, answers with the lookup page
     "portal:sign_out",
@@ -157,6 +163,7 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         shop=shop, name="Kultainen kanta-asiakas", threshold=50000, free_returns=True
     )
     return {
+        "review_id": a_review(order).pk,
         "customer_id": order.customer_id,
         "order_id": order.pk,
         "return_id": returned.pk,
@@ -175,6 +182,35 @@ def objects_to_show(shop: Shop) -> dict[str, object]:
         "tier_id": tier.pk,
         **ticket_objects(shop, order),
     }
+
+
+def a_review(order: Order) -> Review:
+    """A long, flagged review of the order's first product with the shop's reply."""
+    line = order.lines.filter(variant__isnull=False).first()
+    return Review.objects.create(
+        shop=order.shop,
+        product=line.variant.product,
+        order_line=line,
+        customer=order.customer,
+        author_name="Aino V.",
+        language="fi",
+        rating=2,
+        title="Liian pieni, tilaa kokoa isompi " * 3,
+        body="Kangas on hyvää, mutta mitoitus on pieni. www.esimerkki.fi " * 12,
+        verification="order",
+        verified_buyer=True,
+        submitted_at=timezone.now(),
+        flags=["spam: link", "profanity: perkele"],
+        shop_reply="Kiitos palautteesta, välitämme tiedon mitoituksesta eteenpäin. " * 4,
+    )
+
+
+def a_review_request(order: Order) -> ReviewRequest:
+    now = timezone.now()
+    return ReviewRequest.objects.create(
+        shop=order.shop, order=order, customer=order.customer, received_at=now, due_at=now,
+        released_at=now,
+    )  # fmt: skip
 
 
 def loyalty_to_show(shop: Shop, customer: Customer) -> dict[str, object]:
@@ -427,6 +463,17 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.check(f"{erasure_link} (erased)")
     page.goto(live_server.url + erasure_link)
     walk.check(f"{erasure_link} (used)")
+    # A review: the page behind the e-mail's link, sent with stars and text, the thank-you
+    # page, and the shop's policy page.
+    reviewed = a_review_request(a_returnable_order(shop, besides=other))
+    review_link = f"/s/{shop.slug}/review/{request_token(reviewed)}/"
+    walk.visit(review_link)
+    page.locator(".star-row label").nth(3).click()
+    page.locator("textarea").first.fill("Hyvä ja lämmin, kesti pesun. " * 5)
+    page.locator("form.review-form button.primary").click()
+    page.wait_for_url("**/thanks/")
+    walk.check(f"/s/{shop.slug}/review/<token>/thanks/")
+    walk.visit(f"/s/{shop.slug}/reviews/policy/")
     for status in (ShipmentStatus.READY_FOR_PICKUP, ShipmentStatus.IN_TRANSIT):
         parcel = (
             Shipment.objects.for_shop(shop)
@@ -446,6 +493,8 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         loyalty_page,
         f"/s/{shop.slug}/contact/",
         *surveys,
+        review_link,
+        f"/s/{shop.slug}/reviews/policy/",
         *[url for url in walk.urls if url.startswith("/t/")],
     ]
     for language in ("sv", "en"):

@@ -3,16 +3,11 @@ HTML, whatever its template says; the built-in marketing flows and their texts."
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from aftersale.delivery.models import ShipmentStatus
 from aftersale.flows.models import LANGUAGES, Flow, Kind, Message, Template
 from aftersale.flows.services import set_flow_enabled
-from aftersale.timeline import types
-from aftersale.timeline.services import record_event
-from tests.factories import CustomerFactory, OrderFactory, ShipmentFactory
+from tests.factories import CustomerFactory
 from tests.flows.conftest import worker_pass
 from tests.flows.helpers import marketing_flow, place_order, turn_off_builtins
 
@@ -65,23 +60,8 @@ def test_the_builtin_marketing_flows_are_installed_off_with_texts_in_three_langu
         kind=Kind.MARKETING, key__in=["review_request", "win_back"]
     )
     assert {(f.key, f.enabled) for f in flows} == {("review_request", False), ("win_back", False)}
-    for key in ("review_request", "win_back"):
+    for key in ("review_request", "review_reminder", "win_back"):
         languages = (
             Template.objects.for_shop(shop).filter(key=key).values_list("language", flat=True)
         )
         assert sorted(languages) == sorted(LANGUAGES)
-
-
-def test_the_review_request_goes_out_a_week_after_delivery(shop, smtp, clock):
-    set_flow_enabled(shop, Flow.objects.get(shop=shop, key="review_request"), True)
-    customer = CustomerFactory(shop=shop, marketing_consent=True, language="fi")
-    order = OrderFactory(shop=shop, customer=customer, number="10077")
-    shipment = ShipmentFactory(order=order, status=ShipmentStatus.DELIVERED)
-    record_event(shop, types.SHIPMENT_DELIVERED, subject=shipment, customer=customer)
-    worker_pass()
-    assert len(smtp) == 0
-    clock.shift(timedelta(days=7))
-    worker_pass()
-    [mail] = smtp.to(customer.email)
-    assert mail.subject == "Mitä pidit tilauksestasi 10077?"
-    assert "Peru tilaus: https://aftersale.example/u/" in mail.text

@@ -1,6 +1,8 @@
 """No review gating: the survey answer never changes whether, when or how the customer is
 asked for a review. A customer who answered 1 (and whose answer opened a ticket) and one who
-answered 5 get the same review request at the same moment with the same text."""
+answered 5 get the same review request and reminder at the same moments with the same text,
+through the whole review-request pipeline (requests planned from receipt, released when due,
+sent by the built-in review-request flow)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,21 @@ from datetime import timedelta
 from aftersale.flows.builtin import SURVEY_FLOW_KEYS
 from aftersale.flows.models import Flow, Message
 from aftersale.flows.services import set_flow_enabled
+from aftersale.reviews.models import ReviewRequest
+from aftersale.reviews.requests import plan_requests, release_due
 from aftersale.service.models import Ticket
+from tests.factories import ProductFactory, VariantFactory
 from tests.surveys.conftest import START, received_parcel, score_links, turn_on, worker_pass
 
-# The review-request flow of the main branch (built-in ``review_request``).
+# The built-in review-request flow (reviews app): it starts on ``review.requested``.
 REVIEW_FLOW = "review_request"
+
+
+def full_worker_pass() -> None:
+    """What one pass of ``aftersale worker`` does for review requests and flows."""
+    plan_requests()
+    release_due()
+    worker_pass()
 
 
 def _same_words(message: Message, number: str) -> tuple[str, str]:
@@ -33,11 +45,17 @@ def test_a_one_and_a_five_get_identical_review_requests(client, shop, smtp, cloc
     Flow.objects.for_shop(shop).exclude(key__in=[*SURVEY_FLOW_KEYS, REVIEW_FLOW]).update(
         enabled=False
     )
-    unhappy = received_parcel(shop, number="1001", language="en", name="Merino T-shirt")
-    happy = received_parcel(shop, number="1002", language="en", name="Merino T-shirt")
-    worker_pass()
+    shirt = ProductFactory(shop=shop, name="Merino T-shirt")
+    unhappy = received_parcel(
+        shop, number="1001", language="en", variant=VariantFactory(shop=shop, product=shirt)
+    )
+    happy = received_parcel(
+        shop, number="1002", language="en", variant=VariantFactory(shop=shop, product=shirt)
+    )
+    clock.shift(timedelta(minutes=1))  # the timeline readers wait for events to settle
+    full_worker_pass()
     clock.shift(timedelta(days=2))
-    worker_pass()
+    full_worker_pass()
     [unhappy_mail] = smtp.to(unhappy.order.customer.email)
     [happy_mail] = smtp.to(happy.order.customer.email)
     client.post(
@@ -46,19 +64,24 @@ def test_a_one_and_a_five_get_identical_review_requests(client, shop, smtp, cloc
     client.post(score_links(happy_mail)[5], {"score": "5"})
     assert Ticket.objects.for_shop(shop).unresolved().count() == 1  # the 1 opened a ticket
 
-    for _day in range(30):
-        clock.shift(timedelta(days=1))
-        worker_pass()
+    for _hour in range(24 * 30):
+        clock.shift(timedelta(hours=1))
+        full_worker_pass()
 
-    requests = {
-        message.customer_id: message
-        for message in Message.objects.for_shop(shop).filter(run__flow=review)
-    }
-    unhappy_request = requests[unhappy.order.customer_id]
-    happy_request = requests[happy.order.customer_id]
-    assert unhappy_request.state == happy_request.state == Message.State.SENT
-    assert unhappy_request.sent_at == happy_request.sent_at
-    assert unhappy_request.sent_at - START == happy_request.sent_at - START
-    assert unhappy_request.step_id == happy_request.step_id
-    assert _same_words(unhappy_request, "1001") == _same_words(happy_request, "1002")
-    assert len(requests) == 2
+    planned = {r.order_id: r for r in ReviewRequest.objects.for_shop(shop)}
+    assert planned[unhappy.order_id].due_at == planned[happy.order_id].due_at
+    assert planned[unhappy.order_id].released_at == planned[happy.order_id].released_at
+
+    def asked(shipment, number):
+        messages = Message.objects.for_shop(shop).filter(
+            run__flow=review, customer=shipment.order.customer
+        )
+        return [
+            (m.step_id, m.state, m.sent_at - START, *_same_words(m, number))
+            for m in messages.order_by("sent_at", "id")
+        ]
+
+    unhappy_asked = asked(unhappy, "1001")
+    assert unhappy_asked == asked(happy, "1002")
+    assert len(unhappy_asked) == 2  # the request and its one reminder, to both
+    assert all(state == Message.State.SENT for _step, state, *_rest in unhappy_asked)

@@ -26,6 +26,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.insights.models import RfmSegment, ValueSegment
 from aftersale.orders.models import Customer, Order, Payment, Refund
 from aftersale.returns.models import ReturnRequest
+from aftersale.reviews.models import Review, ReviewRequest
 from aftersale.service.models import Ticket
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
@@ -156,6 +157,7 @@ _LABEL_FIELDS = {
     ReturnRequest: ("code",),
     Payment: ("method",),
     Refund: ("reason",),
+    ReviewRequest: (),
 }
 
 register_subject("order", _orders)
@@ -376,4 +378,21 @@ describe_type(
     types.SURVEY_ANSWERED,
     _survey_answered,
     label=gettext_lazy("Satisfaction survey answered"),
+)
+describe_type(types.REVIEW_REQUESTED, gettext_lazy("Review request due"))
+describe_type(types.REVIEW_SUBMITTED, gettext_lazy("Review written"))
+describe_type(types.REVIEW_PUBLISHED, gettext_lazy("Review published"))
+describe_type(types.REVIEW_REJECTED, gettext_lazy("Review rejected"))
+describe_type(types.REVIEW_UNPUBLISHED, gettext_lazy("Review taken down"))
+
+
+def _reviews(shop, ids):
+    rows = Review.objects.for_shop(shop).filter(pk__in=ids).values_list("pk", "product__name")
+    return {pk: Subject(name, reverse("backoffice:review_detail", args=[pk])) for pk, name in rows}
+
+
+register_subject("review", _reviews)
+register_subject(
+    "reviewrequest",
+    _via_order(ReviewRequest, lambda r: "", lambda r: _("review request")),
 )

@@ -19,6 +19,8 @@ from aftersale.flows.models import FlowRun, MessagingSettings
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest, ReturnState
+from aftersale.reviews import requests as review_requests
+from aftersale.reviews.models import ReviewRequest
 from aftersale.service.models import Source, Ticket
 
 
@@ -98,6 +100,23 @@ def _churn_risk(run: FlowRun, now: datetime) -> bool:
     return segments is not None and segments[0] in ("at_risk", "hibernating")
 
 
+def _review_request(run: FlowRun) -> ReviewRequest | None:
+    subject = load_subject(run.shop_id, run.subject_type, run.subject_id)
+    return subject if isinstance(subject, ReviewRequest) else None
+
+
+def _review_items_kept(run: FlowRun, now: datetime) -> bool:
+    """Something the request asks about is still the customer's: not every item returned or
+    in an open return, the parcel not sent back unclaimed."""
+    request = _review_request(run)
+    return request is not None and not review_requests.why_not_ask(request)
+
+
+def _review_not_written(run: FlowRun, now: datetime) -> bool:
+    request = _review_request(run)
+    return request is not None and not review_requests.has_written(request)
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
@@ -132,6 +151,16 @@ CONDITIONS: dict[str, Condition] = {
         Condition("profitable", _("the customer is profitable after returns"), _profitable),
         Condition(
             "churn_risk", _("the customer is at risk or hibernating (RFM segment)"), _churn_risk
+        ),
+        Condition(
+            "review_items_kept",
+            _("the customer kept something the review request is about"),
+            _review_items_kept,
+        ),
+        Condition(
+            "review_not_written",
+            _("the customer has not written a review from the request"),
+            _review_not_written,
         ),
     )
 }

@@ -25,6 +25,9 @@ from aftersale.loyalty import messages as loyalty_messages
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry, Tier
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
+from aftersale.reviews.links import review_url
+from aftersale.reviews.models import ReviewRequest
+from aftersale.reviews.requests import kept_lines
 from aftersale.surveys.links import score_links
 from aftersale.surveys.models import SCORES
 from aftersale.surveys.selectors import scale_of
@@ -84,6 +87,17 @@ def _return_values(request: ReturnRequest, language: str) -> dict:
         "return_code": request.code,
         "return_refund": format_money(request.refund_cents, currency, language),
         "return_resolution": request.get_resolution_display(),
+    }
+
+
+def _review_request_values(request: ReviewRequest) -> dict:
+    """The link to the review page, what it asks about, and whether the parcel was late (the
+    e-mail then says sorry; it never changes who is asked)."""
+    return {
+        "review_url": review_url(request),
+        "review_policy_url": f"{settings.SITE_URL}/s/{request.shop.slug}/reviews/policy/",
+        "review_products": [line.name for line in kept_lines(request.shop, request.order_id)],
+        "parcel_was_late": request.parcel_was_late,
     }
 
 
@@ -155,6 +169,8 @@ def build_context(
             values.update(_shipment_values(shop, subject, as_of or timezone.now()))
         if isinstance(subject, ReturnRequest):
             values.update(_return_values(subject, language))
+        if isinstance(subject, ReviewRequest):
+            values.update(_review_request_values(subject))
         if isinstance(subject, LedgerEntry | CustomerPoints):
             values.update(_loyalty_values(shop, run, subject))
         if run.flow.key in SURVEY_FLOW_KEYS:
@@ -211,4 +227,8 @@ def sample_context(shop, language: str) -> dict:
                 {"score": score, "url": f"{settings.SITE_URL}/s/{shop.slug}/survey/example/"}
                 for score in SCORES[scale_of(shop)]
             ],
+            "review_url": f"{settings.SITE_URL}/s/{shop.slug}/review/example/",
+            "review_policy_url": f"{settings.SITE_URL}/s/{shop.slug}/reviews/policy/",
+            "review_products": ["Merino T-shirt"],
+            "parcel_was_late": True,
         }

@@ -80,6 +80,7 @@ def install_builtin_flows(shop) -> list[Flow]:
             template_key=step.template_key,
             wait=step.wait,
             wait_anchor=step.wait_anchor,
+            condition=step.condition,
         )
         for builtin, flow in zip(new_flows, created, strict=True)
         for index, step in enumerate(builtin.steps, start=1)

@@ -1,5 +1,5 @@
-"""The things a run is about (an order, a shipment, a return), looked up from the timeline's
-``subject_type``/``subject_id`` pair within the run's shop."""
+"""The things a run is about (an order, a shipment, a return, a review request), looked up
+from the timeline's ``subject_type``/``subject_id`` pair within the run's shop."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from aftersale.delivery.models import Shipment
 from aftersale.loyalty.models import CustomerPoints, LedgerEntry
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest
+from aftersale.reviews.models import ReviewRequest
 
 SUBJECT_MODELS = {
     "order": Order,
@@ -14,6 +15,7 @@ SUBJECT_MODELS = {
     "returnrequest": ReturnRequest,
     "ledgerentry": LedgerEntry,
     "customerpoints": CustomerPoints,
+    "reviewrequest": ReviewRequest,
 }
 
 

@@ -20,6 +20,9 @@ withdrawal acknowledgements         ``WITHDRAWAL_ACKNOWLEDGE-    the refund is d
 loyalty points for orders           ``LOYALTY`` 3 days, and      as webhooks; a programme
                                     never before the             never pays for orders
                                     programme's ``starts_at``    placed before it started
+review requests (planned from a     ``REVIEW_REQUESTS`` 3 days   as webhooks: a weekend without
+parcel's delivery or pickup)                                     a worker still asks; an
+                                                                 imported order asks nobody
 ==================================  ===========================  =============================
 
 docs/operators/history.md says the same for operators and merchants.
@@ -35,6 +38,7 @@ UNCLAIMED_CASES = timedelta(days=7)
 WEBHOOKS = timedelta(days=3)
 WITHDRAWAL_ACKNOWLEDGEMENTS = timedelta(days=14)
 LOYALTY = timedelta(days=3)
+REVIEW_REQUESTS = timedelta(days=3)
 
 
 def cutoff(lag: timedelta, now: datetime | None = None) -> datetime:

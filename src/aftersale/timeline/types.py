@@ -74,3 +74,11 @@ TICKET_ANSWERED = "ticket.answered"
 TICKET_SOLVED = "ticket.solved"
 TICKET_REOPENED = "ticket.reopened"
 SURVEY_ANSWERED = "survey.answered"
+
+# Reviews: a request fell due (the review-request flow sends it), a review was written,
+# published, rejected or taken down (with the reason in the payload).
+REVIEW_REQUESTED = "review.requested"
+REVIEW_SUBMITTED = "review.submitted"
+REVIEW_PUBLISHED = "review.published"
+REVIEW_REJECTED = "review.rejected"
+REVIEW_UNPUBLISHED = "review.unpublished"

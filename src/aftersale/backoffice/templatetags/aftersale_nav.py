@@ -24,6 +24,7 @@ LINKS = [
     ("backoffice:insights", _("Customer value"), False),
     ("backoffice:tickets", _("Tickets"), False),
     ("backoffice:returns", _("Returns"), False),
+    ("backoffice:reviews", _("Reviews"), False),
     ("backoffice:loyalty_settings", _("Loyalty"), False),
     ("backoffice:rewards", _("Rewards & referrals"), False),
     ("backoffice:flow_list", _("Flows"), False),
