@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "aftersale.loyalty",
     "aftersale.insights",
     "aftersale.recommendations",
+    "aftersale.surveys",
     "aftersale.reviews",
     "aftersale.api",
     "aftersale.webhooks",

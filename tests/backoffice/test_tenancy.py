@@ -101,6 +101,8 @@ SHOP_PAGES = [
     "backoffice:rewards",
     "backoffice:redemptions",
     "backoffice:referrals",
+    "backoffice:surveys",
+    "backoffice:survey_comments",
     "backoffice:reviews",
     "backoffice:reviews_audit",
 ]

@@ -47,6 +47,7 @@ from aftersale.service.help.models import HelpArticle, HelpCategory
 from aftersale.service.models import Ticket, TicketState
 from aftersale.service.services import add_closed_day, add_note, change_state, open_ticket
 from aftersale.service.services import reply as reply_to
+from aftersale.surveys.links import make_token, survey_path
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
 from aftersale.webhooks.services import add_webhook_endpoint
@@ -308,6 +309,25 @@ def a_sent_message(flow: Flow, order: Order) -> Message:
     )
 
 
+def survey_pages(shop: Shop, order: Order) -> list[str]:
+    """The survey page of a run about ``order``, on the 0–10 scale (its widest row of scores)
+    and on the 1–5 one."""
+    flow = Flow.objects.get(shop=shop, key="satisfaction_survey_delivered")
+    run = FlowRun.objects.create(
+        shop=shop,
+        flow=flow,
+        customer=order.customer,
+        subject_type="order",
+        subject_id=order.pk,
+        order=order,
+        started_at=timezone.now(),
+    )
+    return [
+        survey_path(shop, make_token(shop.pk, run.pk, "fi", scale)) + "?score=4"
+        for scale in ("nps", "csat")
+    ]
+
+
 def url_patterns(namespace: str) -> list[tuple[str, URLPattern]]:
     """(``namespace:name``, pattern) of every URL in ``namespace``."""
     found = []
@@ -451,6 +471,13 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
     walk.visit(f"/s/{shop.slug}/contact/sent/")
     satisfaction_page = csat_path(shop, customer)
     walk.visit(satisfaction_page)
+    surveys = survey_pages(shop, order)
+    for survey in surveys:
+        walk.visit(survey)
+    page.locator("#id_comment").fill("Paketti tuli nopeasti, mutta koko oli vähän pieni. " * 3)
+    page.locator("form button.primary").click()
+    page.locator("[role=status]").wait_for()
+    walk.check("/s/<shop>/survey/<token>/ (answered)")
     # The help centre: its index, a search and an article.
     walk.visit(f"/s/{shop.slug}/help/")
     walk.visit(f"/s/{shop.slug}/help/?q=palautus")
@@ -498,6 +525,7 @@ def test_every_page_fits_a_390px_phone(browser, live_server, demo_shop, screensh
         loyalty_page,
         f"/s/{shop.slug}/contact/",
         satisfaction_page,
+        *surveys,
         review_link,
         f"/s/{shop.slug}/reviews/policy/",
         *[url for url in walk.urls if url.startswith("/t/")],

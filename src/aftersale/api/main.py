@@ -25,6 +25,7 @@ from aftersale.api.recommendations import add_recommendation_endpoints
 from aftersale.api.reviews import add_moderation_endpoints, add_review_endpoints
 from aftersale.api.rewards import add_reward_endpoints
 from aftersale.api.schemas import ShipmentTrackingEventIn
+from aftersale.api.surveys import add_survey_endpoints
 from aftersale.api.tickets import add_ticket_endpoints
 from aftersale.catalog.payloads import ProductIn
 from aftersale.catalog.services import upsert_products
@@ -96,6 +97,7 @@ reads.add_read_endpoints(ingest)
 add_ticket_endpoints(ingest)
 add_review_endpoints(ingest)
 add_moderation_endpoints(ingest)
+add_survey_endpoints(ingest)
 api.add_router("", ingest)
 api.add_router("", inbound.router)
 

@@ -375,6 +375,21 @@ def _csat(event: Event) -> str:
 
 
 describe_type(types.TICKET_CSAT, _csat, label=gettext_lazy("Customer service rated"))
+
+
+def _survey_answered(event: Event) -> str:
+    score = event.payload.get("score")
+    if score is None:
+        return _("Satisfaction survey answered")
+    top = 10 if event.payload.get("scale") == "nps" else 5
+    return _("Satisfaction survey answered: %(score)s of %(top)s") % {"score": score, "top": top}
+
+
+describe_type(
+    types.SURVEY_ANSWERED,
+    _survey_answered,
+    label=gettext_lazy("Satisfaction survey answered"),
+)
 describe_type(types.REVIEW_REQUESTED, gettext_lazy("Review request due"))
 describe_type(types.REVIEW_SUBMITTED, gettext_lazy("Review written"))
 describe_type(types.REVIEW_PUBLISHED, gettext_lazy("Review published"))

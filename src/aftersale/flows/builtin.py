@@ -636,6 +636,48 @@ POST_PURCHASE_TEMPLATES = [
     ),
 ]
 TEMPLATES += POST_PURCHASE_TEMPLATES
+# The satisfaction survey: one signed link per score (``survey_links``, from
+# aftersale.surveys.links); the page it opens records nothing until the customer presses the
+# button, so a mail scanner following the links answers nothing.
+SURVEY_LINKS = "{% for link in survey_links %}\n{{ link.score }}: {{ link.url }}{% endfor %}"
+SURVEY_TEMPLATES = [
+    BuiltinTemplate(
+        key="satisfaction_survey",
+        name="Satisfaction survey",
+        subject={
+            "fi": "Miten onnistuimme? Tilaus {{ order_number }}",
+            "sv": "Hur lyckades vi? Beställning {{ order_number }}",
+            "en": "How did we do? Order {{ order_number }}",
+        },
+        body={
+            "fi": "tilauksesi {{ order_number }} on nyt perillä. "
+            "{% if survey_scale == 'nps' %}Kuinka todennäköisesti suosittelisit meitä "
+            "ystävällesi? Valitse luku 0 (en lainkaan todennäköisesti) – 10 (erittäin "
+            "todennäköisesti):{% else %}Kuinka tyytyväinen olet tilaukseesi? Valitse luku 1 "
+            "(erittäin tyytymätön) – 5 (erittäin tyytyväinen):{% endif %}\n"
+            + SURVEY_LINKS
+            + "\n\nYksi napsautus ja yksi painallus riittävät. Halutessasi voit kirjoittaa "
+            "myös kommentin.",
+            "sv": "din beställning {{ order_number }} har nu kommit fram. "
+            "{% if survey_scale == 'nps' %}Hur troligt är det att du skulle rekommendera oss "
+            "till en vän? Välj ett tal från 0 (inte alls troligt) till 10 (mycket troligt):"
+            "{% else %}Hur nöjd är du med din beställning? Välj ett tal från 1 (mycket "
+            "missnöjd) till 5 (mycket nöjd):{% endif %}\n"
+            + SURVEY_LINKS
+            + "\n\nDet räcker med ett klick och en knapptryckning. Om du vill kan du också "
+            "skriva en kommentar.",
+            "en": "your order {{ order_number }} has arrived. "
+            "{% if survey_scale == 'nps' %}How likely are you to recommend us to a friend? "
+            "Choose a number from 0 (not at all likely) to 10 (extremely likely):"
+            "{% else %}How satisfied are you with your order? Choose a number from 1 (very "
+            "dissatisfied) to 5 (very satisfied):{% endif %}\n"
+            + SURVEY_LINKS
+            + "\n\nOne click and one button is all it takes. You can add a comment if you "
+            "like.",
+        },
+    ),
+]
+TEMPLATES += SURVEY_TEMPLATES
 
 _SEND = "email"
 _WAIT = "wait"
@@ -751,6 +793,32 @@ FLOWS += [
         kind="marketing",
         enabled=False,
     ),
+]
+# The satisfaction survey, timed from when the customer actually got the parcel: delivered
+# home, or picked up from a pickup point or locker (two flows, one per event; the same
+# delay, set on the surveys page). One survey per order: the first parcel received asks.
+SURVEY_DELIVERED = "satisfaction_survey_delivered"
+SURVEY_PICKED_UP = "satisfaction_survey_picked_up"
+SURVEY_FLOW_KEYS = (SURVEY_DELIVERED, SURVEY_PICKED_UP)
+SURVEY_DELAY = timedelta(days=2)
+FLOWS += [
+    BuiltinFlow(
+        key=key,
+        name=name,
+        trigger_type=trigger,
+        steps=[
+            BuiltinStep(_WAIT, wait=SURVEY_DELAY),
+            BuiltinStep(_SEND, "satisfaction_survey"),
+        ],
+        flow_filter=["order_not_cancelled", "first_survey_of_order"],
+        exit_events=[types.ORDER_CANCELLED],
+        kind="marketing",
+        enabled=False,
+    )
+    for key, name, trigger in (
+        (SURVEY_DELIVERED, "Satisfaction survey after delivery", types.SHIPMENT_DELIVERED),
+        (SURVEY_PICKED_UP, "Satisfaction survey after pickup", types.SHIPMENT_PICKED_UP),
+    )
 ]
 # Loyalty: they only start once the shop runs a programme (its events exist only then).
 FLOWS += [

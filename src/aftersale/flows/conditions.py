@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.delivery.models import Shipment, ShipmentStatus
+from aftersale.flows.builtin import SURVEY_FLOW_KEYS
 from aftersale.flows.models import FlowRun, Message, MessagingSettings
 from aftersale.flows.subjects import load_subject
 from aftersale.orders.models import Order
@@ -21,7 +22,7 @@ from aftersale.returns.models import ReturnRequest, ReturnState
 from aftersale.reviews import requests as review_requests
 from aftersale.reviews.models import ReviewRequest
 from aftersale.service.csat import interval_days
-from aftersale.service.models import Ticket, TicketState
+from aftersale.service.models import Source, Ticket, TicketState
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,18 @@ def _nothing_being_returned(run: FlowRun, now: datetime) -> bool:
         ReturnRequest.objects.for_shop(run.shop_id)
         .filter(order_id=run.order_id)
         .exclude(state=ReturnState.REJECTED)
+        .exists()
+    )
+
+
+def _first_survey_of_order(run: FlowRun, now: datetime) -> bool:
+    """No earlier satisfaction-survey run about the same order (an order that came in two
+    parcels, or one a carrier reported both delivered and picked up, is asked once)."""
+    if run.order_id is None:
+        return True
+    return not (
+        FlowRun.objects.for_shop(run.shop_id)
+        .filter(order_id=run.order_id, flow__key__in=SURVEY_FLOW_KEYS, id__lt=run.pk)
         .exists()
     )
 
@@ -161,6 +174,11 @@ CONDITIONS: dict[str, Condition] = {
             _nothing_being_returned,
         ),
         Condition(
+            "first_survey_of_order",
+            _("no satisfaction survey was started for the order before"),
+            _first_survey_of_order,
+        ),
+        Condition(
             "has_marketing_consent", _("the customer accepts marketing"), _has_marketing_consent
         ),
         Condition(
@@ -250,8 +268,12 @@ def _failed_delivery(shop, customer_id: int, now: datetime, settings: MessagingS
 
 
 def _open_ticket(shop, customer_id: int, now: datetime, settings: MessagingSettings) -> str:
-    """A customer waiting for customer service gets no marketing until the ticket is solved."""
-    if Ticket.objects.for_shop(shop).unresolved().filter(customer_id=customer_id).exists():
+    """A customer waiting for customer service gets no marketing until the ticket is solved.
+
+    Except a ticket a low survey score opened: the customer did not ask for it, and pausing
+    would send unhappy customers' review requests later than happy ones' (review gating)."""
+    tickets = Ticket.objects.for_shop(shop).unresolved().exclude(source=Source.SURVEY)
+    if tickets.filter(customer_id=customer_id).exists():
         return str(_("paused: the customer has an open support ticket"))
     return ""
 

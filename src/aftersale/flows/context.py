@@ -18,6 +18,7 @@ from aftersale.core.money import format_money
 from aftersale.delivery.carriers import display_name
 from aftersale.delivery.models import Shipment
 from aftersale.delivery.opening_hours import weekday_hours
+from aftersale.flows.builtin import SURVEY_FLOW_KEYS
 from aftersale.flows.models import FlowRun
 from aftersale.flows.subjects import load_subject
 from aftersale.loyalty import messages as loyalty_messages
@@ -29,6 +30,9 @@ from aftersale.reviews.models import ReviewRequest
 from aftersale.reviews.requests import kept_lines
 from aftersale.service import csat
 from aftersale.service.models import Ticket
+from aftersale.surveys.links import score_links
+from aftersale.surveys.models import SCORES
+from aftersale.surveys.selectors import scale_of
 from aftersale.timeline import types
 
 
@@ -185,6 +189,11 @@ def build_context(
             values.update(_review_request_values(subject))
         if isinstance(subject, LedgerEntry | CustomerPoints):
             values.update(_loyalty_values(shop, run, subject))
+        if run.flow.key in SURVEY_FLOW_KEYS:
+            scale = scale_of(shop)
+            values.update(
+                survey_scale=scale, survey_links=score_links(shop, run.pk, language, scale)
+            )
         event = run.trigger_event
         if event is not None and event.type in loyalty_messages.EVENT_TYPES:
             values.update(loyalty_messages.values_for(shop, customer, event.payload or {}))
@@ -239,6 +248,11 @@ def sample_context(shop, language: str) -> dict:
                     "url": f"{settings.SITE_URL}/s/{shop.slug}/csat/example/?score={score}",
                 }
                 for score in csat.SCORES
+            ],
+            "survey_scale": scale_of(shop),
+            "survey_links": [
+                {"score": score, "url": f"{settings.SITE_URL}/s/{shop.slug}/survey/example/"}
+                for score in SCORES[scale_of(shop)]
             ],
             "review_url": f"{settings.SITE_URL}/s/{shop.slug}/review/example/",
             "review_policy_url": f"{settings.SITE_URL}/s/{shop.slug}/reviews/policy/",

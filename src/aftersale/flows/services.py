@@ -6,7 +6,7 @@ messaging settings, consent, unsubscribes, bounces and suppressions.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -102,6 +102,18 @@ def set_flow_enabled(shop, flow: Flow, enabled: bool) -> Flow:
         now = timezone.now()
         for run in FlowRun.objects.for_shop(shop).filter(flow=flow, state=FlowRun.State.ACTIVE):
             exit_run(run, reason="flow turned off", now=now)
+    return flow
+
+
+@transaction.atomic
+def set_first_wait(shop, flow: Flow, wait: timedelta) -> Flow:
+    """Set how long ``flow`` waits at its first wait step (runs already waiting keep the
+    moment they were given)."""
+    assert flow.shop_id == shop.pk
+    step = Step.objects.filter(flow=flow, type=Step.Type.WAIT).order_by("position").first()
+    if step is not None and step.wait != wait:
+        step.wait = wait
+        step.save(update_fields=["wait"])
     return flow
 
 

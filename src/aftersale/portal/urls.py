@@ -14,6 +14,7 @@ from aftersale.portal import (
     review_widget,
     reviews,
     rewards,
+    survey,
     withdrawal,
 )
 
@@ -50,6 +51,7 @@ urlpatterns = [
         rewards.give_back,
         name="give_back_reward",
     ),
+    path("survey/<str:token>/", survey.survey, name="survey"),
     path("review/<str:token>/", reviews.review_page, name="review"),
     path("review/<str:token>/thanks/", reviews.review_thanks, name="review_thanks"),
     path("reviews/policy/", reviews.review_policy, name="review_policy"),

@@ -174,6 +174,10 @@ class Source(models.TextChoices):
     EMAIL = "email", _("E-mail")
     API = "api", _("API")
     STAFF = "staff", _("Staff")
+    # Opened by a low score in a satisfaction survey. Such a ticket does not pause marketing
+    # (flows.conditions): pausing it would ask unhappy customers for reviews later than happy
+    # ones, which is review gating.
+    SURVEY = "survey", _("Satisfaction survey")
 
 
 class TicketQuerySet(ShopOwnedQuerySet):

@@ -75,6 +75,7 @@ TICKET_ANSWERED = "ticket.answered"
 TICKET_SOLVED = "ticket.solved"
 TICKET_REOPENED = "ticket.reopened"
 TICKET_CSAT = "ticket.csat"
+SURVEY_ANSWERED = "survey.answered"
 
 # Reviews: a request fell due (the review-request flow sends it), a review was written,
 # published, rejected or taken down (with the reason in the payload).

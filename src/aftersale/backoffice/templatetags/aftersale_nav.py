@@ -29,6 +29,7 @@ LINKS = [
     ("backoffice:loyalty_settings", _("Loyalty"), False),
     ("backoffice:rewards", _("Rewards & referrals"), False),
     ("backoffice:flow_list", _("Flows"), False),
+    ("backoffice:surveys", _("Surveys"), False),
     ("backoffice:withdrawals", _("Withdrawals & deadlines"), False),
     ("backoffice:help", _("Help centre"), False),
     ("backoffice:integrations", _("Integrations"), False),
