@@ -53,7 +53,7 @@ from aftersale.recommendations import mining  # noqa: E402
 if not args.shop:
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
-        call_command("demo", customers=args.customers, end_date=args.end_date, stdout=quiet)
+        call_command("demo", "--end-date", args.end_date, customers=args.customers, stdout=quiet)
 shops = Shop.objects.filter(slug=args.shop) if args.shop else Shop.objects.order_by("pk")[:1]
 shop = shops.get()
 

@@ -72,6 +72,9 @@ def test_the_widget_shows_reviews_on_a_plain_product_page(page, shop_site, revie
     expect(widget.get_by_text(BADGES[lang]).first).to_be_visible()
     expect(widget).not_to_contain_text("Odottaa")
     expect(widget.locator("section.asr")).to_have_attribute("lang", lang)
+    # The look comes from the stylesheet beside the script (no inline style), added once.
+    expect(page.locator("link[data-aftersale-reviews-css]")).to_have_count(1)
+    expect(widget.locator(".asr-stars").first).to_have_css("color", "rgb(180, 83, 9)")
 
 
 def test_sorting_and_paging_happen_in_place(page, shop_site, reviewed):

@@ -10,6 +10,9 @@ from aftersale.catalog.models import Category, ProductRelation
 from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text, whole
 
 Language = Literal["fi", "sv", "en"]
+# The relation kinds as plain strings: the OpenAPI schema names an enum by its class, and
+# ``ProductRelation.Kind`` would take the place of the pickup points' ``Kind`` (and be lost).
+RelationKind = Literal[tuple(ProductRelation.Kind.values)]  # type: ignore[valid-type]
 
 
 class CategoryIn(Payload):
@@ -30,7 +33,7 @@ class VariantIn(Payload):
 
 
 class RelationIn(Payload):
-    kind: ProductRelation.Kind = Field(
+    kind: RelationKind = Field(
         description="accessory, required_part, consumable, often_bought_with or substitute."
     )
     product: ExternalId = Field(description="External id of the related product.")

@@ -9,6 +9,17 @@
   var script = document.currentScript;
   var base = script ? new URL(script.src, location.href).origin : "";
 
+  // The fragment's look comes from a stylesheet beside this script (no inline style: the
+  // product page's and our own Content-Security-Policy may forbid it), added once.
+  function addStyles() {
+    if (!script || document.querySelector("link[data-aftersale-reviews-css]")) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("reviews-widget.css", script.src).href;
+    link.setAttribute("data-aftersale-reviews-css", "");
+    document.head.appendChild(link);
+  }
+
   function address(box, params) {
     var url = new URL(
       "/s/" + encodeURIComponent(box.dataset.shop) + "/reviews/widget/" +
@@ -64,6 +75,7 @@
 
   function start() {
     var boxes = document.querySelectorAll("[data-aftersale-reviews]");
+    if (boxes.length) addStyles();
     for (var i = 0; i < boxes.length; i++) wire(boxes[i]);
   }
 
