@@ -124,7 +124,7 @@ class SettingsForm(forms.Form):
 
 def _current_delay(shop) -> int:
     wait = (
-        Step.objects.filter(flow__shop=shop, flow__key=SURVEY_DELIVERED, type=Step.Type.WAIT)
+        Step.objects.filter(shop=shop, flow__key=SURVEY_DELIVERED, type=Step.Type.WAIT)
         .values_list("wait", flat=True)
         .first()
     )
