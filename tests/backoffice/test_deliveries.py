@@ -191,6 +191,9 @@ def test_the_list_and_its_tab_counts_take_a_fixed_number_of_queries(
     assert html.count("data-shipment=") == 3
 
 
+# The task worker closes connections it finds inside a transaction (PostgreSQL then has none
+# left for the test), so this test runs in real transactions, like the worker does.
+@pytest.mark.django_db(transaction=True)
 def test_a_long_uncounted_history_is_counted_by_the_worker_not_by_the_page(
     login, shop_a, shop_b, monkeypatch
 ):
