@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from aftersale.core.models import Membership, Shop
+from tests.databases import drop_templates
 from tests.factories import PASSWORD, MembershipFactory, ShopFactory, UserFactory
 from tests.smtp import SmtpServer
 
@@ -110,3 +111,8 @@ def smtp(settings):
     settings.EMAIL_TIMEOUT = 10
     yield server.mailbox
     server.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The migrated templates of tests/databases.py go with the session."""
+    drop_templates()

@@ -1,5 +1,9 @@
 """Every benchmark in bench/ still runs and prints its ratio (tiny sizes; the numbers are
-measured with ``make bench``, never asserted here)."""
+measured with ``make bench``, never asserted here).
+
+Each starts from a copy of the session's migrated database (tests/databases.py) instead of
+migrating its own; the PostgreSQL ones use the server directly, whichever database the suite
+itself runs on, so the module runs once in ``make ci`` (see the ``own_database`` marker)."""
 
 from __future__ import annotations
 
@@ -9,11 +13,26 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.databases import POSTGRES_SERVER, migrated_sqlite
+from tests.security.conftest import postgres_admin
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+
+
+@pytest.fixture
+def database(tmp_path) -> str:
+    """A migrated, empty SQLite database for one benchmark; its URL."""
+    return migrated_sqlite(tmp_path / "bench.sqlite3")
+
+
+@pytest.fixture
+def postgres_server() -> str:
+    """The PostgreSQL server's URL (required in CI; skipped with a reason elsewhere)."""
+    postgres_admin().close()
+    return POSTGRES_SERVER
 
 
 def run_bench(script: str, *args: str, **env: str) -> str:
@@ -29,39 +48,39 @@ def run_bench(script: str, *args: str, **env: str) -> str:
     return result.stdout
 
 
-def test_the_flows_benchmark_runs():
-    out = run_bench("flows/run.py", BENCH_MESSAGES="5", BENCH_CUSTOMERS="40")
+def test_the_flows_benchmark_runs(database):
+    out = run_bench(
+        "flows/run.py", BENCH_MESSAGES="5", BENCH_CUSTOMERS="40", BENCH_DATABASE_URL=database
+    )
     assert "ratio flows / raw SMTP" in out
     assert "start a flow for 40 customers" in out
 
 
-def test_the_demo_writer_benchmark_runs():
-    out = run_bench("demo/run.py", "30")
+def test_the_demo_writer_benchmark_runs(database):
+    out = run_bench("demo/run.py", "30", BENCH_DATABASE_URL=database)
     assert "bulk_create / direct inserts =" in out
 
 
-def test_the_ingest_benchmark_runs_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the ingest benchmark compares with PostgreSQL's COPY")
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    out = run_bench("ingest/run.py", "--orders", "30", BENCH_POSTGRES_URL=url)
+def test_the_ingest_benchmark_runs_on_postgresql(postgres_server):
+    out = run_bench("ingest/run.py", "--orders", "30", BENCH_POSTGRES_URL=postgres_server)
     assert "batch API" in out and "CSV import" in out
     assert out.count("ratio") == 3
 
 
-def test_the_search_benchmark_runs():
-    out = run_bench("search/run.py", "--customers", "200", "--repeat", "1")
+def test_the_search_benchmark_runs(database):
+    out = run_bench(
+        "search/run.py", "--customers", "200", "--repeat", "1", BENCH_DATABASE_URL=database
+    )
     assert "baseline: one customer by primary key" in out
     assert out.count("ratio") == 18
     assert "search customers by e-mail" in out and "(1 found)" in out
 
 
-def test_the_pages_benchmark_runs(tmp_path):
+def test_the_pages_benchmark_runs(database):
     out = run_bench(
         "pages/run.py",
         "--database-url",
-        f"sqlite:///{tmp_path / 'pages.sqlite3'}",
+        database,
         "--customers",
         "30",
         "--seconds",
@@ -77,21 +96,18 @@ def test_the_pages_benchmark_runs(tmp_path):
     assert "errors" not in out
 
 
-def test_the_unclaimed_report_benchmark_runs():
-    out = run_bench("unclaimed/run.py", "--parcels", "300", "--repeat", "1", SECRET_KEY="bench")
+def test_the_unclaimed_report_benchmark_runs(database):
+    out = run_bench(
+        "unclaimed/run.py", "--parcels", "300", "--repeat", "1",
+        SECRET_KEY="bench", BENCH_DATABASE_URL=database,
+    )  # fmt: skip
     assert "baseline: one parcel by primary key" in out
     assert out.count("ratio") == 5
     assert "report, days stored" in out and "flagged)" in out
 
 
-def test_the_loyalty_benchmark_runs_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the loyalty benchmark generates its ledger in PostgreSQL")
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}_loyalty_bench"
-    )
+def test_the_loyalty_benchmark_runs_on_postgresql(postgres_server):
+    url = f"{postgres_server}/aftersale_loyalty_bench_{os.getpid()}"
     out = run_bench("loyalty/run.py", "--tiny", "--drop", "--database-url", url)
     assert "balance lookup, median of 11" in out
     assert "nightly vesting of 100 orders" in out and "(100 vested" in out
@@ -112,7 +128,10 @@ def test_the_gamma_gamma_benchmark_runs_without_lifetimes():
     assert "Gamma-Gamma fit" in out and "predictions" in out
 
 
-def test_the_recommendations_benchmark_runs():
-    out = run_bench("recommendations/run.py", "--customers", "300", SECRET_KEY="bench")
+def test_the_recommendations_benchmark_runs(database):
+    out = run_bench(
+        "recommendations/run.py", "--customers", "300", SECRET_KEY="bench",
+        BENCH_DATABASE_URL=database,
+    )  # fmt: skip
     assert "python pair loop" in out and "× ours" in out
     assert "popularity" in out

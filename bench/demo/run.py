@@ -4,6 +4,8 @@ Both write the same timeline events of a simulated shop (the biggest table of a 
 a throw-away SQLite database; the ratio is what justifies the writer's direct inserts.
 
     python bench/demo/run.py [customers]     (default 2,000)
+
+``BENCH_DATABASE_URL`` names another empty database to write into.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ def main() -> None:
     customers = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     home = tempfile.mkdtemp(prefix="aftersale-bench-demo-")
     os.environ["AFTERSALE_VAR"] = home
-    os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("BENCH_DATABASE_URL"):  # an empty (or freshly migrated) database
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    else:
+        os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throw-away database
     import django

@@ -9,7 +9,8 @@
    when installed (``pip install -e ".[eval]"``), the ``implicit`` library's ALS and item-item.
 
 - ``run.py [--customers N]`` makes a fresh demo (SQLite in a temporary directory) with N
-  customers of Pohjola Style (20,000 by default: about 53,800 orders);
+  customers of Pohjola Style (20,000 by default: about 53,800 orders), or in the empty
+  database given as ``BENCH_DATABASE_URL``;
 - ``run.py --shop SLUG`` measures an existing database (DATABASE_URL / AFTERSALE_VAR).
 """
 
@@ -35,7 +36,8 @@ args = parser.parse_args()
 
 if not args.shop:
     TMP = tempfile.mkdtemp(prefix="aftersale-bench-recommendations-")
-    os.environ.update(DATABASE_URL=f"sqlite:///{TMP}/bench.sqlite3", AFTERSALE_VAR=TMP)
+    database = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{TMP}/bench.sqlite3")
+    os.environ.update(DATABASE_URL=database, AFTERSALE_VAR=TMP)
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.update(DJANGO_SETTINGS_MODULE="aftersale.settings", LOG_LEVEL="WARNING")
 

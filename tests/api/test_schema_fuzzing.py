@@ -84,7 +84,7 @@ def token(shop_a, settings):
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@bounded(15)
+@bounded(10)
 def test_no_request_makes_a_server_error(case, token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
@@ -104,7 +104,7 @@ positive_schema = schemathesis.openapi.from_wsgi(
 @pytest.mark.slow
 @pytest.mark.django_db
 @positive_schema.parametrize()
-@bounded(5)
+@bounded(3)
 def test_valid_requests_are_accepted_and_every_answer_is_documented(case, token):
     if case.query:  # a cursor is opaque: only a next_cursor the API gave is one
         case.query.pop("cursor", None)

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 READY_SECONDS = 600  # generous: a busy machine is slow, never wrong
 STOP_SECONDS = 60  # generous bound; the command itself gives its children 4 s

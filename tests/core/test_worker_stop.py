@@ -26,6 +26,7 @@ from aftersale.returns.models import UnclaimedCase
 from aftersale.timeline import types
 from aftersale.timeline.models import Event
 from aftersale.timeline.services import record_event
+from tests.databases import migrated_sqlite
 from tests.factories import ShipmentFactory
 from tests.smtp import SmtpServer
 
@@ -109,6 +110,7 @@ def test_nothing_starts_after_a_stop(db):
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_a_worker_in_a_long_job_exits_soon_after_sigterm(tmp_path):
     """The real ``aftersale worker``: SIGTERM while it waits for the SMTP server's reply to its
     first notice. It finishes that case (notice sent and recorded) and opens no other."""
@@ -134,7 +136,7 @@ def test_a_worker_in_a_long_job_exits_soon_after_sigterm(tmp_path):
             [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, timeout=600
         )
 
-    assert run("-m", "aftersale.cli", "migrate", "--noinput").returncode == 0
+    migrated_sqlite(db)
     seeded = run("-m", "tests.core.stop_seed")
     assert seeded.returncode == 0, seeded.stderr.decode()
     log = tmp_path / "worker.log"

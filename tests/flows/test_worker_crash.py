@@ -19,10 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import migrated_sqlite
 from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+# Its processes run on their own SQLite file, whichever database the suite uses.
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 def run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.Popen:
@@ -65,8 +67,7 @@ def environment(tmp_path, server, orders_count):
         LOG_LEVEL="WARNING",
         CRASH_ORDERS=str(orders_count),
     )
-    migrate = run(["migrate", "--noinput"], env)
-    assert migrate.wait(timeout=300) == 0, migrate.stderr.read().decode()
+    migrated_sqlite(tmp_path / "crash.sqlite3")
     seed = subprocess.run(
         [sys.executable, "-m", "tests.flows.crash_seed"], cwd=ROOT, env=env, capture_output=True
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.databases import migrated_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,11 +86,7 @@ def postgres_admin():
 
 @contextmanager
 def scratch_postgres_database():
-    """A new database with a random name, dropped afterwards; yields its URL."""
-    name = f"aftersale_security_{secrets.token_hex(4)}"
-    with postgres_admin() as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-        try:
-            yield f"{POSTGRES_SERVER}/{name}"
-        finally:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    """A new, migrated database with a random name, dropped afterwards; yields its URL."""
+    postgres_admin().close()  # no server: skipped here, failed in CI
+    with migrated_postgres("aftersale_security") as url:
+        yield url

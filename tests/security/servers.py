@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.databases import migrated_sqlite
 from tests.security.conftest import ROOT, free_port, run_python, server_env
 
 SETUP = """
@@ -70,8 +71,11 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 
 @contextmanager
 def gunicorn(tmp_path: Path, workers: int = 3, **env: str):
-    """gunicorn with ``workers`` processes on a fresh SQLite database (or ``DATABASE_URL``)."""
+    """gunicorn with ``workers`` processes on a fresh SQLite database (or ``DATABASE_URL``),
+    a copy of the session's migrated one (``migrate`` then has nothing left to do)."""
     environment = server_env(tmp_path, **env)
+    if environment["DATABASE_URL"].startswith("sqlite:///"):
+        migrated_sqlite(Path(environment["DATABASE_URL"].removeprefix("sqlite:///")))
     setup = run_python(SETUP, environment)
     assert setup.returncode == 0, setup.stderr[-3000:]
     token = json.loads(setup.stdout.strip().splitlines()[-1])["token"]

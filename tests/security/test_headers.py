@@ -69,6 +69,7 @@ def test_no_template_has_inline_script_or_style(template):
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_gunicorn_sends_no_server_banner(tmp_path):
     with gunicorn(tmp_path, workers=1) as server:
         reply = server.request("/login/")

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
+from tests.databases import migrated_sqlite
 from tests.security.conftest import run_python, server_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 RENDER = """
 import json, django
@@ -36,6 +37,7 @@ def collectstatic(env) -> None:
 
 def test_pages_render_when_https_is_set_after_collectstatic(tmp_path):
     env = server_env(tmp_path, LOG_LEVEL="ERROR")
+    migrated_sqlite(tmp_path / "server.sqlite3")
     collectstatic(env)
     assert not (tmp_path / "static" / "staticfiles.json").exists()  # no manifest yet
     rendered = run_python(RENDER, {**env, "HTTPS": "1", "ALLOWED_HOSTS": "testserver"})
@@ -49,6 +51,7 @@ def test_pages_render_when_https_is_set_after_collectstatic(tmp_path):
 
 def test_after_collectstatic_with_https_the_hashed_names_are_used(tmp_path):
     env = server_env(tmp_path, LOG_LEVEL="ERROR", HTTPS="1", ALLOWED_HOSTS="testserver")
+    migrated_sqlite(tmp_path / "server.sqlite3")
     collectstatic(env)
     rendered = run_python(RENDER, env)
     assert rendered.returncode == 0, rendered.stderr[-3000:]

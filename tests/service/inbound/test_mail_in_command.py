@@ -20,10 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import migrated_sqlite
 from tests.service.inbound.mails import customer_mail
 from tests.smtp import free_port
 
-pytestmark = pytest.mark.slow
+# Its processes run on their own SQLite file, whichever database the suite uses.
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 ROOT = Path(__file__).resolve().parents[3]
 READY_SECONDS = 300
@@ -92,9 +94,7 @@ def stop(process, signum=signal.SIGTERM) -> float:
 def test_the_command_turns_mail_into_a_ticket_and_stops_on_sigterm(tmp_path):
     database = tmp_path / "mail-in.sqlite3"
     env = environment(tmp_path, f"sqlite:///{database}")
-    migrate = [sys.executable, "-m", "aftersale.cli", "migrate", "--noinput"]
-    migrated = subprocess.run(migrate, cwd=ROOT, env=env, capture_output=True, timeout=600)
-    assert migrated.returncode == 0, migrated.stderr.decode()
+    migrated_sqlite(database)
     seed = (
         "from aftersale.core.models import Shop; "
         "Shop.objects.create(name='Pohjola', slug='pohjola', contact_email='tuki@pohjola.example')"
