@@ -427,7 +427,8 @@ def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
     now = timezone.now()
     message.unsubscribed_at = now
     message.save(update_fields=["unsubscribed_at", "updated_at"])
-    withdraw_consent(shop, customer, channel=message.channel, source=source, at=now)
+    if customer is not None:  # a message outside flows may go to an address of no customer
+        withdraw_consent(shop, customer, channel=message.channel, source=source, at=now)
     suppress(
         shop,
         channel=message.channel,
@@ -440,7 +441,7 @@ def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
         types.MESSAGE_UNSUBSCRIBED,
         subject=message,
         customer=customer,
-        payload={"channel": message.channel, "flow": message.run.flow.name},
+        payload={"channel": message.channel, "flow": message.run.flow.name if message.run else ""},
         occurred_at=now,
     )
     return True
