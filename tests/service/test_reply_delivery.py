@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersale.flows import direct
+from aftersale.flows import channels, direct
 from aftersale.flows.direct import send_due_messages
 from aftersale.flows.models import Kind, Message, Suppression
 from aftersale.flows.services import record_tracking
@@ -170,8 +170,25 @@ def test_a_claimed_reply_is_not_claimed_again_until_its_lease_passes(shop_a, smt
     assert direct.claim(now)[1] == []  # a second worker finds nothing to send
     assert send_due_messages(now) == 0
     # The first worker died after claiming: after the lease it is sent (by the next claim).
-    assert send_due_messages(now + direct.LEASE + timedelta(seconds=1)) == 1
+    assert send_due_messages(now + direct.lease() + timedelta(seconds=1)) == 1
     assert len(smtp.to("aino@example.fi")) == 1
+
+
+def test_a_batch_past_its_sending_window_goes_back_unsent_and_due(shop_a, smtp):
+    """A worker starts no send late in its lease (a slow server could otherwise still be
+    answering when another worker takes the message over): the rest goes back, due now."""
+    ticket = open_ticket(shop_a.shop)
+    reply = services.reply(ticket, author=shop_a.staff, body="Hello")
+    token, batch = direct.claim(timezone.now())
+    mailer = channels.Mailer()
+    try:
+        assert direct.send_batch(mailer, token, batch, send_until=timezone.now()) == 0
+    finally:
+        mailer.close()
+    outbox = outbox_of(reply)
+    assert outbox.state == Message.State.PENDING and outbox.send_attempts == 0
+    assert outbox.next_attempt_at <= timezone.now() and smtp.messages == []
+    assert send_due_messages() == 1 and len(smtp.to("aino@example.fi")) == 1
 
 
 @pytest.mark.postgres_only

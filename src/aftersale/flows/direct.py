@@ -9,10 +9,14 @@ A message of a flow waits for its step's claim (scheduler.py); these have no ste
 claimed on its own: a batch of due rows is locked with ``SELECT … FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, counted as one more attempt, given a new claim token and a lease (``next_attempt_at``
 moves ahead). Only the claim that holds the token records the outcome, so two workers never both
-send a message; a worker that dies after sending and before recording leaves the message
-``pending`` and it is sent once more when the lease has passed, with the same Message-ID
-(docs/operators/workers.md). Temporary refusals are retried with the scheduler's backoff up to
-its MAX_ATTEMPTS; permanent ones are given up at once; a hard bounce also suppresses the address.
+send a message. The lease is longer than the longest wait for one message's reply
+(``channels.data_timeout()``) plus ``SENDING_WINDOW``, and a worker starts no send later than
+``SENDING_WINDOW`` after its claim (the rest of the batch is put back, due now): so even a
+server that freezes on the last message answers, or times out, before the lease ends. A worker
+that dies after sending and before recording leaves the message ``pending`` and it is sent once
+more when the lease has passed, with the same Message-ID (docs/operators/workers.md).
+Temporary refusals are retried with the scheduler's backoff up to its MAX_ATTEMPTS; permanent
+ones are given up at once; a hard bounce also suppresses the address.
 """
 
 from __future__ import annotations
@@ -34,7 +38,14 @@ from aftersale.flows.scheduler import MAX_ATTEMPTS, backoff
 logger = logging.getLogger("aftersale.flows")
 
 BATCH = 20
-LEASE = timedelta(minutes=5)
+# How long after its claim a worker may still start sending messages of the batch.
+SENDING_WINDOW = timedelta(minutes=5)
+
+
+def lease() -> timedelta:
+    """How long claimed messages stay with their worker: the sending window, the longest wait
+    for one message's reply, and a minute for the connection's other commands."""
+    return SENDING_WINDOW + timedelta(seconds=channels.data_timeout()) + timedelta(minutes=1)
 
 
 def queue_email(
@@ -69,19 +80,6 @@ def queue_email(
     )
 
 
-def attach_file(message: Message, *, name: str, content_type: str, file: str) -> None:
-    """Add a stored file (its storage name) to a queued message that has not been sent yet."""
-    with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message.pk)
-        if message.state not in SENDABLE or message.send_attempts:
-            raise ValueError("only a message not yet tried can get attachments")
-        message.attachments = [
-            *message.attachments,
-            {"name": name, "content_type": content_type, "file": file},
-        ]
-        message.save(update_fields=["attachments", "updated_at"])
-
-
 def _due(now: datetime):
     return Message.objects.filter(
         step__isnull=True, state__in=SENDABLE, next_attempt_at__lte=now
@@ -99,7 +97,7 @@ def claim(now: datetime, limit: int = BATCH) -> tuple[str, list[Message]]:
         _due(now).filter(id__in=ids).update(
             state=Message.State.PENDING,
             claim_token=token,
-            next_attempt_at=now + LEASE,
+            next_attempt_at=now + lease(),
             send_attempts=F("send_attempts") + 1,
             updated_at=timezone.now(),
         )
@@ -115,7 +113,7 @@ def send_due_messages(now: datetime | None = None) -> int:
     try:
         while not stop_requested():
             token, batch = claim(now or timezone.now())
-            sent += _send_batch(mailer, token, batch)
+            sent += send_batch(mailer, token, batch, send_until=timezone.now() + SENDING_WINDOW)
             if len(batch) < BATCH:
                 break
     finally:
@@ -123,10 +121,17 @@ def send_due_messages(now: datetime | None = None) -> int:
     return sent
 
 
-def _send_batch(mailer: channels.Mailer, token: str, batch: list[Message]) -> int:
+def send_batch(
+    mailer: channels.Mailer, token: str, batch: list[Message], *, send_until: datetime
+) -> int:
+    """Send a claimed batch; what is left when the worker stops or the sending window has
+    passed goes back to the queue, due now, with its attempt taken back."""
     sent = 0
     senders: dict[int, str] = {}
-    for message in batch:
+    for index, message in enumerate(batch):
+        if stop_requested() or timezone.now() >= send_until:
+            _release(token, batch[index:])
+            break
         shop = message.shop
         if shop.pk not in senders:
             settings = MessagingSettings.objects.filter(shop=shop).first()
@@ -156,6 +161,19 @@ def _send_batch(mailer: channels.Mailer, token: str, batch: list[Message]) -> in
         )
         sent += 1
     return sent
+
+
+def _release(token: str, messages: list[Message]) -> None:
+    Message.objects.filter(
+        id__in=[message.pk for message in messages],
+        claim_token=token,
+        state=Message.State.PENDING,
+        send_attempts__gt=0,
+    ).update(
+        next_attempt_at=timezone.now(),
+        send_attempts=F("send_attempts") - 1,
+        updated_at=timezone.now(),
+    )
 
 
 def _record_failure(message: Message, token: str, failure: channels.Failure) -> None:

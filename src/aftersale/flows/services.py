@@ -419,7 +419,9 @@ def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
     Returns False if they had already unsubscribed through this message (nothing changes).
     """
     message = (
-        Message.objects.select_for_update().select_related("shop", "customer").get(pk=message.pk)
+        Message.objects.select_for_update(of=("self",))
+        .select_related("shop", "customer")
+        .get(pk=message.pk)
     )
     if message.unsubscribed_at is not None:
         return False
