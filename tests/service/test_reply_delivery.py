@@ -14,6 +14,7 @@ from django.utils import timezone
 from aftersale.flows import channels, direct
 from aftersale.flows.direct import send_due_messages
 from aftersale.flows.models import Kind, Message, Suppression
+from aftersale.flows.scheduler import run_due_steps
 from aftersale.flows.services import record_tracking
 from aftersale.service import mail_identity, services
 from aftersale.service.models import TicketMessage
@@ -159,6 +160,14 @@ def test_a_providers_bounce_report_finds_the_reply_by_its_message_id(shop_a, smt
     assert found == 1 and outbox_of(reply).state == Message.State.BOUNCED
     page = login(shop_a.staff).get(reverse("backoffice:ticket_detail", args=[ticket.pk]))
     assert 'data-delivery="bounced"' in page.content.decode()
+
+
+def test_the_flows_scheduler_leaves_replies_to_their_own_loop(shop_a, smtp):
+    ticket = open_ticket(shop_a.shop)
+    services.reply(ticket, author=shop_a.staff, body="Hello")
+    run_due_steps()
+    assert smtp.messages == []
+    assert send_due_messages() == 1 and len(smtp.to("aino@example.fi")) == 1
 
 
 def test_a_claimed_reply_is_not_claimed_again_until_its_lease_passes(shop_a, smtp):
