@@ -12,7 +12,7 @@ from django.utils import timezone
 from aftersale.service import services
 from aftersale.service.attachments import Upload
 from aftersale.service.canned import save_canned_reply
-from aftersale.service.models import Delivery, Ticket, TicketMessage, TicketState
+from aftersale.service.models import Ticket, TicketMessage, TicketState
 from tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -140,7 +140,7 @@ def test_a_reply_with_a_canned_text_is_previewed_then_sent(login, shop_a):
     assert sent.status_code == 302
     reply = TicketMessage.objects.get(kind="staff")
     assert reply.body == "Hei Aino, tilauksesi 50505 on matkalla."
-    assert reply.delivery == Delivery.PENDING
+    assert reply.delivery == "pending"
     ticket.refresh_from_db()
     assert ticket.state == TicketState.SOLVED
 

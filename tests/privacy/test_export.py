@@ -68,3 +68,23 @@ def test_each_export_is_in_the_audit_log(rich_customer, shop_a):
     entry = AuditEntry.objects.get(action=AuditAction.CUSTOMER_EXPORTED)
     assert entry.actor == shop_a.owner and entry.client_address == "203.0.113.9"
     assert entry.subject_id == str(rich_customer.customer.pk)
+
+
+def test_a_staff_reply_s_e_mail_is_exported_and_erased_with_the_customer(rich_customer, shop_a):
+    from aftersale.flows.models import Message
+    from aftersale.privacy.services import erase_customer
+    from aftersale.service.models import Ticket
+    from aftersale.service.services import reply
+
+    ticket = Ticket.objects.get(customer=rich_customer.customer)
+    answer = reply(ticket, author=shop_a.staff, body="Zyxwell, your refund is on its way")
+    data = export_customers(shop_a.shop, [rich_customer.customer])
+
+    document, _summary, _names = open_archive(data)
+    rows = document["customers"][0]["records"]["flows.Message"]["rows"]
+    [row] = [row for row in rows if row["body"] == "Zyxwell, your refund is on its way"]
+    assert row["kind"] == "transactional" and row["recipient"] == "zyxwell.quorn@example.fi"
+    assert "headers" not in row  # the ticket's signed reply address stays out
+
+    erase_customer(shop_a.shop, rich_customer.customer)
+    assert not Message.objects.filter(pk=answer.outbox_message_id).exists()

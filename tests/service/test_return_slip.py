@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from aftersale.flows.direct import send_due_messages
 from aftersale.returns.models import ReturnState
 from aftersale.service.models import TicketMessage
-from aftersale.service.replies import send_pending_replies
 from tests.factories import CustomerFactory, OrderFactory, ReturnRequestFactory
 from tests.service.helpers import open_ticket
 
@@ -30,7 +30,7 @@ def test_staff_send_the_slip_again_from_the_ticket(shop_a, login, smtp):
 
     response = client.post(reverse("backoffice:ticket_send_slip", args=[ticket.pk, request.pk]))
     assert response.status_code == 302
-    assert send_pending_replies() == 1
+    assert send_due_messages() == 1
     [mail] = smtp.to("aino@example.fi")
     assert request.code in mail.text and "palautuslipuke" in mail.text.lower()
     [pdf] = [part for part in mail.message.iter_attachments()]

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from aftersale.flows.models import Kind, Message
 from aftersale.service import services
-from aftersale.service.models import Delivery, Ticket, TicketMessage, TicketState
+from aftersale.service.models import Ticket, TicketMessage, TicketState
 from aftersale.timeline.models import Event
 from tests.service.helpers import open_ticket
 
@@ -22,7 +23,9 @@ def test_a_reply_waits_on_the_customer_and_counts_the_first_response(shop_a):
     assert ticket.first_response_at == reply.created_at or ticket.first_response_at
     assert ticket.waiting_since is None
     assert ticket.assignee == shop_a.staff  # the first to answer takes it
-    assert reply.delivery == Delivery.PENDING and reply.recipient == "aino@example.fi"
+    assert reply.delivery == Message.State.PENDING
+    assert reply.outbox_message.recipient == "aino@example.fi"
+    assert reply.outbox_message.kind == Kind.TRANSACTIONAL
     assert reply.email_message_id.startswith("<as-")
     event = Event.objects.get(type="ticket.answered")
     assert event.payload["first_response"] is True and event.payload["agent"] == shop_a.staff.pk
@@ -52,7 +55,8 @@ def test_a_closed_ticket_takes_no_reply(shop_a):
 def test_a_note_is_never_emailed(shop_a):
     ticket = open_ticket(shop_a.shop)
     note = services.add_note(ticket, author=shop_a.staff, body="Customer called as well.")
-    assert note.kind == TicketMessage.Kind.NOTE and note.delivery == Delivery.NONE
+    assert note.kind == TicketMessage.Kind.NOTE
+    assert note.delivery == "" and note.outbox_message is None
     ticket.refresh_from_db()
     assert ticket.first_response_at is None
 

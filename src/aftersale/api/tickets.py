@@ -213,7 +213,7 @@ def list_messages(request, number: str):
     messages = (
         TicketMessage.objects.for_shop(request.shop)
         .filter(ticket=ticket)
-        .select_related("author")
+        .select_related("author", "outbox_message")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )

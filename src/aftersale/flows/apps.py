@@ -17,6 +17,7 @@ class FlowsConfig(AppConfig):
     def ready(self) -> None:
         from aftersale.core.worker import register_job
         from aftersale.flows import signals  # noqa: F401  (connects the receivers)
+        from aftersale.flows.direct import send_due_messages
         from aftersale.flows.scheduler import run_due_steps
         from aftersale.flows.triggers import process_events
 
@@ -27,3 +28,5 @@ class FlowsConfig(AppConfig):
             partial(run_due_steps, time_budget=STEP_PASS_SECONDS),
             every=timedelta(seconds=1),
         )
+        # Messages written outside flows (staff replies to tickets): flows/direct.py.
+        register_job("flows.send_direct_messages", send_due_messages, every=timedelta(seconds=5))

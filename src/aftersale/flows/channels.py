@@ -18,6 +18,7 @@ from email.utils import formataddr
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
@@ -55,9 +56,26 @@ def message_id_header(message: Message, from_email: str) -> str:
     return f"<{message.idempotency_key}@{domain}>"
 
 
+class AttachmentMissing(Exception):
+    """A file the message is to carry is no longer in the storage: sending it cannot work."""
+
+
+def _attach(email: EmailMultiAlternatives, message: Message) -> None:
+    for item in message.attachments:
+        try:
+            with default_storage.open(item["file"], "rb") as content:
+                data = content.read()
+        except (FileNotFoundError, KeyError) as exc:
+            raise AttachmentMissing(
+                f"attachment {item.get('name', '?')!r} is no longer stored"
+            ) from exc
+        email.attach(item["name"], data, item.get("content_type") or "application/octet-stream")
+
+
 def email_for(message: Message, *, from_email: str, connection=None) -> EmailMultiAlternatives:
-    """The e-mail (Django's) for an outbox ``message``, with its Message-ID header."""
-    headers = {"Message-ID": message_id_header(message, from_email)}
+    """The e-mail (Django's) for an outbox ``message``, with its Message-ID header (the
+    message's own from ``headers`` if it has one), extra headers and attachments."""
+    headers = {"Message-ID": message_id_header(message, from_email), **message.headers}
     if message.kind == Kind.MARKETING:
         # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" here.
         headers["List-Unsubscribe"] = f"<{unsubscribe_url(message)}>"
@@ -72,6 +90,7 @@ def email_for(message: Message, *, from_email: str, connection=None) -> EmailMul
     )
     html = message.html or Rendered(message.subject, message.body).html
     email.attach_alternative(html, "text/html")
+    _attach(email, message)
     return email
 
 
@@ -133,6 +152,8 @@ def smtp_failure_class(code: int, text: str, *, at_rcpt: bool) -> str:
 
 def failure_of(exc: BaseException) -> Failure | None:
     """Classify a failed send, or None if ``exc`` is not a sending failure (a bug)."""
+    if isinstance(exc, AttachmentMissing):
+        return Failure(PERMANENT, str(exc))
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         # One recipient per message: its (code, reply) pair.
         code, text = next(iter(exc.recipients.values()), (550, b"recipient refused"))

@@ -299,9 +299,17 @@ class StepRun(TimeStamped):
 class Message(TimeStamped):
     """The outbox: a rendered message, written before it is sent and updated after.
 
-    ``pending`` is being sent now; ``retrying`` was refused for a temporary reason and waits
-    for ``next_attempt_at``; ``failed`` was given up (``failed_at``, ``failure_class`` and the
-    provider's reply in ``last_error`` say when and why); ``cancelled`` was stopped by staff.
+    A flow's message has its ``run`` and ``step`` and is sent by the scheduler under the step's
+    claim. A message written outside a flow (a staff reply to a ticket: transactional, with
+    no run or step, and a customer only when the ticket has one) is sent by its own loop
+    (flows/direct.py). ``headers`` are extra e-mail headers (a reply's own Message-ID,
+    In-Reply-To, References, Reply-To); ``attachments`` are files in the default storage, as
+    ``{"name", "content_type", "file"}`` with ``file`` the storage name.
+
+    ``pending`` is being sent now (or, outside a flow, due at ``next_attempt_at``);
+    ``retrying`` was refused for a temporary reason and waits for ``next_attempt_at``;
+    ``failed`` was given up (``failed_at``, ``failure_class`` and the provider's reply in
+    ``last_error`` say when and why); ``cancelled`` was stopped by staff.
     """
 
     class State(models.TextChoices):
@@ -319,10 +327,14 @@ class Message(TimeStamped):
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(
-        "orders.Customer", on_delete=models.CASCADE, related_name="messages"
+        "orders.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    run = models.ForeignKey(FlowRun, on_delete=models.CASCADE, related_name="messages")
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="messages")
+    run = models.ForeignKey(
+        FlowRun, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    step = models.ForeignKey(
+        Step, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
@@ -331,6 +343,8 @@ class Message(TimeStamped):
     body = models.TextField(_("body"))
     # The HTML part when it is more than the body's text (product cards with images).
     html = models.TextField(_("HTML part"), blank=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     idempotency_key = models.CharField(max_length=80, unique=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
@@ -361,10 +375,20 @@ class Message(TimeStamped):
         indexes = [
             models.Index(fields=["shop", "customer", "kind", "sent_at"], name="message_cap"),
             models.Index(fields=["shop", "state"], name="message_state"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(step__isnull=True, state__in=["pending", "retrying"]),
+                name="message_direct_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject or self.body[:40]}"
+
+    @property
+    def in_flow(self) -> bool:
+        """Written by a flow's step (else by a service directly, such as a staff reply)."""
+        return self.step_id is not None
 
 
 class Template(TimeStamped):

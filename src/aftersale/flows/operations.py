@@ -3,8 +3,10 @@
 Each action is recorded on the customer's timeline (``message.retried``, ``message.cancelled``)
 with who did it; the timestamp is the event's. The worker does the sending: a retry only puts the
 message and its step back in the queue, due now, and the engine sends an existing ``retrying``
-message under its next claim (see scheduler.py). A message being sent at this moment
-(``pending``) is left alone, so staff can never cause a second copy.
+message under its next claim (see scheduler.py); a message written outside a flow (a staff
+reply to a ticket) is put back due now with a fresh round of attempts and sent by its own loop
+(direct.py). A message being sent at this moment (``pending``) is left alone, so staff can
+never cause a second copy.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def retry_message(shop, message_id: int, *, by) -> Message:
             % {"state": message.get_state_display()}
         )
     run = message.run
+    if run is None:
+        return _retry_direct(shop, message, by=by)
     if run.state == FlowRun.State.EXITED:
         raise NotPossible(
             _("its flow run has ended (%(reason)s)") % {"reason": run.exit_reason or "exited"}
@@ -100,6 +104,33 @@ def retry_message(shop, message_id: int, *, by) -> Message:
     return message
 
 
+def _retry_direct(shop, message: Message, *, by) -> Message:
+    now = timezone.now()
+    attempts = message.send_attempts
+    message.state = Message.State.RETRYING
+    message.next_attempt_at = now
+    message.failed_at = None
+    message.send_attempts = 0
+    message.save(
+        update_fields=["state", "next_attempt_at", "failed_at", "send_attempts", "updated_at"]
+    )
+    record_event(
+        shop,
+        types.MESSAGE_RETRIED,
+        subject=message,
+        customer=message.customer,
+        payload={
+            **_actor(by),
+            "flow": "",
+            "subject": message.subject,
+            "attempts": attempts,
+            "last_error": message.last_error[:300],
+        },
+        occurred_at=now,
+    )
+    return message
+
+
 @transaction.atomic
 def cancel_message(shop, message_id: int, *, by) -> Message:
     """Stop trying to send a failed or retrying message; it leaves the dead-letter list.
@@ -118,9 +149,10 @@ def cancel_message(shop, message_id: int, *, by) -> Message:
     message.state = Message.State.CANCELLED
     message.next_attempt_at = None
     message.save(update_fields=["state", "next_attempt_at", "updated_at"])
-    StepRun.objects.filter(
-        run_id=message.run_id, step_id=message.step_id, state=StepRun.State.PENDING
-    ).update(due_at=now, updated_at=now)
+    if message.in_flow:
+        StepRun.objects.filter(
+            run_id=message.run_id, step_id=message.step_id, state=StepRun.State.PENDING
+        ).update(due_at=now, updated_at=now)
     record_event(
         shop,
         types.MESSAGE_CANCELLED,
@@ -128,7 +160,7 @@ def cancel_message(shop, message_id: int, *, by) -> Message:
         customer=message.customer,
         payload={
             **_actor(by),
-            "flow": message.run.flow.name,
+            "flow": message.run.flow.name if message.run else "",
             "subject": message.subject,
             "was": previous,
             "last_error": message.last_error[:300],

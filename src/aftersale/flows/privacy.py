@@ -31,7 +31,8 @@ declare(
     Message,
     customer="customer",
     why=_("E-mails and text messages sent to the customer, with their text."),
-    secret=("unsubscribe_token", "idempotency_key"),
+    # The headers of a staff reply carry the ticket's signed reply address and Message-ID.
+    secret=("unsubscribe_token", "idempotency_key", "headers"),
     erase=delete(),
 )
 declare(

@@ -419,7 +419,9 @@ def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
     Returns False if they had already unsubscribed through this message (nothing changes).
     """
     message = (
-        Message.objects.select_for_update().select_related("shop", "customer").get(pk=message.pk)
+        Message.objects.select_for_update(of=("self",))
+        .select_related("shop", "customer")
+        .get(pk=message.pk)
     )
     if message.unsubscribed_at is not None:
         return False
@@ -427,7 +429,8 @@ def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
     now = timezone.now()
     message.unsubscribed_at = now
     message.save(update_fields=["unsubscribed_at", "updated_at"])
-    withdraw_consent(shop, customer, channel=message.channel, source=source, at=now)
+    if customer is not None:  # a message outside flows may go to an address of no customer
+        withdraw_consent(shop, customer, channel=message.channel, source=source, at=now)
     suppress(
         shop,
         channel=message.channel,
@@ -440,7 +443,7 @@ def unsubscribe(message: Message, *, source: str = "unsubscribe link") -> bool:
         types.MESSAGE_UNSUBSCRIBED,
         subject=message,
         customer=customer,
-        payload={"channel": message.channel, "flow": message.run.flow.name},
+        payload={"channel": message.channel, "flow": message.run.flow.name if message.run else ""},
         occurred_at=now,
     )
     return True

@@ -11,11 +11,9 @@ class ServiceConfig(AppConfig):
         from aftersale.core.worker import register_job
         from aftersale.service.help.starter import refresh_all_shops
         from aftersale.service.inbound import webhook  # noqa: F401  (Anymail's inbound signal)
-        from aftersale.service.replies import send_pending_replies
         from aftersale.service.services import wake_snoozed
 
         register_job(
             "service.refresh_starter_articles", refresh_all_shops, every=timedelta(hours=1)
         )
-        register_job("service.send_replies", send_pending_replies, every=timedelta(seconds=5))
         register_job("service.wake_snoozed", wake_snoozed, every=timedelta(minutes=1))

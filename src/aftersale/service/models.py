@@ -284,14 +284,6 @@ class Ticket(TimeStamped):
         return self.name or self.email
 
 
-class Delivery(models.TextChoices):
-    NONE = "", _("Not e-mailed")
-    PENDING = "pending", _("Sending")
-    RETRYING = "retrying", _("Retrying")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
 class TicketMessage(models.Model):
     class Kind(models.TextChoices):
         CUSTOMER = "customer", _("Customer")
@@ -315,15 +307,11 @@ class TicketMessage(models.Model):
     # The e-mail's own Message-ID (inbound) or the one we sent it with (outbound).
     email_message_id = models.CharField(max_length=998, blank=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
-    # Staff replies are e-mailed by the worker (service/replies.py): the message is the outbox.
-    delivery = models.CharField(
-        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.NONE, blank=True
+    # A staff reply's e-mail: one row of the flows app's outbox, written with the reply, which
+    # sends it, retries it and records what became of it (flows/direct.py).
+    outbox_message = models.ForeignKey(
+        "flows.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recipient = models.EmailField(_("recipient"), blank=True)
-    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ShopOwnedQuerySet.as_manager()
@@ -332,13 +320,18 @@ class TicketMessage(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["shop", "email_message_id"], name="ticket_message_email_id"),
-            models.Index(fields=["delivery", "next_attempt_at"], name="ticket_message_outbox"),
         ]
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")
 
     def __str__(self) -> str:
         return f"{self.kind} on #{self.ticket_id}: {self.body[:40]}"
+
+    @property
+    def delivery(self) -> str:
+        """The reply's e-mail state in the outbox (``pending``, ``retrying``, ``sent``,
+        ``failed``, ``bounced``, ``cancelled``), or "" for a message that is not e-mailed."""
+        return self.outbox_message.state if self.outbox_message_id else ""
 
 
 def attachment_path(attachment: TicketAttachment, filename: str) -> str:

@@ -31,6 +31,7 @@ from django.utils.translation import override
 
 from aftersale.core.models import Shop
 from aftersale.orders.models import Customer
+from aftersale.service import replies
 from aftersale.service.attachments import Upload, check_uploads
 from aftersale.service.hours import (
     business_calendar,
@@ -41,7 +42,6 @@ from aftersale.service.hours import (
 from aftersale.service.mail_identity import message_id_for
 from aftersale.service.models import (
     REOPENED_BY_CUSTOMER,
-    Delivery,
     OpeningHours,
     Priority,
     ShopClosedDay,
@@ -290,10 +290,13 @@ def reply(
     body: str,
     then: str = TicketState.WAITING,
     email: bool = True,
+    files: list[tuple[str, str, bytes]] = (),
 ) -> TicketMessage:
-    """Staff answers the customer: the reply is e-mailed by the worker (service/replies.py) to
-    the ticket's address; the ticket then waits on the customer (or is solved, ``then``).
-    ``email=False`` records an answer given elsewhere (the demo's, a phone call's) unsent."""
+    """Staff answers the customer: the reply's e-mail to the ticket's address is written to
+    the outbox in the same transaction (service/replies.py) and the worker sends it; the
+    ticket then waits on the customer (or is solved, ``then``). ``files`` are attached as
+    (name, content type, content). ``email=False`` records an answer given elsewhere (the
+    demo's, a phone call's) unsent."""
     body = _clean_text(body, "body")
     if then not in (TicketState.WAITING, TicketState.SOLVED, TicketState.OPEN):
         raise ValidationError({"then": _("Choose what happens to the ticket after the reply.")})
@@ -310,12 +313,23 @@ def reply(
             kind=TicketMessage.Kind.STAFF,
             author=author,
             body=body,
-            recipient=ticket.email,
-            delivery=Delivery.PENDING if email else Delivery.NONE,
-            next_attempt_at=now if email else None,
         )
         message.email_message_id = message_id_for(message)
-        message.save(update_fields=["email_message_id"])
+        attachments = []
+        for name, content_type, content in files:
+            attachment = TicketAttachment(
+                shop_id=ticket.shop_id,
+                message=message,
+                name=name,
+                content_type=content_type,
+                size=len(content),
+            )
+            attachment.file.save(name, ContentFile(content), save=False)
+            attachment.save()
+            attachments.append(attachment)
+        if email:
+            message.outbox_message = replies.queue_reply(message, attachments)
+        message.save(update_fields=["email_message_id", "outbox_message"])
         first = ticket.first_response_at is None
         if first:
             ticket.first_response_seconds = _business_seconds(ticket, now)
@@ -383,16 +397,13 @@ def send_return_slip(ticket: Ticket, return_request, *, author) -> TicketMessage
         }
     then = ticket.state if ticket.state in (TicketState.WAITING, TicketState.OPEN) else None
     with transaction.atomic():
-        message = reply(ticket, author=author, body=body, then=then or TicketState.WAITING)
-        attachment = TicketAttachment(
-            shop_id=ticket.shop_id,
-            message=message,
-            name=f"return-{return_request.code}.pdf",
-            content_type="application/pdf",
-            size=len(pdf),
+        message = reply(
+            ticket,
+            author=author,
+            body=body,
+            then=then or TicketState.WAITING,
+            files=[(f"return-{return_request.code}.pdf", "application/pdf", pdf)],
         )
-        attachment.file.save(attachment.name, ContentFile(pdf), save=False)
-        attachment.save()
         _system_note(message.ticket, note, author=author)
     return message
 

@@ -8,9 +8,9 @@ from email.utils import make_msgid
 
 import pytest
 
+from aftersale.flows.direct import send_due_messages
 from aftersale.service import mail_identity, services
 from aftersale.service.models import Source, Ticket, TicketMessage
-from aftersale.service.replies import send_pending_replies
 from tests.service.inbound.conftest import ADDRESS_A, ADDRESS_B, SUPPORT, send
 from tests.service.inbound.mails import PDF, PNG, customer_mail, delivery_report, out_of_office
 
@@ -86,7 +86,7 @@ def test_a_staff_reply_reaches_the_customer_and_their_replies_thread_back(mail_i
     send(mail_in, customer_mail(subject="Takki liian pieni"))
     ticket = only_ticket(shop_a.shop)
     services.reply(ticket, author=shop_a.staff, body="Hei Matti, vaihdetaan isompaan.")
-    assert send_pending_replies() == 1
+    assert send_due_messages() == 1
     [received] = smtp.to(CUSTOMER)
     assert "vaihdetaan isompaan" in received.text
     assert received.header("Reply-To") == mail_identity.reply_to_address(ticket)
@@ -143,7 +143,7 @@ def test_shop_b_s_token_and_message_id_sent_to_shop_a_open_nothing_of_b_s(
     send(mail_in, customer_mail(), to=[ADDRESS_B])
     theirs = only_ticket(shop_b.shop)
     reply = services.reply(theirs, author=shop_b.staff, body="Hej")
-    send_pending_replies()
+    send_due_messages()
     b_token = mail_identity.conversation_token(theirs)
 
     send(mail_in, customer_mail(text="token"), to=[f"tuki+{b_token}@pohjola.example"])
@@ -167,7 +167,7 @@ def test_out_of_office_and_bounces_open_nothing_and_send_nothing(mail_in, smtp, 
     send(mail_in, customer_mail())
     ticket = only_ticket(shop_a.shop)
     reply = services.reply(ticket, author=shop_a.staff, body="Paketti on matkalla.")
-    send_pending_replies()
+    send_due_messages()
     assert len(smtp.messages) == 1
 
     autoreply = out_of_office()
@@ -180,7 +180,7 @@ def test_out_of_office_and_bounces_open_nothing_and_send_nothing(mail_in, smtp, 
 
     assert only_ticket(shop_a.shop) == ticket
     assert customer_texts(ticket) == ["Hei,\n\nmissä pakettini on?\n\nTerveisin\nMatti"]
-    assert send_pending_replies() == 0
+    assert send_due_messages() == 0
     assert len(smtp.messages) == 1  # nothing answered any of them
 
 

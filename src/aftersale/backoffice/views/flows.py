@@ -29,6 +29,7 @@ from aftersale.flows.context import sample_context
 from aftersale.flows.models import Flow, Message, MessagingSettings, Template
 from aftersale.flows.rendering import render as render_message
 from aftersale.reviews import figures as review_figures
+from aftersale.service.models import TicketMessage
 from aftersale.timeline.models import Event
 
 # --- Views -----------------------------------------------------------------------------------
@@ -252,9 +253,24 @@ def messaging_settings(request):
     return render(request, "backoffice/flows/settings.html", {"form": form})
 
 
+def _mark_ticket_replies(shop, messages) -> None:
+    """Give each message that is a staff reply (no flow) its ticket as ``ticket_reply``."""
+    direct = {message.pk: message for message in messages if message.run_id is None}
+    if not direct:
+        return
+    rows = (
+        TicketMessage.objects.for_shop(shop)
+        .filter(outbox_message_id__in=list(direct))
+        .values_list("outbox_message_id", "ticket_id", "ticket__number")
+    )
+    for message_id, ticket_id, number in rows:
+        direct[message_id].ticket_reply = {"pk": ticket_id, "number": number}
+
+
 @shop_required
 def message_list(request):
-    """The outbox: every message the shop's flows wrote, newest first, by customer or state."""
+    """The outbox: every message the shop's flows and staff replies wrote, newest first, by
+    customer or state."""
     shop = request.shop
     outbox = Message.objects.for_shop(shop).select_related("customer", "run__flow")
     state = request.GET.get("state", "")
@@ -264,6 +280,7 @@ def message_list(request):
     if customer.isdigit():
         outbox = outbox.filter(customer_id=int(customer))
     page = page_of(request, outbox.order_by("-created_at", "-id"), per_page=50)
+    _mark_ticket_replies(shop, page)
     return render(
         request,
         "backoffice/flows/messages.html",
@@ -277,6 +294,7 @@ def message_detail(request, message_id: int):
     message = get_for_shop_or_404(
         Message.objects.select_related("customer", "run__flow", "step"), shop, pk=message_id
     )
+    _mark_ticket_replies(shop, [message])
     history = describe_events(
         shop, Event.objects.for_shop(shop).about("message", message.pk).order_by("occurred_at")
     )
@@ -312,6 +330,7 @@ def dead_letters(request):
         ),
         per_page=50,
     )
+    _mark_ticket_replies(shop, page)
     return render(
         request,
         "backoffice/flows/dead_letters.html",

@@ -23,6 +23,8 @@ from aftersale.backoffice.pagination import page_of
 from aftersale.core.models import Membership
 from aftersale.core.selectors import get_for_shop_or_404
 from aftersale.delivery.models import Shipment
+from aftersale.flows import operations
+from aftersale.flows.operations import NotPossible
 from aftersale.insights.selectors import customer_value
 from aftersale.orders.models import Order
 from aftersale.returns.models import ReturnRequest, Withdrawal
@@ -41,7 +43,6 @@ from aftersale.service.models import (
     TicketState,
     Topic,
 )
-from aftersale.service.replies import retry_reply
 
 VIEWS = [
     ("open", gettext_lazy("Open")),
@@ -234,7 +235,7 @@ def _ticket_page(request, ticket: Ticket, reply_form=None, preview: str = "", st
     thread = list(
         TicketMessage.objects.for_shop(shop)
         .filter(ticket=ticket)
-        .select_related("author")
+        .select_related("author", "outbox_message")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
@@ -247,6 +248,7 @@ def _ticket_page(request, ticket: Ticket, reply_form=None, preview: str = "", st
         {
             "ticket": ticket,
             "thread": thread,
+            "retryable": list(operations.RETRYABLE),
             "reply_form": reply_form or ReplyForm(),
             "preview": preview,
             "canned_replies": canned.canned_replies(shop, language),
@@ -409,8 +411,14 @@ def retry(request, ticket_id: int, ticket_message_id: int):
     message = get_for_shop_or_404(
         TicketMessage.objects, request.shop, pk=ticket_message_id, ticket=ticket
     )
-    retry_reply(message)
-    messages.success(request, _("The reply will be sent again."))
+    try:
+        if message.outbox_message_id is None:
+            raise NotPossible(_("the reply is not e-mailed"))
+        operations.retry_message(request.shop, message.outbox_message_id, by=request.user)
+    except NotPossible as error:
+        messages.error(request, _("The reply was left as it is: %(reason)s.") % {"reason": error})
+    else:
+        messages.success(request, _("The reply will be sent again."))
     return redirect("backoffice:ticket_detail", ticket.pk)
 
 
