@@ -44,6 +44,15 @@ def test_the_return_insight_shows_rating_and_fit_beside_returns(login, shop_a, s
     assert "Slim jeans" not in other.content.decode()
 
 
+def test_the_return_insight_shows_what_customers_are_told_about_the_fit(login, shop_a):
+    variant = VariantFactory(shop=shop_a.shop, product__name="Slim jeans")
+    OrderLineFactory(order__shop=shop_a.shop, variant=variant)
+    for fit in ["runs_large"] * 4 + ["true_to_size"]:
+        review(shop_a.shop, variant.product, 4, fit=fit)
+    html = login(shop_a.owner).get(reverse("backoffice:returns_insight") + "?days=365")
+    assert "Most buyers say it runs large: consider one size down." in html.content.decode()
+
+
 def _asked(flow, order, *, template="review_request", started_days_ago=10):
     run = FlowRun.objects.create(
         shop=order.shop, flow=flow, customer=order.customer, subject_type="order",
