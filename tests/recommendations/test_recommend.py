@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersale.catalog.models import ProductRelation
 from aftersale.orders.models import Order
@@ -224,3 +226,22 @@ def test_among_equally_placed_products_the_better_rated_comes_first(phone_shop):
         "Charger",
         "Cable",
     ]
+
+
+def test_ratings_cost_the_same_queries_however_many_products_are_offered(
+    phone_shop, django_assert_num_queries
+):
+    shop, customer = phone_shop["shop"], CustomerFactory(shop=phone_shop["shop"])
+    buy(shop, customer, phone_shop["large"])
+    rate(phone_shop["case"], 4, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert len(recommend_for_customer(shop, customer)) == 3
+    for n in range(3):
+        extra = ProductFactory(shop=shop, name=f"Strap {n}")
+        VariantFactory(shop=shop, product=extra, stock=2, sku=f"STRAP-{n}")
+        ProductRelationFactory(
+            shop=shop, product=phone_shop["phone"], related=extra, kind=Kind.CONSUMABLE
+        )
+        rate(extra, 3, 4)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(recommend_for_customer(shop, customer, limit=6)) == 6
