@@ -111,3 +111,29 @@ def test_an_unknown_kind_or_a_relation_to_itself_is_refused(shop_a):
             shop_a.shop, [product(1) | {"relations": [{"kind": "accessory", "product": "p1"}]}]
         )
     assert "/0/relations/0/product" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("gtin", "message"),
+    [
+        ("641645301234", "has a wrong check digit"),
+        ("64164530123", "of 8, 12, 13 or 14 digits"),
+        ("ABC45301234X", "of 8, 12, 13 or 14 digits"),
+    ],
+)
+def test_a_wrong_gtin_is_refused_naming_the_field(shop_a, gtin, message):
+    item = product(1)
+    item["variants"][0]["gtin"] = gtin
+    with pytest.raises(InvalidPayload) as refused:
+        upsert_products(shop_a.shop, [item])
+    assert "/0/variants/0/gtin" in str(refused.value)
+    assert message in str(refused.value)
+    assert not Variant.objects.for_shop(shop_a.shop).exists()
+
+
+def test_gtin_and_mpn_are_stored_per_variant(shop_a):
+    item = product(1)
+    item["variants"][0] |= {"gtin": "9780306406157", "mpn": "MX-1"}  # an ISBN-13
+    upsert_products(shop_a.shop, [item])
+    variant = Variant.objects.for_shop(shop_a.shop).get()
+    assert (variant.gtin, variant.mpn) == ("9780306406157", "MX-1")

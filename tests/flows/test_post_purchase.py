@@ -13,7 +13,7 @@ from django.core import signing
 from aftersale.catalog.models import ProductRelation
 from aftersale.delivery.models import ShipmentStatus
 from aftersale.flows.models import Click, Flow, Message, StepRun, Template
-from aftersale.flows.products import tracked_url
+from aftersale.flows.products import new_arrivals, tracked_url
 from aftersale.flows.scheduler import NOTHING_TO_OFFER
 from aftersale.returns.models import ReturnState
 from aftersale.timeline import types
@@ -30,6 +30,7 @@ from tests.factories import (
 )
 from tests.flows.conftest import START, worker_pass
 from tests.flows.helpers import turn_off_builtins
+from tests.reviews.showing import review
 
 
 @pytest.fixture
@@ -284,3 +285,15 @@ def test_marketing_consent_is_needed(shop, phone, smtp, clock):
     clock.shift(timedelta(days=5, minutes=1))
     worker_pass()
     assert len(smtp) == 0
+
+
+def test_new_arrivals_leave_out_a_poorly_rated_product(shop, phone, clock):
+    customer = receive(shop, phone, language="en").customer
+    for name in ("Phone Y", "Phone Z"):
+        newer = ProductFactory(shop=shop, name=name, category=phone.category)
+        VariantFactory(shop=shop, product=newer, stock=1)
+    [phone_z, phone_y] = [p for p, _variant in new_arrivals(shop, customer, START)]
+    assert (phone_z.name, phone_y.name) == ("Phone Z", "Phone Y")
+    for rating in (1, 2, 2, 1, 3):  # five reviews, Bayesian average 1.8
+        review(shop, phone_z, rating)
+    assert [p.name for p, _variant in new_arrivals(shop, customer, START)] == ["Phone Y"]

@@ -10,8 +10,10 @@ import time_machine
 
 from aftersale.returns.models import ReturnRequest
 from aftersale.returns.policy import PHOTO_MAX_BYTES
+from aftersale.reviews.models import ReviewStatus
 from tests.factories import ProductFactory, VariantFactory
 from tests.returns.fixtures import DELIVERED_AT, delivered_order, photo, set_policy
+from tests.reviews.showing import review
 
 pytestmark = pytest.mark.usefixtures("_inside_the_window")
 
@@ -144,6 +146,55 @@ def test_advice_missing_in_the_pages_language_is_left_out(shop_a, signed_in, cli
     body = choose(signed_in(order), order).content.decode()
     assert "Pieni malli" not in body
     assert "Storleksråd" not in body
+
+
+SHOP_ADVICE = {
+    "fi": "Pieni malli: valitse kokoa suurempi.",
+    "sv": "Liten i storleken: välj en storlek större.",
+    "en": "Runs small: take one size up.",
+}
+
+
+def _fit_answers(product, *fits, status=ReviewStatus.PUBLISHED):
+    for fit in fits:
+        review(product.shop, product, 4, fit=fit, status=status)
+
+
+@pytest.mark.parametrize(
+    ("language", "buyers"),
+    [
+        ("fi", "Useimmat ostajat sanovat sen olevan pieni: harkitse kokoa suurempaa."),
+        ("sv", "De flesta köpare säger att den är liten i storleken: överväg en storlek större."),
+        ("en", "Most buyers say it runs small: consider one size up."),
+    ],
+)
+def test_what_most_buyers_say_about_the_fit_shows_beside_the_shops_advice(
+    shop_a, signed_in, client, language, buyers
+):
+    order = delivered_order(shop_a.shop)
+    _fit_answers(first_line(order).variant.product, *["runs_small"] * 3, "true_to_size", "")
+    _fit_answers(first_line(order).variant.product, "runs_large")
+    client.cookies["django_language"] = language
+    body = choose(signed_in(order), order).content.decode()
+    assert SHOP_ADVICE[language] in body  # the shop's own text stays
+    assert buyers in body
+
+
+@pytest.mark.parametrize(
+    "fits",
+    [
+        ["runs_small"] * 4,  # fewer than five fit answers
+        ["runs_small", "runs_small", "runs_large", "runs_large", "true_to_size"],  # no majority
+    ],
+)
+def test_too_few_or_split_fit_answers_say_nothing(shop_a, signed_in, fits):
+    order = delivered_order(shop_a.shop)
+    product = first_line(order).variant.product
+    _fit_answers(product, *fits)
+    _fit_answers(product, "runs_small", status=ReviewStatus.PENDING)  # unpublished: not counted
+    body = choose(signed_in(order), order).content.decode()
+    assert "Runs small: take one size up." in body
+    assert "Most buyers say" not in body
 
 
 def test_it_registers_the_return_and_shows_its_status(shop_a, signed_in):

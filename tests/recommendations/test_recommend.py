@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersale.catalog.models import ProductRelation
 from aftersale.orders.models import Order
@@ -18,6 +20,7 @@ from tests.factories import (
     ReturnLineFactory,
     VariantFactory,
 )
+from tests.reviews.showing import review
 
 Kind = ProductRelation.Kind
 
@@ -173,3 +176,72 @@ def test_another_shops_customer_or_product_gets_nothing(phone_shop, shop_b):
     buy(shop, customer, phone_shop["large"])
     assert recommend_for_customer(shop_b.shop, customer) == []
     assert recommend_for_product(shop_b.shop, phone_shop["phone"]) == []
+
+
+def rate(product, *ratings):
+    for rating in ratings:
+        review(product.shop, product, rating)
+
+
+def test_a_poorly_rated_product_is_not_offered_once_enough_reviews_say_so(phone_shop):
+    shop, customer = phone_shop["shop"], CustomerFactory(shop=phone_shop["shop"])
+    buy(shop, customer, phone_shop["large"])
+    rate(phone_shop["case"], 5, 5, 4, 5)
+    rate(phone_shop["charger"], 1, 2, 1, 2)  # four reviews: too few to judge
+    assert names(recommend_for_customer(shop, customer)) == ["Case", "Charger", "Cable"]
+    rate(phone_shop["charger"], 1)  # five, Bayesian average 2.4 < 3.0
+    assert names(recommend_for_customer(shop, customer)) == ["Case", "Cable"]
+    assert names(recommend_for_product(shop, phone_shop["phone"])) == ["Case", "Cable"]
+
+
+def test_staff_can_still_pin_a_poorly_rated_product(phone_shop):
+    shop, customer = phone_shop["shop"], CustomerFactory(shop=phone_shop["shop"])
+    buy(shop, customer, phone_shop["large"])
+    rate(phone_shop["charger"], 1, 1, 1, 1, 1)
+    RecommendationRule.objects.create(
+        shop=shop, product=phone_shop["phone"], related=phone_shop["charger"], action="pin"
+    )
+    assert names(recommend_for_customer(shop, customer))[0] == "Charger"
+
+
+def test_among_equally_placed_products_the_better_rated_comes_first(phone_shop):
+    shop, customer = phone_shop["shop"], CustomerFactory(shop=phone_shop["shop"])
+    power_bank = ProductFactory(shop=shop, name="Power bank")
+    VariantFactory(shop=shop, product=power_bank, stock=4, sku="POWER")
+    ProductRelationFactory(
+        shop=shop, product=phone_shop["phone"], related=power_bank, kind=Kind.ACCESSORY, position=1
+    )  # placed like the charger
+    buy(shop, customer, phone_shop["large"])
+    assert names(recommend_for_customer(shop, customer)) == [
+        "Case",
+        "Charger",
+        "Power bank",
+        "Cable",
+    ]
+    rate(power_bank, 5, 5, 4)
+    rate(phone_shop["charger"], 3, 4)
+    assert names(recommend_for_customer(shop, customer)) == [
+        "Case",
+        "Power bank",
+        "Charger",
+        "Cable",
+    ]
+
+
+def test_ratings_cost_the_same_queries_however_many_products_are_offered(
+    phone_shop, django_assert_num_queries
+):
+    shop, customer = phone_shop["shop"], CustomerFactory(shop=phone_shop["shop"])
+    buy(shop, customer, phone_shop["large"])
+    rate(phone_shop["case"], 4, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert len(recommend_for_customer(shop, customer)) == 3
+    for n in range(3):
+        extra = ProductFactory(shop=shop, name=f"Strap {n}")
+        VariantFactory(shop=shop, product=extra, stock=2, sku=f"STRAP-{n}")
+        ProductRelationFactory(
+            shop=shop, product=phone_shop["phone"], related=extra, kind=Kind.CONSUMABLE
+        )
+        rate(extra, 3, 4)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(recommend_for_customer(shop, customer, limit=6)) == 6

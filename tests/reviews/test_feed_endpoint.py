@@ -8,6 +8,8 @@ from xml.etree.ElementTree import fromstring
 import pytest
 from django.core.cache import cache
 
+from aftersale.catalog.models import Product
+from aftersale.catalog.services import upsert_products
 from aftersale.reviews.models import ReviewSource, ReviewStatus, Verification
 from tests.factories import OrderLineFactory, ProductFactory, VariantFactory
 from tests.reviews.showing import photo, review
@@ -59,3 +61,31 @@ def test_the_feed_lists_published_reviews_with_product_ids(client, shop_a, shop_
 
     again = client.get("/s/pohjola/reviews/feed.xml", headers={"If-None-Match": response["ETag"]})
     assert again.status_code == 304
+
+
+def test_gtin_mpn_and_brand_from_the_catalogue_import_name_the_product(client, shop_a):
+    upsert_products(
+        shop_a.shop,
+        [
+            {
+                "external_id": "p-tee", "name": "Merino T-shirt", "brand": "Pohjola",
+                "url": "https://pohjola.example/tee",
+                "variants": [
+                    {"external_id": "v-s", "sku": "TEE-S", "price_cents": 4990,
+                     "gtin": "6 416453 012349", "mpn": "PJ-TEE-S"},
+                    {"external_id": "v-m", "sku": "TEE-M", "price_cents": 4990,
+                     "gtin": "06416453012356", "mpn": ""},
+                    {"external_id": "v-l", "sku": "TEE-L", "price_cents": 4990},
+                ],
+            }
+        ],
+    )  # fmt: skip
+    tee = Product.objects.for_shop(shop_a.shop).get(external_id="p-tee")
+    review(shop_a.shop, tee, 5)
+    feed = fromstring(client.get("/s/pohjola/reviews/feed.xml").content)
+    ids = feed.find("reviews/review/products/product/product_ids")
+    # product_reviews.xsd 2.4: gtins, mpns, skus, brands in this order, each group non-empty
+    assert [child.tag for child in ids] == ["gtins", "mpns", "skus", "brands"]
+    assert [e.text for e in ids.findall("gtins/gtin")] == ["06416453012356", "6416453012349"]
+    assert [e.text for e in ids.findall("mpns/mpn")] == ["PJ-TEE-S"]
+    assert [e.text for e in ids.findall("brands/brand")] == ["Pohjola"]

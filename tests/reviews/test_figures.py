@@ -44,6 +44,15 @@ def test_the_return_insight_shows_rating_and_fit_beside_returns(login, shop_a, s
     assert "Slim jeans" not in other.content.decode()
 
 
+def test_the_return_insight_shows_what_customers_are_told_about_the_fit(login, shop_a):
+    variant = VariantFactory(shop=shop_a.shop, product__name="Slim jeans")
+    OrderLineFactory(order__shop=shop_a.shop, variant=variant)
+    for fit in ["runs_large"] * 4 + ["true_to_size"]:
+        review(shop_a.shop, variant.product, 4, fit=fit)
+    html = login(shop_a.owner).get(reverse("backoffice:returns_insight") + "?days=365")
+    assert "Most buyers say it runs large: consider one size down." in html.content.decode()
+
+
 def _asked(flow, order, *, template="review_request", started_days_ago=10):
     run = FlowRun.objects.create(
         shop=order.shop, flow=flow, customer=order.customer, subject_type="order",
@@ -79,6 +88,23 @@ def test_the_review_rate_counts_requests_that_led_to_a_review(login, shop_a, sho
     assert review_rates_by_flow(shop_b.shop) == {}
     foreign = login(shop_b.owner).get(reverse("backoffice:flow_detail", args=[flow.pk]))
     assert foreign.status_code == 404
+
+
+def test_the_review_flows_report_shows_its_review_rate(login, shop_a, shop_b):
+    flow = marketing_flow(shop_a.shop, name="Arviopyyntö", template="review_request")
+    url = reverse("backoffice:flow_report", args=[flow.pk])
+    html = login(shop_a.owner).get(url).content.decode()
+    assert "no review requests sent yet." in html
+    lines = [OrderLineFactory(order__shop=shop_a.shop) for _ in range(3)]
+    for line in lines:
+        _asked(flow, line.order)
+    review(shop_a.shop, lines[0].variant.product, 4, order_line=lines[0], days_ago=2)
+    html = login(shop_a.owner).get(url).content.decode()
+    assert "1 reviews from 3 requests sent (33 %)" in html
+    assert login(shop_b.owner).get(url).status_code == 404
+    thanks = marketing_flow(shop_a.shop, name="Kiitos", template="order_thanks")
+    other = login(shop_a.owner).get(reverse("backoffice:flow_report", args=[thanks.pk]))
+    assert "data-review-rate" not in other.content.decode()
 
 
 def test_rating_weighted_products_prefer_many_good_reviews_over_one_perfect(shop_a, shop_b):

@@ -121,6 +121,31 @@ def test_the_response_rate_is_answered_of_sent_per_flow(login, shop_a, answers):
     assert ["Satisfaction survey after pickup", "0", "0", "–"] in rates
 
 
+def test_the_survey_flows_report_shows_its_response_rate(login, shop_a, shop_b, answers):
+    shop = shop_a.shop
+    flow = Flow.objects.get(shop=shop, key="satisfaction_survey_delivered")
+    url = reverse("backoffice:flow_report", args=[flow.pk])
+    assert "no questions sent yet." in login(shop_a.staff).get(url).content.decode()
+    step = flow.steps.order_by("-position").first()
+    runs = list(FlowRun.objects.for_shop(shop).filter(flow=flow).order_by("id"))
+    unanswered = FlowRun.objects.create(
+        shop=shop, flow=flow, customer=runs[0].customer, subject_type="shipment",
+        subject_id=0, started_at=timezone.now(),
+    )  # fmt: skip
+    for n, run in enumerate([*runs[:3], unanswered]):
+        Message.objects.create(
+            shop=shop, customer=run.customer, run=run, step=step, kind="transactional",
+            channel="email", recipient=run.customer.email, language="fi", body="…",
+            idempotency_key=f"report-{n}", state=Message.State.SENT, sent_at=timezone.now(),
+        )  # fmt: skip
+    html = login(shop_a.staff).get(url).content.decode()
+    assert "3 answers from 4 questions sent (75.0 %)" in html
+    assert login(shop_b.staff).get(url).status_code == 404
+    pickup = Flow.objects.get(shop=shop, key="satisfaction_survey_picked_up")
+    pickup_html = login(shop_a.staff).get(reverse("backoffice:flow_report", args=[pickup.pk]))
+    assert "no questions sent yet." in pickup_html.content.decode()
+
+
 def test_comments_list_shows_this_shops_comments_only(login, shop_a, answers):
     html = login(shop_a.staff).get(reverse("backoffice:survey_comments")).content.decode()
     assert "Laces missing" in html

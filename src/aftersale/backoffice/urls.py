@@ -155,6 +155,7 @@ urlpatterns = [
     path("reviews/", reviews.queue, name="reviews"),
     path("reviews/bulk/", reviews.bulk_moderate, name="reviews_bulk"),
     path("reviews/audit/", reviews.audit, name="reviews_audit"),
+    path("reviews/import/", reviews.import_reviews, name="reviews_import"),
     path("reviews/settings/", reviews.review_settings, name="review_settings"),
     path("reviews/<int:review_id>/", reviews.detail, name="review_detail"),
     path("reviews/<int:review_id>/publish/", reviews.publish, name="review_publish"),

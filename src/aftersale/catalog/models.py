@@ -90,6 +90,12 @@ class Variant(TimeStamped):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     external_id = models.CharField(_("external id"), max_length=100)
     sku = models.CharField(_("SKU"), max_length=100)
+    gtin = models.CharField(
+        _("GTIN"), max_length=14, blank=True, help_text=_("EAN, UPC or ISBN barcode number.")
+    )
+    mpn = models.CharField(
+        _("MPN"), max_length=70, blank=True, help_text=_("Manufacturer part number.")
+    )
     size = models.CharField(_("size"), max_length=40, blank=True)
     colour = models.CharField(_("colour"), max_length=40, blank=True)
     price_cents = models.BigIntegerField(_("price (cents)"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from django.utils.translation import gettext as _
+from pydantic import AfterValidator, Field, StrictBool
 
 from aftersale.catalog.models import Category, ProductRelation
 from aftersale.orders.ingest import CurrencyCode, ExternalId, Payload, PositiveCents, text, whole
@@ -13,6 +14,28 @@ Language = Literal["fi", "sv", "en"]
 # The relation kinds as plain strings: the OpenAPI schema names an enum by its class, and
 # ``ProductRelation.Kind`` would take the place of the pickup points' ``Kind`` (and be lost).
 RelationKind = Literal[tuple(ProductRelation.Kind.values)]  # type: ignore[valid-type]
+
+
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+
+def check_gtin(value: str) -> str:
+    """A GTIN (EAN-8, UPC-A, EAN-13/ISBN-13, GTIN-14) without spaces, its check digit right."""
+    digits = value.replace(" ", "").replace("-", "")
+    if not digits:
+        return ""
+    if not digits.isascii() or not digits.isdigit() or len(digits) not in GTIN_LENGTHS:
+        raise ValueError(
+            _("must be the barcode number (GTIN, EAN or UPC) of 8, 12, 13 or 14 digits")
+        )
+    # GS1 check digit: weights 3 and 1 alternate from the digit next to the check digit.
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    if (10 - total % 10) % 10 != int(digits[-1]):
+        raise ValueError(_("has a wrong check digit: copy the barcode number again"))
+    return digits
+
+
+Gtin = Annotated[text(20), AfterValidator(check_gtin)]
 
 
 class CategoryIn(Payload):
@@ -24,6 +47,10 @@ class CategoryIn(Payload):
 class VariantIn(Payload):
     external_id: ExternalId
     sku: text(100, min_length=1)
+    gtin: Gtin = Field(
+        default="", description="The variant's barcode number (GTIN: EAN, UPC or ISBN)."
+    )
+    mpn: text(70) = Field(default="", description="The manufacturer's part number.")
     size: text(40) = ""
     colour: text(40) = ""
     price_cents: PositiveCents

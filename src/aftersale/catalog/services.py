@@ -150,6 +150,8 @@ def _save_variants(shop: Shop, results, now) -> set[int]:
             values = {
                 "product_id": product.pk,
                 "sku": v.sku,
+                "gtin": v.gtin,
+                "mpn": v.mpn,
                 "size": v.size,
                 "colour": v.colour,
                 "price_cents": v.price_cents,

@@ -147,9 +147,11 @@ def _in_stock_variant(product):
 
 def new_arrivals(shop, customer, now: datetime, *, limit: int = LIMIT) -> list[tuple]:
     """Products added in the last ``NEW_ARRIVALS_DAYS`` in the categories the customer has
-    bought from, in stock, that they have not bought, newest first."""
+    bought from, in stock, that they have not bought, newest first; none with a poor rating
+    (``reviews.figures.RatingScore.poor``, one query)."""
     from aftersale.catalog.models import Product
     from aftersale.orders.models import OrderLine
+    from aftersale.reviews.figures import rating_scores
 
     bought = OrderLine.objects.for_shop(shop).filter(order__customer=customer)
     categories = bought.exclude(variant__product__category=None).values(
@@ -167,6 +169,8 @@ def new_arrivals(shop, customer, now: datetime, *, limit: int = LIMIT) -> list[t
         .prefetch_related("variants")
         .order_by("-created_at", "-pk")[: limit * 3]
     )
+    ratings = rating_scores(shop, [product.pk for product in products])
+    products = [product for product in products if not ratings[product.pk].poor]
     chosen = []
     for product in products:
         variant = _in_stock_variant(product)

@@ -31,6 +31,7 @@ from aftersale.returns.models import (
     ReturnState,
 )
 from aftersale.returns.photos import photo_response
+from aftersale.reviews import figures
 
 SLIP_STATES = slips.SLIP_STATES
 COMMENT_MAX = 2000
@@ -151,10 +152,15 @@ def _confirm_page(request, shop, order, eligibility, lines, *, errors=None, stat
     kind = policy.kind_for([line.reason for line in lines])
     return_policy = policy.policy_for(shop)
     language = translation.get_language()
+    items = [eligibility.for_line(requested.order_line_id) for requested in lines]
+    # What most reviewers say about the fit, beside (never instead of) the shop's size advice.
+    ratings = figures.ratings_by_product(
+        shop, {item.line.variant.product_id for item in items if item.line.variant_id}
+    )
     chosen = []
-    for requested in lines:
-        item = eligibility.for_line(requested.order_line_id)
+    for requested, item in zip(lines, items, strict=True):
         product = item.line.variant.product if item.line.variant_id else None
+        rating = ratings.get(product.pk) if product else None
         options = policy.exchange_options(item.line)
         proposal = policy.proposed_exchange(item.line, requested.reason)
         chosen.append(
@@ -166,6 +172,7 @@ def _confirm_page(request, shop, order, eligibility, lines, *, errors=None, stat
                 "size_advice": (
                     product.size_advice_in(language, shop.default_language) if product else ""
                 ),
+                "fit_advice": rating.fit_advice if rating else "",
                 "bought": variant_label(item.line.variant) if item.line.variant_id else "",
                 "proposal": proposal,
                 "proposal_label": variant_label(proposal) if proposal else "",

@@ -4,6 +4,10 @@ Order of trust: what staff pinned, then the shop's own relations (required parts
 consumables, often bought with), then what customers kept together (``BoughtTogether``, mined
 nightly). Never a product the customer already bought, never one that is out of stock, never a
 substitute of what they bought, and never a variant that does not fit the variant bought.
+
+Reviews weigh in (``reviews.figures.rating_scores``, one query per list): a product with a
+poor rating (Bayesian average below 3.0 with at least 5 published reviews) is not offered
+unless staff pinned it, and between equally placed candidates the better-rated one comes first.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from aftersale.core.models import Shop
 from aftersale.orders.models import Customer, Order, OrderLine
 from aftersale.recommendations.models import BoughtTogether, RecommendationRule
 from aftersale.recommendations.selectors import kept_lines
+from aftersale.reviews.figures import rating_scores
 
 Kind = ProductRelation.Kind
 
@@ -212,6 +217,12 @@ def _recommend(
                     lift=lift,
                 ),
             )
+    ratings = rating_scores(shop, candidates)
+    candidates = {
+        related: candidate
+        for related, candidate in candidates.items()
+        if candidate.reason == Reason.PINNED or not ratings[related].poor
+    }
     if not candidates:
         return []
     in_stock: dict[int, list[Variant]] = {}
@@ -222,7 +233,11 @@ def _recommend(
     ):
         in_stock.setdefault(variant.product_id, []).append(variant)
     chosen: list[tuple[_Candidate, int, Variant]] = []
-    for related, candidate in sorted(candidates.items(), key=lambda kv: (-kv[1].score, kv[0])):
+    ranked = sorted(
+        candidates.items(),
+        key=lambda kv: (-kv[1].score, -ratings[kv[0]].score, -ratings[kv[0]].count, kv[0]),
+    )
+    for related, candidate in ranked:
         variants = [
             v for v in in_stock.get(related, []) if None in candidate.fits or v.pk in candidate.fits
         ]

@@ -311,6 +311,40 @@ def _line_of(order, product, taken: set[int]):
     return None
 
 
+# How many of a checked file's rows the back-office shows before importing.
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What importing a checked file would do; nothing is stored."""
+
+    reviews: int
+    new: int
+    known: int  # already imported (by external id): updated where the file changed them
+    preview: list[ReviewRow]  # the first PREVIEW_ROWS rows
+
+
+def check_reviews_csv(shop: Shop, stream: IO[bytes]) -> ImportCheck:
+    """Every check the import makes, storing nothing: ImportFailed naming each bad line, column
+    and what to do, or how many reviews the file would add and update."""
+    rows = read_reviews(shop, stream)
+    problems = _references(shop, rows)[-1]
+    if problems:
+        raise ImportFailed(sorted(problems, key=lambda p: (p.row, p.column)))
+    known = set(
+        Review.objects.for_shop(shop)
+        .filter(external_id__in=[row.external_id for row in rows])
+        .values_list("external_id", flat=True)
+    )
+    return ImportCheck(
+        reviews=len(rows),
+        new=sum(row.external_id not in known for row in rows),
+        known=sum(row.external_id in known for row in rows),
+        preview=rows[:PREVIEW_ROWS],
+    )
+
+
 def import_reviews_csv(shop: Shop, stream: IO[bytes]) -> ImportSummary:
     """Check every row, then store them all in one transaction (or nothing)."""
     return store_reviews(shop, read_reviews(shop, stream))

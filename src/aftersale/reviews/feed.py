@@ -3,9 +3,10 @@
 Google expects the full feed every time (reviews missing from the next full feed are
 deleted), so the feed lists every published review. Each review names its product by the ids
 Google matches on (``gtins``, ``mpns``, ``skus``, ``brands``) and the product page; the
-catalogue has SKUs and brands. ``collection_method`` is ``post_fulfillment`` for reviews
-written from the request sent after delivery or pickup and ``unsolicited`` for everything
-else (imports); ``is_spam`` is always false, since only reviews a person published are listed.
+catalogue has GTINs, MPNs and SKUs per variant and a brand per product. ``collection_method``
+is ``post_fulfillment`` for reviews written from the request sent after delivery or pickup and
+``unsolicited`` for everything else (imports); ``is_spam`` is always false, since only reviews
+a person published are listed.
 docs/developers/reviews-widget.md describes the feed.
 """
 

@@ -220,13 +220,16 @@ def ratings_feed(
     shop, *, product_page: Callable[[Product], str], photo_url: Callable[[int], str]
 ) -> bytes:
     """Every published review of the shop as a Google product-ratings feed."""
-    skus: dict[int, list[str]] = {}
-    for product_id, sku in (
+    ids: dict[int, dict[str, list[str]]] = {}
+    for product_id, sku, gtin, mpn in (
         Variant.objects.for_shop(shop)
         .order_by("product_id", "sku")
-        .values_list("product_id", "sku")
+        .values_list("product_id", "sku", "gtin", "mpn")
     ):
-        skus.setdefault(product_id, []).append(sku)
+        found = ids.setdefault(product_id, {"skus": [], "gtins": [], "mpns": []})
+        for key, value in (("skus", sku), ("gtins", gtin), ("mpns", mpn)):
+            if value and value not in found[key]:
+                found[key].append(value)
     products: dict[int, feed.FeedProduct] = {}
 
     def product_of(review: Review) -> feed.FeedProduct:
@@ -235,7 +238,9 @@ def ratings_feed(
             products[product.pk] = feed.FeedProduct(
                 name=product.name,
                 url=product_page(product),
-                skus=skus.get(product.pk, []),
+                skus=ids.get(product.pk, {}).get("skus", []),
+                gtins=ids.get(product.pk, {}).get("gtins", []),
+                mpns=ids.get(product.pk, {}).get("mpns", []),
                 brands=[product.brand] if product.brand else [],
             )
         return products[product.pk]

@@ -136,16 +136,30 @@ class FlowResponse:
 def response_rates(shop, *, since: datetime, until: datetime) -> list[FlowResponse]:
     """For each survey flow: its questions sent in the period, and how many were answered."""
     flows = list(Flow.objects.for_shop(shop).filter(key__in=SURVEY_FLOW_KEYS).order_by("key"))
+    return _responses(shop, flows, since=since, until=until)
+
+
+def response_rate(shop, flow: Flow) -> FlowResponse | None:
+    """A survey flow's questions sent so far and how many were answered; None for a flow that
+    does not send the survey."""
+    if flow.shop_id != shop.pk or flow.key not in SURVEY_FLOW_KEYS:
+        return None
+    return _responses(shop, [flow])[0]
+
+
+def _responses(
+    shop, flows: list[Flow], *, since: datetime | None = None, until: datetime | None = None
+) -> list[FlowResponse]:
+    messages = Message.objects.for_shop(shop).filter(
+        run__flow__in=flows, state__in=(Message.State.SENT, Message.State.BOUNCED)
+    )
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
+    if until is not None:
+        messages = messages.filter(sent_at__lt=until)
     counts = {
         row["run__flow_id"]: row
-        for row in Message.objects.for_shop(shop)
-        .filter(
-            run__flow__in=flows,
-            sent_at__gte=since,
-            sent_at__lt=until,
-            state__in=(Message.State.SENT, Message.State.BOUNCED),
-        )
-        .order_by()
+        for row in messages.order_by()
         .values("run__flow_id")
         .annotate(
             sent=Count("id"),

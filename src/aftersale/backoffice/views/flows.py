@@ -30,6 +30,7 @@ from aftersale.flows.models import Flow, Message, MessagingSettings, Template
 from aftersale.flows.rendering import render as render_message
 from aftersale.reviews import figures as review_figures
 from aftersale.service.models import TicketMessage
+from aftersale.surveys import selectors as survey_selectors
 from aftersale.timeline.models import Event
 
 # --- Views -----------------------------------------------------------------------------------
@@ -62,15 +63,28 @@ def flow_detail(request, flow_id: int):
 
 @shop_required
 def flow_report(request, flow_id: int):
-    """What a marketing flow caused: the holdout result beside last-touch revenue."""
+    """What a marketing flow caused: the holdout result beside last-touch revenue; for the
+    review request flow its review rate, for a survey flow its response rate."""
     shop = request.shop
     flow = get_for_shop_or_404(Flow.objects.all(), shop, pk=flow_id)
     report = reports.holdout_report(shop, flow) if flow.is_marketing else None
     total = selectors.flow_metrics(shop)[flow.pk]
+    review_rate = None
+    if flow.steps.filter(template_key__startswith=review_figures.REVIEW_TEMPLATE_PREFIX).exists():
+        review_rate = review_figures.review_rates_by_flow(shop, flow=flow).get(
+            flow.pk, review_figures.ReviewRate(asked=0, written=0)
+        )
     return render(
         request,
         "backoffice/flows/report.html",
-        {"flow": flow, "report": report, "total": total, "min_group": reports.MIN_GROUP},
+        {
+            "flow": flow,
+            "report": report,
+            "total": total,
+            "min_group": reports.MIN_GROUP,
+            "review_rate": review_rate,
+            "survey_response": survey_selectors.response_rate(shop, flow),
+        },
     )
 
 

@@ -22,7 +22,8 @@ from aftersale.backoffice.access import shop_required
 from aftersale.backoffice.pagination import PAGE_SIZE, page_of
 from aftersale.catalog.models import Category
 from aftersale.core.selectors import get_for_shop_or_404
-from aftersale.reviews import services
+from aftersale.orders.csv_import import ImportFailed
+from aftersale.reviews import csv_import, services
 from aftersale.reviews.models import (
     ModerationDecision,
     RejectionReason,
@@ -76,6 +77,10 @@ class ReplyForm(forms.Form):
     )
 
 
+class ReviewImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+
+
 def filtered_reviews(shop, data: dict):
     reviews = Review.objects.for_shop(shop).select_related("product")
     if data.get("status"):
@@ -112,6 +117,38 @@ def queue(request):
             "reject_form": RejectForm(),
             "waiting": Review.objects.for_shop(shop).filter(status=ReviewStatus.PENDING).count(),
         },
+    )
+
+
+@shop_required
+@require_http_methods(["GET", "POST"])
+def import_reviews(request):
+    """Old reviews from a CSV file: "check" reads every row and stores nothing (the bad lines,
+    or what an import would add and update); "import" stores all rows or, if any is wrong,
+    none (``reviews.csv_import``)."""
+    form, problems, check, summary = ReviewImportForm(), None, None, None
+    if request.method == "POST":
+        form = ReviewImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            stream = form.cleaned_data["file"].open("rb")
+            try:
+                if request.POST.get("action") == "import":
+                    summary = csv_import.import_reviews_csv(request.shop, stream)
+                else:
+                    check = csv_import.check_reviews_csv(request.shop, stream)
+            except ImportFailed as failed:
+                problems = failed.problems
+    return render(
+        request,
+        "backoffice/reviews/import.html",
+        {
+            "form": form,
+            "problems": problems,
+            "check": check,
+            "summary": summary,
+            "columns": csv_import.COLUMNS,
+        },
+        status=400 if problems or form.errors else 200,
     )
 
 
