@@ -48,7 +48,10 @@ class VariantIn(Payload):
     external_id: ExternalId
     sku: text(100, min_length=1)
     gtin: Gtin = Field(
-        default="", description="The variant's barcode number (GTIN: EAN, UPC or ISBN)."
+        default="",
+        description="The variant's barcode number (GTIN: EAN, UPC or ISBN): 8, 12, 13 or 14 "
+        "digits with a right GS1 check digit, or empty.",
+        json_schema_extra={"format": "gtin", "pattern": r"^(|[0-9]{8}|[0-9]{12,14})$"},
     )
     mpn: text(70) = Field(default="", description="The manufacturer's part number.")
     size: text(40) = ""
