@@ -46,14 +46,16 @@ format: $(STAMP)
 
 ## make ci: lint, then the suite on SQLite and the same suite on PostgreSQL, side by side (one
 ## core each); each pass keeps its own files (var/ci/<pass>) and Redis database, and its log is
-## printed whole when both have ended.
+## printed whole when both have ended, with its 15 slowest steps. The tests that bring their own
+## database run in one pass only: the benchmarks' in the PostgreSQL pass, the others in the
+## SQLite pass (see .ci/postgres-pass and README "Development").
 ci: $(STAMP) chromium lint
 	@rm -rf var/ci && mkdir -p var/ci/sqlite var/ci/postgres
 	@echo "=== Test suites on SQLite and on PostgreSQL, side by side ==="
 	@env -u DATABASE_URL AFTERSALE_VAR=var/ci/sqlite REDIS_TEST_URL=redis://127.0.0.1:6379/7 \
-	  $(BIN)/pytest --create-db $(PYTEST_ARGS) > var/ci/sqlite.log 2>&1 & lite=$$!; \
+	  $(BIN)/pytest --create-db -m "not benchmark" --durations=15 $(PYTEST_ARGS) > var/ci/sqlite.log 2>&1 & lite=$$!; \
 	AFTERSALE_VAR=var/ci/postgres REDIS_TEST_URL=redis://127.0.0.1:6379/8 \
-	  bash .ci/postgres-pass $(PYTEST_ARGS) > var/ci/postgres.log 2>&1; pg=$$?; \
+	  bash .ci/postgres-pass --durations=15 $(PYTEST_ARGS) > var/ci/postgres.log 2>&1; pg=$$?; \
 	wait $$lite; sqlite=$$?; \
 	echo "=== Test suite on SQLite (exit $$sqlite) ==="; cat var/ci/sqlite.log; \
 	echo "=== Test suite on PostgreSQL (exit $$pg) ==="; cat var/ci/postgres.log; \

@@ -3,7 +3,8 @@ measured with ``make bench``, never asserted here).
 
 Each starts from a copy of the session's migrated database (tests/databases.py) instead of
 migrating its own; the PostgreSQL ones use the server directly, whichever database the suite
-itself runs on, so the module runs once in ``make ci`` (see the ``own_database`` marker)."""
+itself runs on, so the module runs once in ``make ci``, in its PostgreSQL pass (see the
+``benchmark`` marker)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tests.security.conftest import postgres_admin
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+pytestmark = [pytest.mark.slow, pytest.mark.own_database, pytest.mark.benchmark]
 
 
 @pytest.fixture
