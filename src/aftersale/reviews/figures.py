@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Case, Count, F, Min, Sum, Value, When
+from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.catalog.models import Product
-from aftersale.flows.models import Message
+from aftersale.flows.models import FlowRun, Message
 from aftersale.reviews.models import Fit, Review, ReviewStatus
 from aftersale.reviews.ranking import PRIOR_WEIGHT, bayesian_average
 
@@ -99,37 +99,29 @@ class ReviewRate:
 def review_rates_by_flow(shop, *, flow=None) -> dict[int, ReviewRate]:
     """Per flow that sends review requests (or only ``flow``): requests sent (one per run,
     reminders not counted twice) and how many of them led to a review of the order, written
-    after the request."""
-    messages = Message.objects.for_shop(shop)
+    after the request (the order's first review came after the run started). Counted in the
+    database: a flow with years of requests is never loaded into memory."""
+    sent = Message.objects.for_shop(shop).filter(
+        state__in=[Message.State.SENT, Message.State.BOUNCED],
+        step__template_key__startswith=REVIEW_TEMPLATE_PREFIX,
+    )
+    runs = FlowRun.objects.for_shop(shop).filter(order__isnull=False, pk__in=sent.values("run_id"))
     if flow is not None:
-        messages = messages.filter(run__flow=flow)
-    asked = (
-        messages.filter(
-            state__in=[Message.State.SENT, Message.State.BOUNCED],
-            step__template_key__startswith=REVIEW_TEMPLATE_PREFIX,
-            run__order__isnull=False,
+        runs = runs.filter(flow=flow)
+    reviews = Review.objects.for_shop(shop).filter(order_line__order_id=OuterRef("order_id"))
+    rows = (
+        runs.annotate(
+            reviewed=Exists(reviews),
+            reviewed_before=Exists(reviews.filter(submitted_at__lt=OuterRef("started_at"))),
         )
-        .values_list("run_id", "run__flow_id", "run__order_id", "run__started_at")
-        .distinct()
+        .values("flow_id")
+        .annotate(
+            asked=Count("pk"),
+            written=Count("pk", filter=Q(reviewed=True, reviewed_before=False)),
+        )
         .order_by()
     )
-    runs = {run_id: (flow_id, order_id, started) for run_id, flow_id, order_id, started in asked}
-    first_review = dict(
-        Review.objects.for_shop(shop)
-        .filter(order_line__order_id__in={order_id for _, order_id, _ in runs.values()})
-        .values("order_line__order_id")
-        .annotate(first=Min("submitted_at"))
-        .order_by()
-        .values_list("order_line__order_id", "first")
-    )
-    counts: dict[int, list[int]] = {}
-    for flow_id, order_id, started in runs.values():
-        tally = counts.setdefault(flow_id, [0, 0])
-        tally[0] += 1
-        written = first_review.get(order_id)
-        if written is not None and written >= started:
-            tally[1] += 1
-    return {flow_id: ReviewRate(asked, written) for flow_id, (asked, written) in counts.items()}
+    return {row["flow_id"]: ReviewRate(row["asked"], row["written"]) for row in rows}
 
 
 @dataclass(frozen=True)
